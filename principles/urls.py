@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "principles"
+
+urlpatterns = [
+    path("", views.current, name="current"),
+    path("versions/", views.version_list, name="versions"),
+    path("versions/<int:number>/", views.version_detail, name="version"),
+]

@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from .models import Version
+
+
+def current(request):
+    """The declaration as it stands now: its current published version."""
+    version = Version.objects.with_text().current(settings.DECLARATION_SLUG).first()
+    if version is None:
+        return render(request, "principles/not_published.html")
+    return render(
+        request,
+        "principles/version.html",
+        {
+            "version": version,
+            "is_current": True,
+            "canonical_url": request.build_absolute_uri(reverse("principles:current")),
+        },
+    )
+
+
+def version_detail(request, number: int):
+    """The permalink of one published version, current or earlier."""
+    version = get_object_or_404(
+        Version.objects.with_text().published().filter(declaration__slug=settings.DECLARATION_SLUG),
+        number=number,
+    )
+    return render(
+        request,
+        "principles/version.html",
+        {
+            "version": version,
+            "is_current": version.declaration.current_version_id == version.pk,
+            "canonical_url": request.build_absolute_uri(
+                reverse("principles:version", args=[version.number])
+            ),
+        },
+    )
+
+
+def version_list(request):
+    """Every published version, newest first, each linking to its permalink."""
+    versions = (
+        Version.objects.published()
+        .filter(declaration__slug=settings.DECLARATION_SLUG)
+        .select_related("declaration")
+        .prefetch_related("texts")
+    )
+    return render(request, "principles/version_list.html", {"versions": versions})

@@ -1,0 +1,65 @@
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "declaration_site.settings")
+# The suite runs with DEBUG off, as production does; these are the variables such a run needs.
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# Playwright's sync API keeps an event loop on the test's thread; the ORM calls that a browser
+# test makes on that thread are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure():
+    """Set Django up here, once the variables above are in place (pytest-django then
+    finishes its own set-up)."""
+    import django
+
+    django.setup()
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Tests render templates without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def declaration_text(
+    *, principles: int = 3, action_lines: int = 3, title: str = "Test Declaration"
+):
+    return {
+        "title": title,
+        "preamble": "We, the signatories, agree.\n\nSecond paragraph of the preamble.",
+        "principles": [
+            {
+                "title": f"Principle title {p}",
+                "explanation": f"Why principle {p} matters.",
+                "action_lines": [f"Action line {p}.{a} text." for a in range(1, action_lines + 1)],
+            }
+            for p in range(1, principles + 1)
+        ],
+    }
+
+
+@pytest.fixture
+def declaration(db, settings):
+    from principles.models import Declaration
+
+    return Declaration.objects.create(slug=settings.DECLARATION_SLUG)
+
+
+@pytest.fixture
+def publish(declaration):
+    """Publish a version of the site's declaration: `publish(principles=10, action_lines=10)`."""
+
+    from principles.services import create_draft_from_text, publish_version
+
+    def publish_text(**shape):
+        draft = create_draft_from_text(declaration=declaration, text=declaration_text(**shape))
+        return publish_version(version=draft)
+
+    return publish_text
