@@ -1,4 +1,5 @@
 import os
+import shutil
 
 import pytest
 
@@ -63,3 +64,33 @@ def publish(declaration):
         return publish_version(version=draft)
 
     return publish_text
+
+
+# Browser tests drive Debian's chromium through Playwright, which cannot download its own browser
+# here. `make test` installs chromium when it is missing. Mark such tests `browser`.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page with JavaScript off (the site must work without it) on a small phone."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    yield context.new_page()
+    context.close()

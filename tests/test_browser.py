@@ -1,38 +1,12 @@
-"""End to end, in Debian's chromium driven by Playwright (which cannot download its own browser
-here). `make test` installs chromium when it is missing."""
+"""A reader's journey end to end, in Debian's chromium (fixtures in conftest.py)."""
 
-import shutil
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
-    yield context.new_page()
-    context.close()
 
 
 def test_a_reader_sees_the_principles_and_follows_an_anchor(live_server, transactional_db, page):
