@@ -1,7 +1,7 @@
 """Writes that span several of the declaration's models."""
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
