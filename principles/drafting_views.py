@@ -282,7 +282,7 @@ def edit_action_line(request, pk: int, action_line_pk: int):
 @role_required(EDIT)
 def add_principle(request, pk: int):
     draft = draft_in_progress(pk)
-    form = PrincipleForm(request.POST or None)
+    form = PrincipleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             principle = services.add_principle(draft=draft, by=request.user, **form.cleaned_data)
@@ -304,7 +304,7 @@ def add_action_line(request, pk: int, principle_pk: int):
         pk=principle_pk,
         version__in=Version.objects.in_progress().filter(pk=pk),
     )
-    form = ActionLineForm(request.POST or None)
+    form = ActionLineForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             action_line = services.add_action_line(
@@ -324,7 +324,7 @@ def add_action_line(request, pk: int, principle_pk: int):
 
 def remove_item(request, *, draft, item, heading):
     key = services.item_key_of(item)
-    form = RemoveForm(request.POST or None)
+    form = RemoveForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.remove_item(item=item, by=request.user, **form.cleaned_data)
@@ -371,7 +371,7 @@ def remove_action_line(request, pk: int, action_line_pk: int):
 
 def reorder(request, *, draft, siblings, heading):
     items = list(siblings.prefetch_related("texts"))
-    form = ReorderForm(request.POST or None, items=items)
+    form = ReorderForm(request.POST if request.method == "POST" else None, items=items)
     if request.method == "POST" and form.is_valid():
         try:
             services.reorder_items(
@@ -538,7 +538,7 @@ def send_back(request, pk: int):
             (str(line.key), f"{principle.position}.{line.position} {line.text.text[:120]}")
             for line in principle.action_lines.all()
         )
-    form = SendBackForm(request.POST or None, items=items)
+    form = SendBackForm(request.POST if request.method == "POST" else None, items=items)
     if request.method == "POST" and form.is_valid():
         try:
             services.send_back_draft(draft=draft, by=request.user, comments=form.comments())
