@@ -14,6 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 TOKENS = re.compile(r"\s+|[^\s]+")
+# Below this share of words in common, two texts are shown as a rewrite rather than word by word.
+REWRITE_RATIO = 0.5
 
 
 def diff_words(old: str, new: str) -> SafeString:
@@ -21,8 +23,13 @@ def diff_words(old: str, new: str) -> SafeString:
     Each carries a hidden text label so that the change does not rest on styling alone."""
     old_tokens, new_tokens = TOKENS.findall(old), TOKENS.findall(new)
     matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+    opcodes = matcher.get_opcodes()
+    if old and new and matcher.ratio() < REWRITE_RATIO:
+        # A rewrite reads better as the old text struck out, then the new one, than as a
+        # word-by-word patchwork.
+        opcodes = [("replace", 0, len(old_tokens), 0, len(new_tokens))]
     parts = []
-    for operation, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+    for operation, old_start, old_end, new_start, new_end in opcodes:
         removed = "".join(old_tokens[old_start:old_end])
         added = "".join(new_tokens[new_start:new_end])
         if operation == "equal":
@@ -159,7 +166,7 @@ def _compare_item(old, new, fields, number, old_number, prefix) -> ItemChange:
         key=(new or old)["key"],
         status=status,
         number=number,
-        old_number=f"{prefix}{old_number}" if old_number and old_number != number else "",
+        old_number=f"{prefix}{old_number}" if old_number else "",
         fields=field_changes,
     )
 

@@ -557,8 +557,12 @@ def publish(request, pk: int):
         version = services.publish_version(version=draft, by=request.user)
     except VersionStateError as error:
         return refused(request, draft, error)
-    messages.success(request, _("Published as version %(number)s.") % {"number": version.number})
-    return redirect("principles:version", version.number)
+    messages.success(
+        request,
+        _("Published as version %(number)s; it is now the current version.")
+        % {"number": version.number},
+    )
+    return redirect("drafting:index")
 
 
 @require_POST

@@ -33,7 +33,7 @@ def publisher(make_user):
 
 @pytest.fixture
 def draft(publish, declaration, editor):
-    """A draft started by `editor` from version 1 (3 principles × 3 action lines)."""
+    """A draft started by `editor` from version 1 (3 principles of 3 action lines)."""
     from principles.services import start_draft
 
     publish(principles=3, action_lines=3)

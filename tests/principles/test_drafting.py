@@ -90,9 +90,7 @@ def test_rewording_an_action_line_records_a_revision_with_its_note(draft, editor
     assert draft.audit_entries.filter(action="edit", actor=editor).exists()
 
 
-def test_editing_the_title_and_preamble_and_a_principle_records_revisions(
-    draft, editor, signed_in
-):
+def test_editing_the_title_and_preamble_and_a_principle_records_revisions(draft, editor, signed_in):
     client = signed_in(editor)
     principle = draft.principles.get(position=1)
     base = latest_revision_id(draft=draft, item_key="version")
@@ -324,9 +322,7 @@ def test_a_principle_with_a_bad_title_is_not_added(draft, editor, signed_in, tit
     assert draft.principles.count() == 3
 
 
-def test_an_item_can_be_restored_to_an_earlier_revision_as_a_new_revision(
-    draft, editor, signed_in
-):
+def test_an_item_can_be_restored_to_an_earlier_revision_as_a_new_revision(draft, editor, signed_in):
     client = signed_in(editor)
     action_line = line(draft, 1, 1)
     edit_url = url("edit-action-line", draft.pk, action_line.pk)
