@@ -185,14 +185,6 @@ def form_with_new_base(form_class, data, latest: Revision):
     data["base_revision"] = latest.pk
     form = form_class(data)
     form.is_valid()
-    form.add_error(
-        None,
-        _(
-            "%(person)s saved this item while you were editing it. Your text has not been "
-            "saved: compare the two below, then save again to replace theirs, or cancel."
-        )
-        % {"person": latest.author},
-    )
     return form
 
 
@@ -448,12 +440,17 @@ def restore(request, pk: int, revision_pk: int):
 def history(request, pk: int):
     """Every revision of a draft, newest first, and a form to compare any two."""
     draft = get_object_or_404(Version.objects.prefetch_related("texts"), pk=pk)
-    revisions = draft.revisions.select_related("author").defer("snapshot")
-    form = CompareRevisionsForm(revisions=revisions)
+    revisions = list(draft.revisions.select_related("author").defer("snapshot"))
+    form = CompareRevisionsForm(
+        revisions=draft.revisions.select_related("author").defer("snapshot"),
+        initial={"old": revisions[-1].pk, "new": revisions[0].pk} if revisions else {},
+    )
+    # Newest first: each revision is compared with the one listed after it.
+    with_previous = zip(revisions, [*revisions[1:], None], strict=True)
     return render(
         request,
         "principles/drafting/history.html",
-        {"draft": draft, "revisions": revisions, "form": form},
+        {"draft": draft, "revisions": with_previous, "form": form},
     )
 
 

@@ -75,12 +75,13 @@ class ReorderForm(StaleCheckedForm):
     the items being reordered: a request naming anything else is refused as a whole."""
 
     def __init__(self, *args, items, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.items = list(items)
         for item in self.items:
             self.fields[f"position_{item.pk}"] = forms.IntegerField(
                 label=str(item.text), min_value=1, max_value=999, initial=item.position
             )
+        self.order_fields([f"position_{item.pk}" for item in self.items])
 
     def clean(self):
         cleaned = super().clean()
