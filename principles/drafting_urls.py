@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("start/", views.start, name="start"),
     path("audit/", views.audit, name="audit"),
+    path("compare/", views.compare_versions, name="compare"),
     path("<int:pk>/", views.draft_detail, name="draft"),
     path("<int:pk>/text/", views.edit_text, name="edit-text"),
     path("<int:pk>/principles/add/", views.add_principle, name="add-principle"),

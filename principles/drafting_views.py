@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,7 @@ from .forms import (
     ActionLineForm,
     AuditFilterForm,
     CompareRevisionsForm,
+    CompareVersionsForm,
     EditActionLineForm,
     EditPrincipleForm,
     PrincipleForm,
@@ -28,6 +30,7 @@ from .forms import (
     ScheduleForm,
     SendBackForm,
     VersionTextForm,
+    version_label,
 )
 from .models import (
     SOURCE_LANGUAGE,
@@ -89,7 +92,14 @@ def index(request):
         .prefetch_related("texts")
         .order_by("-created_at")
     )
-    return render(request, "principles/drafting/index.html", {"drafts": drafts})
+    form = CompareVersionsForm(versions=declaration_versions())
+    return render(
+        request, "principles/drafting/index.html", {"drafts": drafts, "compare_form": form}
+    )
+
+
+def declaration_versions():
+    return Version.objects.filter(declaration__slug=settings.DECLARATION_SLUG)
 
 
 @require_POST
@@ -475,6 +485,27 @@ def compare_revisions(request, pk: int):
 
 
 @drafting_role_required
+def compare_versions(request):
+    """Any two versions, drafts included, item by item."""
+    form = CompareVersionsForm(request.GET, versions=declaration_versions())
+    if not form.is_valid():
+        messages.error(request, _("Choose two versions to compare."))
+        return redirect("drafting:index")
+    pks = [form.cleaned_data["old"].pk, form.cleaned_data["new"].pk]
+    versions = {v.pk: v for v in Version.objects.with_text(SOURCE_LANGUAGE).filter(pk__in=pks)}
+    old, new = versions[pks[0]], versions[pks[1]]
+    return render(
+        request,
+        "principles/drafting/compare.html",
+        {
+            "comparison": compare(old.snapshot_of_loaded_text(), new.snapshot_of_loaded_text()),
+            "old_label": version_label(old),
+            "new_label": version_label(new),
+        },
+    )
+
+
+@drafting_role_required
 def changes(request, pk: int):
     """What the draft changes in the version it was started from."""
     draft = get_object_or_404(Version.objects.with_text(SOURCE_LANGUAGE), pk=pk)
@@ -532,7 +563,10 @@ def send_back(request, pk: int):
     for principle in draft.principles.all():
         items.append((str(principle.key), f"{principle.position}. {principle.text.title}"))
         items.extend(
-            (str(line.key), f"{principle.position}.{line.position} {line.text.text[:120]}")
+            (
+                str(line.key),
+                f"{principle.position}.{line.position} {Truncator(line.text.text).chars(140)}",
+            )
             for line in principle.action_lines.all()
         )
     form = SendBackForm(request.POST if request.method == "POST" else None, items=items)

@@ -106,7 +106,7 @@ class SendBackForm(forms.Form):
     """A comment box per item; at least one comment is needed to send a draft back."""
 
     def __init__(self, *args, items: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         for key, label in items:
             self.fields[f"comment_{key}"] = forms.CharField(
                 label=label, max_length=2_000, required=False, widget=forms.Textarea({"rows": 2})
@@ -152,6 +152,26 @@ class CompareRevisionsForm(forms.Form):
 def revision_label(revision) -> str:
     saved = f"{revision.author}, {revision.created_at:%Y-%m-%d %H:%M}"
     return f"{revision.pk}: {revision.summary} ({saved})"
+
+
+class CompareVersionsForm(forms.Form):
+    """Any two versions of the declaration, published or not."""
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old"] = forms.ModelChoiceField(versions, label=_("From"))
+        self.fields["new"] = forms.ModelChoiceField(versions, label=_("To"))
+        for name in ("old", "new"):
+            self.fields[name].label_from_instance = version_label
+
+
+def version_label(version) -> str:
+    if version.number:
+        return _("Version %(number)s") % {"number": version.number}
+    return _("Draft %(pk)s (%(status)s)") % {
+        "pk": version.pk,
+        "status": version.get_status_display().lower(),
+    }
 
 
 class AuditFilterForm(forms.Form):

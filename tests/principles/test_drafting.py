@@ -386,6 +386,22 @@ def test_two_revisions_of_a_draft_can_be_compared_word_by_word(draft, editor, si
     parse_strict(response.content)
 
 
+def test_any_two_versions_drafts_included_can_be_compared(draft, editor, signed_in):
+    client = signed_in(editor)
+    action_line = line(draft, 2, 2)
+    client.post(
+        url("edit-action-line", draft.pk, action_line.pk),
+        edit_line_data(action_line, "Action line 2.2 text, now longer."),
+    )
+
+    response = client.get(url("compare"), {"old": draft.based_on_id, "new": draft.pk})
+
+    page = parse_strict(response.content)
+    assert page.find(".//h1").text == f"Changes from Version 1 to Draft {draft.pk} (draft)"
+    changed = page.findall(".//li[@class='diff-changed']")
+    assert ["2.2"] == [li.find("span").text for li in changed]
+
+
 def test_a_submitted_draft_cannot_be_edited(draft, editor, signed_in):
     client = signed_in(editor)
     client.post(url("submit", draft.pk))
@@ -420,6 +436,7 @@ def workspace_urls(draft) -> list[str]:
         url("changes", draft.pk),
         url("send-back", draft.pk),
         url("audit"),
+        url("compare") + f"?old={draft.based_on_id}&new={draft.pk}",
     ]
 
 

@@ -70,6 +70,7 @@ def every_drafting_page(draft) -> list[tuple[str, str]]:
         ("post", url("publish", draft.pk)),
         ("post", url("schedule", draft.pk)),
         ("get", url("audit")),
+        ("get", url("compare")),
     ]
 
 
