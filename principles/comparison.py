@@ -63,6 +63,7 @@ class ItemChange:
     """One principle or action line: its state in the comparison and its fields' differences."""
 
     key: str
+    kind: str  # "principle" or "action line"
     status: str  # "added", "removed", "changed" or "unchanged"
     number: str
     old_number: str = ""
@@ -75,12 +76,13 @@ class ItemChange:
         return STATUS_LABELS[self.status]
 
     @property
+    def is_changed(self) -> bool:
+        """Whether this item itself changed, apart from its action lines."""
+        return self.status != "unchanged" or self.moved
+
+    @property
     def has_changes(self) -> bool:
-        return (
-            self.status != "unchanged"
-            or self.moved
-            or any(line.has_changes for line in self.action_lines)
-        )
+        return self.is_changed or any(line.has_changes for line in self.action_lines)
 
 
 STATUS_LABELS = {
@@ -96,6 +98,16 @@ class Comparison:
     title: FieldChange
     preamble: FieldChange
     principles: list[ItemChange]
+
+    @property
+    def changed_items(self) -> list[ItemChange]:
+        """Every principle and action line that changed, in reading order."""
+        return [
+            item
+            for principle in self.principles
+            for item in [principle, *principle.action_lines]
+            if item.is_changed
+        ]
 
     @property
     def version_fields(self) -> list[FieldChange]:
@@ -130,7 +142,9 @@ def moved_keys(old_keys: list[str], new_keys: list[str]) -> set[str]:
     return common - kept
 
 
-def compare_items(old_items: list[dict], new_items: list[dict], *, fields, prefix="") -> list:
+def compare_items(
+    old_items: list[dict], new_items: list[dict], *, kind: str, fields, prefix=""
+) -> list:
     """Match items by key: new ones in their new order, then the removed ones."""
     old_by_key = {item["key"]: (number, item) for number, item in enumerate(old_items, start=1)}
     new_keys = [item["key"] for item in new_items]
@@ -139,16 +153,16 @@ def compare_items(old_items: list[dict], new_items: list[dict], *, fields, prefi
     for number, item in enumerate(new_items, start=1):
         old_number, old_item = old_by_key.get(item["key"], (None, None))
         changes.append(
-            _compare_item(old_item, item, fields, f"{prefix}{number}", old_number, prefix)
+            _compare_item(old_item, item, fields, f"{prefix}{number}", old_number, prefix, kind)
         )
         changes[-1].moved = item["key"] in moved
     for key, (old_number, old_item) in old_by_key.items():
         if key not in new_keys:
-            changes.append(_compare_item(old_item, None, fields, "", old_number, prefix))
+            changes.append(_compare_item(old_item, None, fields, "", old_number, prefix, kind))
     return changes
 
 
-def _compare_item(old, new, fields, number, old_number, prefix) -> ItemChange:
+def _compare_item(old, new, fields, number, old_number, prefix, kind) -> ItemChange:
     field_changes = [
         compare_field(label, old and old[name], new and new[name]) for name, label in fields
     ]
@@ -164,6 +178,7 @@ def _compare_item(old, new, fields, number, old_number, prefix) -> ItemChange:
         status = "changed" if any(change.changed for change in field_changes) else "unchanged"
     return ItemChange(
         key=(new or old)["key"],
+        kind=kind,
         status=status,
         number=number,
         old_number=f"{prefix}{old_number}" if old_number else "",
@@ -177,7 +192,9 @@ ACTION_LINE_FIELDS = [("text", _("Text"))]
 
 def compare(old: dict, new: dict) -> Comparison:
     """Compare two snapshots, old first."""
-    principles = compare_items(old["principles"], new["principles"], fields=PRINCIPLE_FIELDS)
+    principles = compare_items(
+        old["principles"], new["principles"], kind=_("Principle"), fields=PRINCIPLE_FIELDS
+    )
     old_lines = {p["key"]: p["action_lines"] for p in old["principles"]}
     new_lines = {p["key"]: p["action_lines"] for p in new["principles"]}
     for principle in principles:
@@ -185,6 +202,7 @@ def compare(old: dict, new: dict) -> Comparison:
         principle.action_lines = compare_items(
             old_lines.get(principle.key, []),
             new_lines.get(principle.key, []),
+            kind=_("Action line"),
             fields=ACTION_LINE_FIELDS,
             prefix=prefix,
         )

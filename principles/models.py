@@ -271,7 +271,7 @@ class Version(TextInActiveLanguage, models.Model):
     def _change_status(self, expected: str, new: str) -> None:
         if self.status != expected:
             raise VersionStateError(
-                _("This draft is %(status)s, so it cannot be %(action)s.")
+                _('This draft is in the state "%(status)s", so it cannot be %(action)s.')
                 % {
                     "status": self.get_status_display().lower(),
                     "action": self.Status(new).label.lower(),

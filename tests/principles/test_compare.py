@@ -111,6 +111,9 @@ def test_the_public_compares_two_published_versions_at_a_stable_address(
     changed = page.findall(".//li[@class='diff-changed']")
     assert len(changed) == 1
     assert "Reworded" in "".join(changed[0].itertext())
+    summary = page.findall(".//nav[@aria-labelledby='changes-summary']//li")
+    assert ["".join(li.itertext()) for li in summary] == ["Action line 1.1: Reworded"]
+    assert summary[0].find("a").get("href") == "#" + changed[0].get("id")
     assert "The two texts are the same." not in content
 
 

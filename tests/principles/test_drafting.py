@@ -399,7 +399,7 @@ def test_any_two_versions_drafts_included_can_be_compared(draft, editor, signed_
     page = parse_strict(response.content)
     assert page.find(".//h1").text == f"Changes from Version 1 to Draft {draft.pk} (draft)"
     changed = page.findall(".//li[@class='diff-changed']")
-    assert ["2.2"] == [li.find("span").text for li in changed]
+    assert [li.find("span").text for li in changed] == ["2.2"]
 
 
 def test_a_submitted_draft_cannot_be_edited(draft, editor, signed_in):

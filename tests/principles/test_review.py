@@ -275,6 +275,10 @@ def test_a_publisher_schedules_an_approved_draft_and_the_command_publishes_it_wh
     call_command("publish_scheduled", stdout=early)
     assert "0 draft(s) published." in early.getvalue()
     Version.objects.filter(pk=draft.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
+    dry_run = StringIO()
+    call_command("publish_scheduled", "--dry-run", stdout=dry_run)
+    assert "1 draft(s) due." in dry_run.getvalue()
+    assert Version.objects.get(pk=draft.pk).status == Version.Status.APPROVED
     output = StringIO()
     call_command("publish_scheduled", stdout=output)
 
