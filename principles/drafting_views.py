@@ -118,7 +118,10 @@ def start(request):
 @drafting_role_required
 def draft_detail(request, pk: int):
     """The workspace of one draft: its whole text, review comments, and what you may do next."""
-    draft = get_object_or_404(Version.objects.in_progress().with_text(SOURCE_LANGUAGE), pk=pk)
+    draft = get_object_or_404(Version.objects.with_text(SOURCE_LANGUAGE), pk=pk)
+    if draft.is_published:
+        # Published meanwhile, or an old link: its permalink is where it lives now.
+        return redirect("principles:version", draft.number)
     comments = {}
     for comment in draft.comments.select_related("author"):
         comments.setdefault(comment.item_key, []).append(comment)
@@ -201,7 +204,7 @@ def form_with_new_base(form_class, data, latest: Revision):
 @role_required(EDIT)
 def edit_text(request, pk: int):
     draft = get_object_or_404(Version.objects.in_progress().prefetch_related("texts"), pk=pk)
-    text = draft.text
+    text = draft.source_text
     return edit_item(
         request,
         draft=draft,
@@ -227,7 +230,7 @@ def edit_principle(request, pk: int, principle_pk: int):
         pk=principle_pk,
         version__in=Version.objects.in_progress().filter(pk=pk),
     )
-    text = principle.text
+    text = principle.source_text
     return edit_item(
         request,
         draft=principle.version,
@@ -266,7 +269,7 @@ def edit_action_line(request, pk: int, action_line_pk: int):
         draft=action_line.principle.version,
         item=action_line,
         form_class=EditActionLineForm,
-        initial={"text": action_line.text.text},
+        initial={"text": action_line.source_text.text},
         save=lambda data: services.save_action_line(
             action_line=action_line,
             by=request.user,

@@ -100,6 +100,11 @@ class TextInActiveLanguage:
         by_language = {text.language: text for text in self.texts.all()}
         return by_language.get(get_language()) or by_language.get(SOURCE_LANGUAGE)
 
+    @property
+    def source_text(self):
+        """The text row in the source language: what editors edit."""
+        return next((text for text in self.texts.all() if text.language == SOURCE_LANGUAGE), None)
+
 
 class Version(TextInActiveLanguage, models.Model):
     class Status(models.TextChoices):

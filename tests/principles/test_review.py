@@ -161,6 +161,7 @@ def test_submit_approve_and_publish_makes_the_draft_current_and_keeps_the_old_pe
     assert (draft.status, draft.number) == (Version.Status.PUBLISHED, 2)
     assert Declaration.objects.get().current_version == draft
     assert client.get("/versions/1/").status_code == 200
+    assert client.get(url("draft", draft.pk)).url == "/versions/2/"
     actions = list(AuditEntry.objects.order_by("pk").values_list("action", "actor__username"))
     assert actions == [
         ("start", "ed"),
