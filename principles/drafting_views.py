@@ -463,7 +463,12 @@ def history(request, pk: int):
     return render(
         request,
         "principles/drafting/history.html",
-        {"draft": draft, "revisions": with_previous, "form": form},
+        {
+            "draft": draft,
+            "revisions": with_previous,
+            "form": form,
+            "can_edit": draft.is_editable and request.user.has_perm(EDIT),
+        },
     )
 
 

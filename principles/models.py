@@ -13,6 +13,7 @@ import json
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
@@ -233,8 +234,6 @@ class Version(TextInActiveLanguage, models.Model):
 
     def authors(self):
         """Everyone who has saved a revision of this draft, its starter included."""
-        from django.contrib.auth import get_user_model
-
         return get_user_model().objects.filter(revisions__version=self).distinct()
 
     def ensure_editable(self) -> None:

@@ -111,6 +111,7 @@ def describe(item) -> str:
 
 
 def item_key_of(item) -> str:
+    """The key that revisions and comments use for an item (the version itself: "version")."""
     if isinstance(item, Principle | ActionLine):
         return str(item.key)
     return Revision.VERSION_TEXT_KEY
@@ -128,6 +129,8 @@ def latest_revision_id(*, draft: Version, item_key: str | None = None) -> int:
 def record_revision(
     *, draft: Version, by, action: str, summary: str, item_key: str = "", note: str = ""
 ) -> Revision:
+    """Record a save in the draft's history, with its whole text after the save, and in the
+    audit log. Call it inside the transaction that made the change."""
     revision = Revision.objects.create(
         version=draft,
         author=by,
@@ -386,7 +389,7 @@ def restore_item(*, draft: Version, revision: Revision, item_key: str, by) -> Re
             .first()
         )
         if item is None:
-            raise VersionStateError(_("This item has been removed from the draft."))
+            return _restore_removed_item(draft=draft, revision=revision, item_key=item_key, by=by)
         model, owner_field = (
             (PrincipleText, "principle")
             if isinstance(item, Principle)
@@ -400,6 +403,52 @@ def restore_item(*, draft: Version, revision: Revision, item_key: str, by) -> Re
     return record_revision(
         draft=draft, by=by, action=Revision.Action.RESTORE, item_key=item_key, summary=summary
     )
+
+
+def _restore_removed_item(*, draft: Version, revision: Revision, item_key: str, by) -> Revision:
+    """Put a removed item back at the end of its list, with the key and source-language text
+    it had at `revision`; a principle comes back with the action lines it had then."""
+    for principle in revision.snapshot["principles"]:
+        if principle["key"] == item_key:
+            item = _recreate_principle(draft=draft, principle=principle)
+            break
+        line = next((line for line in principle["action_lines"] if line["key"] == item_key), None)
+        if line is not None:
+            parent = Principle.objects.filter(version=draft, key=principle["key"]).first()
+            if parent is None:
+                raise VersionStateError(
+                    _("Restore the principle this action line belonged to first.")
+                )
+            item = _recreate_action_line(principle=parent, line=line)
+            break
+    summary = _("Restored removed %(item)s from revision %(revision)s") % {
+        "item": describe(item),
+        "revision": revision.pk,
+    }
+    return record_revision(
+        draft=draft, by=by, action=Revision.Action.RESTORE, item_key=item_key, summary=summary
+    )
+
+
+def _recreate_principle(*, draft: Version, principle: dict) -> Principle:
+    position = (draft.principles.aggregate(last=Max("position"))["last"] or 0) + 1
+    item = Principle.objects.create(version=draft, position=position, key=principle["key"])
+    PrincipleText.objects.create(
+        principle=item,
+        language=SOURCE_LANGUAGE,
+        title=principle["title"],
+        explanation=principle["explanation"],
+    )
+    for line in principle["action_lines"]:
+        _recreate_action_line(principle=item, line=line)
+    return item
+
+
+def _recreate_action_line(*, principle: Principle, line: dict) -> ActionLine:
+    position = (principle.action_lines.aggregate(last=Max("position"))["last"] or 0) + 1
+    item = ActionLine.objects.create(principle=principle, position=position, key=line["key"])
+    ActionLineText.objects.create(action_line=item, language=SOURCE_LANGUAGE, text=line["text"])
+    return item
 
 
 def _audit(*, draft: Version, by, action: str, detail: str = "") -> None:

@@ -343,6 +343,27 @@ def test_an_item_can_be_restored_to_an_earlier_revision_as_a_new_revision(draft,
     assert draft.audit_entries.filter(action="restore").count() == 1
 
 
+def test_a_removed_principle_can_be_restored_from_the_history_with_its_action_lines(
+    draft, editor, signed_in
+):
+    client = signed_in(editor)
+    principle = draft.principles.get(position=1)
+    key = str(principle.key)
+    client.post(url("remove-principle", draft.pk, principle.pk), {"base_revision": 0, "note": ""})
+    before_removal = draft.revisions.order_by("pk").first()
+
+    history = client.get(url("history", draft.pk)).content.decode()
+    assert url("restore", draft.pk, before_removal.pk) in history
+    client.post(url("restore", draft.pk, before_removal.pk), {"item_key": key})
+
+    restored = draft.principles.get(key=key)
+    assert restored.position == 3
+    assert texts_of(draft)[2] == [f"Action line 1.{n} text." for n in (1, 2, 3)]
+    assert draft.revisions.first().summary == (
+        f"Restored removed principle 3 from revision {before_removal.pk}"
+    )
+
+
 def test_a_revision_can_never_be_changed_or_deleted(draft):
     revision = draft.revisions.get()
     revision.note = "Rewritten history"
