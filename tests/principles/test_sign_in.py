@@ -46,3 +46,11 @@ def test_signing_out_takes_you_to_the_declaration(editor, signed_in):
 
     assert response.url == "/"
     assert client.get("/drafting/").status_code == 302
+
+
+def test_only_people_with_a_drafting_role_see_the_drafting_link(publish, make_user, signed_in):
+    publish()
+
+    assert b'href="/drafting/"' not in Client().get("/").content
+    assert b'href="/drafting/"' not in signed_in(make_user("mo", "Moderator")).get("/").content
+    assert b'href="/drafting/"' in signed_in(make_user("ed", "Editor")).get("/").content
