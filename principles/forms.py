@@ -180,6 +180,7 @@ class AuditFilterForm(forms.Form):
         self.fields["draft"] = forms.ModelChoiceField(
             drafts, label=_("Draft"), required=False, empty_label=_("All drafts")
         )
+        self.fields["draft"].label_from_instance = version_label
         self.fields["person"] = forms.ModelChoiceField(
             people, label=_("Person"), required=False, empty_label=_("Everyone")
         )

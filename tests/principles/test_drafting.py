@@ -12,7 +12,13 @@ from principles.models import (
     RevisionIsImmutable,
     Version,
 )
-from principles.services import latest_revision_id, start_draft
+from principles.services import (
+    latest_revision_id,
+    save_action_line,
+    send_back_draft,
+    start_draft,
+    submit_draft,
+)
 from tests.html import parse_strict
 
 
@@ -441,6 +447,7 @@ def test_a_submitted_draft_cannot_be_edited(draft, editor, signed_in):
 def workspace_urls(draft) -> list[str]:
     principle = draft.principles.first()
     action_line = principle.action_lines.first()
+    revision = draft.revisions.first()
     return [
         url("index"),
         url("draft", draft.pk),
@@ -458,6 +465,7 @@ def workspace_urls(draft) -> list[str]:
         url("send-back", draft.pk),
         url("audit"),
         url("compare") + f"?old={draft.based_on_id}&new={draft.pk}",
+        url("compare-revisions", draft.pk) + f"?old={revision.pk}&new={revision.pk}",
     ]
 
 
@@ -469,6 +477,11 @@ def test_workspace_pages_run_a_bounded_number_of_queries(
     publish(principles=size, action_lines=size)
     declaration.refresh_from_db()
     draft = start_draft(declaration=declaration, by=everyone)
+    lines = list(ActionLine.objects.filter(principle__version=draft))
+    for action_line in lines:
+        save_action_line(action_line=action_line, by=everyone, text="New.", base_revision=0)
+    submit_draft(draft=draft, by=everyone)
+    send_back_draft(draft=draft, by=everyone, comments={str(al.key): "Why?" for al in lines})
     client.force_login(everyone)
 
     for page_url in workspace_urls(draft):
