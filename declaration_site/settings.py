@@ -190,6 +190,24 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Drafting: staff sign in at /accounts/login/; django-axes locks out a username and address
+# pair after repeated failed logins. Axes' middleware goes last, as its documentation asks.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "drafting:index"
+LOGOUT_REDIRECT_URL = "principles:current"
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hour
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner on every command; lockouts are still logged
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -13,6 +13,7 @@ import json
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
@@ -58,6 +59,14 @@ class VersionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Version.Status.PUBLISHED)
 
+    def in_progress(self):
+        """Drafts that are not published yet, in any state of review."""
+        return self.exclude(status=Version.Status.PUBLISHED)
+
+    def due_for_publication(self, now=None):
+        """Approved drafts whose scheduled publication time has come."""
+        return self.filter(status=Version.Status.APPROVED, publish_at__lte=now or timezone.now())
+
     def current(self, declaration_slug: str):
         """The version that the declaration named by `declaration_slug` shows as current."""
         return self.published().filter(
@@ -92,10 +101,17 @@ class TextInActiveLanguage:
         by_language = {text.language: text for text in self.texts.all()}
         return by_language.get(get_language()) or by_language.get(SOURCE_LANGUAGE)
 
+    @property
+    def source_text(self):
+        """The text row in the source language: what editors edit."""
+        return next((text for text in self.texts.all() if text.language == SOURCE_LANGUAGE), None)
+
 
 class Version(TextInActiveLanguage, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        APPROVED = "approved", _("Approved")
         PUBLISHED = "published", _("Published")
 
     declaration = models.ForeignKey(
@@ -129,6 +145,20 @@ class Version(TextInActiveLanguage, models.Model):
         blank=True,
         help_text=_("SHA-256 of the source-language text, fixed at publication."),
     )
+    publish_at = models.DateTimeField(
+        _("scheduled publication"),
+        null=True,
+        blank=True,
+        help_text=_("When an approved draft is to be published by the scheduled command."),
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("scheduled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = VersionQuerySet.as_manager()
 
@@ -142,11 +172,26 @@ class Version(TextInActiveLanguage, models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(status="draft", number__isnull=True, published_at__isnull=True)
+                    Q(
+                        status__in=["draft", "submitted", "approved"],
+                        number__isnull=True,
+                        published_at__isnull=True,
+                    )
                     | Q(status="published", number__isnull=False, published_at__isnull=False)
                 ),
                 name="version_number_and_date_iff_published",
             ),
+            models.UniqueConstraint(
+                fields=["declaration"],
+                condition=Q(status__in=["submitted", "approved"]),
+                name="one_draft_in_review_per_declaration",
+            ),
+        ]
+        permissions = [
+            ("edit_draft", _("Can start and edit drafts")),
+            ("review_draft", _("Can approve drafts or send them back")),
+            ("publish_draft", _("Can publish approved drafts")),
+            ("view_audit_log", _("Can read the drafting audit log")),
         ]
 
     def __str__(self):
@@ -157,6 +202,87 @@ class Version(TextInActiveLanguage, models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def snapshot(self) -> dict:
+        """The source-language text with each item's key: what revisions store and comparisons
+        read. Same shape as `canonical_text()`, plus "key" on principles and action lines."""
+        version = Version.objects.with_text(SOURCE_LANGUAGE).get(pk=self.pk)
+        return version.snapshot_of_loaded_text()
+
+    def snapshot_of_loaded_text(self) -> dict:
+        """`snapshot()` of a version already fetched with `with_text()`: no further queries."""
+        return {
+            "title": self.text.title if self.text else "",
+            "preamble": self.text.preamble if self.text else "",
+            "principles": [
+                {
+                    "key": str(principle.key),
+                    "title": principle.text.title,
+                    "explanation": principle.text.explanation,
+                    "action_lines": [
+                        {"key": str(line.key), "text": line.text.text}
+                        for line in principle.action_lines.all()
+                    ],
+                }
+                for principle in self.principles.all()
+            ],
+        }
+
+    def authors(self):
+        """Everyone who has saved a revision of this draft, its starter included."""
+        return get_user_model().objects.filter(revisions__version=self).distinct()
+
+    def ensure_editable(self) -> None:
+        if not self.is_editable:
+            raise VersionStateError(
+                _("This draft is %(status)s; only a draft in progress can be edited.")
+                % {"status": self.get_status_display().lower()}
+            )
+
+    def submit(self) -> None:
+        """Send a draft in progress to the reviewers."""
+        self._change_status(self.Status.DRAFT, self.Status.SUBMITTED)
+
+    def approve(self, *, by) -> None:
+        """Approve a submitted draft. Four eyes: no author of the draft may approve it."""
+        if self.authors().filter(pk=by.pk).exists():
+            raise VersionStateError(
+                _("You have edited this draft, so another reviewer must approve it.")
+            )
+        self._change_status(self.Status.SUBMITTED, self.Status.APPROVED)
+
+    def send_back(self) -> None:
+        """Return a submitted or approved draft to its editors, cancelling any schedule."""
+        if self.status not in {self.Status.SUBMITTED, self.Status.APPROVED}:
+            raise VersionStateError(_("Only a draft under review can be sent back."))
+        self.status = self.Status.DRAFT
+        self.publish_at = None
+        self.scheduled_by = None
+        self.save(update_fields=["status", "publish_at", "scheduled_by"])
+
+    def schedule(self, *, at, by) -> None:
+        """Have the `publish_scheduled` command publish this approved draft at `at`."""
+        if self.status != self.Status.APPROVED:
+            raise VersionStateError(_("Only an approved draft can be scheduled."))
+        self.publish_at = at
+        self.scheduled_by = by
+        self.save(update_fields=["publish_at", "scheduled_by"])
+
+    def _change_status(self, expected: str, new: str) -> None:
+        if self.status != expected:
+            raise VersionStateError(
+                _('This draft is in the state "%(status)s", so it cannot be %(action)s.')
+                % {
+                    "status": self.get_status_display().lower(),
+                    "action": self.Status(new).label.lower(),
+                }
+            )
+        self.status = new
+        self.save(update_fields=["status"])
 
     def canonical_text(self) -> dict:
         """The source-language text as plain data, in reading order: what the hash covers."""
@@ -183,6 +309,8 @@ class Version(TextInActiveLanguage, models.Model):
         makes the version current."""
         if self.is_published:
             raise VersionStateError(f"{self} is already published.")
+        if self.status == self.Status.SUBMITTED:
+            raise VersionStateError(f"{self} is awaiting review; approve it before publishing.")
         if not self.principles.exists():
             raise VersionStateError("A version without principles cannot be published.")
         self.content_hash = self.compute_content_hash()
@@ -344,3 +472,141 @@ class ActionLineText(VersionContent):
 
     def owning_version(self) -> Version:
         return self.action_line.principle.version
+
+
+class RevisionIsImmutable(Exception):
+    """Raised on any attempt to change or delete a recorded revision."""
+
+
+class Revision(models.Model):
+    """One save in a draft: who, when, what changed and why, with the whole text after it.
+
+    Revisions are only ever added. Keeping the full text of each one lets any two revisions be
+    compared, and any item be restored to what it said at any revision."""
+
+    class Action(models.TextChoices):
+        START = "start", _("Started the draft")
+        EDIT = "edit", _("Edited")
+        ADD = "add", _("Added")
+        REMOVE = "remove", _("Removed")
+        REORDER = "reorder", _("Reordered")
+        RESTORE = "restore", _("Restored")
+
+    VERSION_TEXT_KEY = "version"
+
+    version = models.ForeignKey(
+        Version, verbose_name=_("version"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="revisions",
+    )
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    item_key = models.CharField(
+        _("item"),
+        max_length=36,
+        blank=True,
+        help_text=_(
+            'The key of the changed principle or action line, "version" for the title '
+            "and preamble, empty for the whole draft."
+        ),
+    )
+    summary = models.CharField(_("what changed"), max_length=300)
+    note = models.CharField(_("change note"), max_length=300, blank=True)
+    snapshot = models.JSONField(_("text after this revision"))
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["version", "item_key"], name="revision_item_idx")]
+
+    def __str__(self):
+        return f"{self.version}, revision {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RevisionIsImmutable("A revision is never changed; record a new one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RevisionIsImmutable("A revision is never deleted.")
+
+    def item_text(self, item_key: str) -> dict | None:
+        """What the item said at this revision, or None when it did not exist."""
+        if item_key == self.VERSION_TEXT_KEY:
+            return {"title": self.snapshot["title"], "preamble": self.snapshot["preamble"]}
+        for principle in self.snapshot["principles"]:
+            if principle["key"] == item_key:
+                return {"title": principle["title"], "explanation": principle["explanation"]}
+            for line in principle["action_lines"]:
+                if line["key"] == item_key:
+                    return {"text": line["text"]}
+        return None
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on one item of a draft they sent back."""
+
+    version = models.ForeignKey(
+        Version, verbose_name=_("version"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT
+    )
+    item_key = models.CharField(_("item"), max_length=36)
+    text = models.TextField(_("comment"), max_length=2000)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def for_reading(self):
+        return self.select_related("actor", "version")
+
+
+class AuditEntry(models.Model):
+    """One action in the drafting workflow, for Publishers to read back."""
+
+    class Action(models.TextChoices):
+        START = "start", _("Started a draft")
+        EDIT = "edit", _("Edited")
+        RESTORE = "restore", _("Restored")
+        SUBMIT = "submit", _("Submitted for review")
+        SEND_BACK = "send_back", _("Sent back")
+        APPROVE = "approve", _("Approved")
+        SCHEDULE = "schedule", _("Scheduled publication")
+        PUBLISH = "publish", _("Published")
+
+    version = models.ForeignKey(
+        Version, verbose_name=_("draft"), on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.current, name="current"),
     path("versions/", views.version_list, name="versions"),
     path("versions/<int:number>/", views.version_detail, name="version"),
+    path("versions/<int:old>/compare/<int:new>/", views.compare_versions, name="compare"),
 ]

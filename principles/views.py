@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from .models import Version
+from .comparison import compare
+from .models import SOURCE_LANGUAGE, Version
 
 
 def current(request):
@@ -49,3 +51,26 @@ def version_list(request):
         .prefetch_related("texts")
     )
     return render(request, "principles/version_list.html", {"versions": versions})
+
+
+def compare_versions(request, old: int, new: int):
+    """What changed between two published versions, item by item, word by word."""
+    versions = {
+        version.number: version
+        for version in Version.objects.with_text(SOURCE_LANGUAGE)
+        .published()
+        .filter(declaration__slug=settings.DECLARATION_SLUG, number__in=[old, new])
+    }
+    if old not in versions or new not in versions:
+        raise Http404("No such version.")
+    return render(
+        request,
+        "principles/compare.html",
+        {
+            "old": versions[old],
+            "new": versions[new],
+            "comparison": compare(
+                versions[old].snapshot_of_loaded_text(), versions[new].snapshot_of_loaded_text()
+            ),
+        },
+    )

@@ -1,0 +1,638 @@
+"""The drafting workspace at /drafting/: editors revise drafts, reviewers approve or send them
+back, publishers publish them. The rules live in the models and services; these views check
+who may do what, validate input and show the outcome."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required, permission_required, user_passes_test
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .comparison import compare
+from .forms import (
+    ActionLineForm,
+    AuditFilterForm,
+    CompareRevisionsForm,
+    CompareVersionsForm,
+    EditActionLineForm,
+    EditPrincipleForm,
+    PrincipleForm,
+    RemoveForm,
+    ReorderForm,
+    ScheduleForm,
+    SendBackForm,
+    VersionTextForm,
+    version_label,
+)
+from .models import (
+    SOURCE_LANGUAGE,
+    ActionLine,
+    AuditEntry,
+    Declaration,
+    Principle,
+    Revision,
+    Version,
+    VersionStateError,
+)
+
+DRAFTING_PERMISSIONS = [
+    "principles.edit_draft",
+    "principles.review_draft",
+    "principles.publish_draft",
+]
+EDIT = "principles.edit_draft"
+
+
+def any_permission_required(*permissions):
+    """Let in a signed-in user holding any of `permissions`; 403 for everyone else."""
+
+    def check(user):
+        if any(user.has_perm(permission) for permission in permissions):
+            return True
+        raise PermissionDenied
+
+    return user_passes_test(check)
+
+
+def drafting_role_required(view):
+    return login_required(any_permission_required(*DRAFTING_PERMISSIONS)(view))
+
+
+def role_required(permission):
+    def decorator(view):
+        return login_required(permission_required(permission, raise_exception=True)(view))
+
+    return decorator
+
+
+def draft_in_progress(pk: int) -> Version:
+    return get_object_or_404(Version.objects.in_progress(), pk=pk)
+
+
+def refused(request, draft: Version, error: Exception):
+    messages.error(request, str(error))
+    return redirect("drafting:draft", draft.pk)
+
+
+@drafting_role_required
+def index(request):
+    """Drafts in progress, and the way to start a new one."""
+    drafts = (
+        Version.objects.in_progress()
+        .filter(declaration__slug=settings.DECLARATION_SLUG)
+        .select_related("based_on")
+        .prefetch_related("texts")
+        .order_by("-created_at")
+    )
+    form = CompareVersionsForm(versions=declaration_versions())
+    return render(
+        request, "principles/drafting/index.html", {"drafts": drafts, "compare_form": form}
+    )
+
+
+def declaration_versions():
+    return Version.objects.filter(declaration__slug=settings.DECLARATION_SLUG)
+
+
+@require_POST
+@role_required(EDIT)
+def start(request):
+    declaration = get_object_or_404(Declaration, slug=settings.DECLARATION_SLUG)
+    try:
+        draft = services.start_draft(declaration=declaration, by=request.user)
+    except VersionStateError as error:
+        messages.error(request, str(error))
+        return redirect("drafting:index")
+    messages.success(request, _("Draft started. Every save is kept in its history."))
+    return redirect("drafting:draft", draft.pk)
+
+
+@drafting_role_required
+def draft_detail(request, pk: int):
+    """The workspace of one draft: its whole text, review comments, and what you may do next."""
+    draft = get_object_or_404(Version.objects.with_text(SOURCE_LANGUAGE), pk=pk)
+    if draft.is_published:
+        # Published meanwhile, or an old link: its permalink is where it lives now.
+        return redirect("principles:version", draft.number)
+    comments = {}
+    for comment in draft.comments.select_related("author"):
+        comments.setdefault(comment.item_key, []).append(comment)
+    for principle in draft.principles.all():
+        principle.review_comments = comments.get(str(principle.key), [])
+        for line in principle.action_lines.all():
+            line.review_comments = comments.get(str(line.key), [])
+    user = request.user
+    return render(
+        request,
+        "principles/drafting/draft.html",
+        {
+            "draft": draft,
+            "version_comments": comments.get(Revision.VERSION_TEXT_KEY, []),
+            "can_edit": draft.is_editable and user.has_perm(EDIT),
+            "can_submit": draft.is_editable and user.has_perm(EDIT),
+            "can_review": draft.status == Version.Status.SUBMITTED
+            and user.has_perm("principles.review_draft"),
+            "can_publish": draft.status == Version.Status.APPROVED
+            and user.has_perm("principles.publish_draft"),
+            "schedule_form": ScheduleForm(),
+        },
+    )
+
+
+def edit_item(request, *, draft, item, form_class, initial: dict, save, template_context):
+    """Show and save one item's edit form, refusing a stale save with both texts shown."""
+    key = services.item_key_of(item)
+    conflict = None
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                revision = save(form.cleaned_data)
+            except services.StaleEdit as stale:
+                conflict = stale.latest
+                form = form_with_new_base(form_class, request.POST, conflict)
+            except VersionStateError as error:
+                return refused(request, draft, error)
+            else:
+                if revision is None:
+                    messages.info(request, _("Nothing had changed, so nothing was saved."))
+                else:
+                    messages.success(
+                        request, _("Saved: %(summary)s.") % {"summary": revision.summary}
+                    )
+                return redirect(reverse("drafting:draft", args=[draft.pk]) + f"#item-{key}")
+    else:
+        base = services.latest_revision_id(draft=draft, item_key=key)
+        form = form_class(initial={**initial, "base_revision": base})
+    earlier = draft.revisions.filter(Q(item_key=key) | Q(action=Revision.Action.START))
+    return render(
+        request,
+        "principles/drafting/edit_item.html",
+        {
+            "draft": draft,
+            "item": item,
+            "item_key": key,
+            "form": form,
+            "conflict": conflict,
+            "current": initial,
+            "earlier": [
+                (revision, revision.item_text(key)) for revision in earlier.select_related("author")
+            ],
+            **template_context,
+        },
+    )
+
+
+def form_with_new_base(form_class, data, latest: Revision):
+    """The editor's typed text, now based on the latest revision, so that saving again
+    deliberately replaces the other editor's text."""
+    data = data.copy()
+    data["base_revision"] = latest.pk
+    form = form_class(data)
+    form.is_valid()
+    return form
+
+
+@role_required(EDIT)
+def edit_text(request, pk: int):
+    draft = get_object_or_404(Version.objects.in_progress().prefetch_related("texts"), pk=pk)
+    text = draft.source_text
+    return edit_item(
+        request,
+        draft=draft,
+        item=draft,
+        form_class=VersionTextForm,
+        initial={"title": text.title, "preamble": text.preamble},
+        save=lambda data: services.save_version_text(
+            draft=draft,
+            by=request.user,
+            title=data["title"],
+            preamble=data["preamble"],
+            base_revision=data["base_revision"],
+            note=data["note"],
+        ),
+        template_context={"heading": _("Title and preamble")},
+    )
+
+
+@role_required(EDIT)
+def edit_principle(request, pk: int, principle_pk: int):
+    principle = get_object_or_404(
+        Principle.objects.select_related("version").prefetch_related("texts"),
+        pk=principle_pk,
+        version__in=Version.objects.in_progress().filter(pk=pk),
+    )
+    text = principle.source_text
+    return edit_item(
+        request,
+        draft=principle.version,
+        item=principle,
+        form_class=EditPrincipleForm,
+        initial={"title": text.title, "explanation": text.explanation},
+        save=lambda data: services.save_principle(
+            principle=principle,
+            by=request.user,
+            title=data["title"],
+            explanation=data["explanation"],
+            base_revision=data["base_revision"],
+            note=data["note"],
+        ),
+        template_context={
+            "heading": _("Principle %(number)s") % {"number": principle.position},
+            "remove_url": reverse("drafting:remove-principle", args=[pk, principle.pk]),
+        },
+    )
+
+
+def action_line_in_draft(pk: int, action_line_pk: int) -> ActionLine:
+    return get_object_or_404(
+        ActionLine.objects.select_related("principle__version").prefetch_related("texts"),
+        pk=action_line_pk,
+        principle__version__in=Version.objects.in_progress().filter(pk=pk),
+    )
+
+
+@role_required(EDIT)
+def edit_action_line(request, pk: int, action_line_pk: int):
+    action_line = action_line_in_draft(pk, action_line_pk)
+    number = f"{action_line.principle.position}.{action_line.position}"
+    return edit_item(
+        request,
+        draft=action_line.principle.version,
+        item=action_line,
+        form_class=EditActionLineForm,
+        initial={"text": action_line.source_text.text},
+        save=lambda data: services.save_action_line(
+            action_line=action_line,
+            by=request.user,
+            text=data["text"],
+            base_revision=data["base_revision"],
+            note=data["note"],
+        ),
+        template_context={
+            "heading": _("Action line %(number)s") % {"number": number},
+            "remove_url": reverse("drafting:remove-action-line", args=[pk, action_line.pk]),
+        },
+    )
+
+
+@role_required(EDIT)
+def add_principle(request, pk: int):
+    draft = draft_in_progress(pk)
+    form = PrincipleForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            principle = services.add_principle(draft=draft, by=request.user, **form.cleaned_data)
+        except VersionStateError as error:
+            return refused(request, draft, error)
+        messages.success(request, _("Principle added."))
+        return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{principle.key}")
+    return render(
+        request,
+        "principles/drafting/add_item.html",
+        {"draft": draft, "form": form, "heading": _("Add a principle")},
+    )
+
+
+@role_required(EDIT)
+def add_action_line(request, pk: int, principle_pk: int):
+    principle = get_object_or_404(
+        Principle.objects.select_related("version"),
+        pk=principle_pk,
+        version__in=Version.objects.in_progress().filter(pk=pk),
+    )
+    form = ActionLineForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action_line = services.add_action_line(
+                principle=principle, by=request.user, **form.cleaned_data
+            )
+        except VersionStateError as error:
+            return refused(request, principle.version, error)
+        messages.success(request, _("Action line added."))
+        return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{action_line.key}")
+    heading = _("Add an action line to principle %(number)s") % {"number": principle.position}
+    return render(
+        request,
+        "principles/drafting/add_item.html",
+        {"draft": principle.version, "form": form, "heading": heading},
+    )
+
+
+def remove_item(request, *, draft, item, heading):
+    key = services.item_key_of(item)
+    form = RemoveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.remove_item(item=item, by=request.user, **form.cleaned_data)
+        except services.StaleEdit:
+            messages.error(
+                request, _("Someone changed this item in the meantime; look at it again first.")
+            )
+            return redirect(reverse("drafting:draft", args=[draft.pk]) + f"#item-{key}")
+        except VersionStateError as error:
+            return refused(request, draft, error)
+        messages.success(request, _("Removed. The history keeps its text."))
+        return redirect("drafting:draft", draft.pk)
+    if request.method == "GET":
+        form = RemoveForm(
+            initial={"base_revision": services.latest_revision_id(draft=draft, item_key=key)}
+        )
+    return render(
+        request,
+        "principles/drafting/remove_item.html",
+        {"draft": draft, "item": item, "form": form, "heading": heading},
+    )
+
+
+@role_required(EDIT)
+def remove_principle(request, pk: int, principle_pk: int):
+    principle = get_object_or_404(
+        Principle.objects.select_related("version").prefetch_related("texts"),
+        pk=principle_pk,
+        version__in=Version.objects.in_progress().filter(pk=pk),
+    )
+    heading = _("Remove principle %(number)s?") % {"number": principle.position}
+    return remove_item(request, draft=principle.version, item=principle, heading=heading)
+
+
+@role_required(EDIT)
+def remove_action_line(request, pk: int, action_line_pk: int):
+    action_line = action_line_in_draft(pk, action_line_pk)
+    number = f"{action_line.principle.position}.{action_line.position}"
+    heading = _("Remove action line %(number)s?") % {"number": number}
+    return remove_item(
+        request, draft=action_line.principle.version, item=action_line, heading=heading
+    )
+
+
+def reorder(request, *, draft, siblings, heading):
+    items = list(siblings.prefetch_related("texts"))
+    form = ReorderForm(request.POST if request.method == "POST" else None, items=items)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reorder_items(
+                draft=draft,
+                siblings=siblings,
+                ordered_pks=form.ordered_pks(),
+                by=request.user,
+                base_revision=form.cleaned_data["base_revision"],
+                note=form.cleaned_data["note"],
+            )
+        except services.StaleEdit as stale:
+            form = ReorderForm(initial={"base_revision": stale.latest.pk}, items=items)
+            messages.error(
+                request,
+                _("%(person)s changed the draft while you were ordering; check the order again.")
+                % {"person": stale.latest.author},
+            )
+        except VersionStateError as error:
+            return refused(request, draft, error)
+        else:
+            messages.success(request, _("New order saved."))
+            return redirect("drafting:draft", draft.pk)
+    if request.method == "GET":
+        form = ReorderForm(
+            initial={"base_revision": services.latest_revision_id(draft=draft)}, items=items
+        )
+    return render(
+        request,
+        "principles/drafting/reorder.html",
+        {"draft": draft, "form": form, "heading": heading},
+    )
+
+
+@role_required(EDIT)
+def reorder_principles(request, pk: int):
+    draft = draft_in_progress(pk)
+    return reorder(
+        request, draft=draft, siblings=draft.principles.all(), heading=_("Order the principles")
+    )
+
+
+@role_required(EDIT)
+def reorder_action_lines(request, pk: int, principle_pk: int):
+    principle = get_object_or_404(
+        Principle.objects.select_related("version"),
+        pk=principle_pk,
+        version__in=Version.objects.in_progress().filter(pk=pk),
+    )
+    heading = _("Order the action lines of principle %(number)s") % {"number": principle.position}
+    return reorder(
+        request, draft=principle.version, siblings=principle.action_lines.all(), heading=heading
+    )
+
+
+@require_POST
+@role_required(EDIT)
+def restore(request, pk: int, revision_pk: int):
+    draft = draft_in_progress(pk)
+    revision = get_object_or_404(Revision, pk=revision_pk, version=draft)
+    try:
+        restored = services.restore_item(
+            draft=draft,
+            revision=revision,
+            item_key=request.POST.get("item_key", ""),
+            by=request.user,
+        )
+    except VersionStateError as error:
+        return refused(request, draft, error)
+    messages.success(request, _("%(summary)s.") % {"summary": restored.summary})
+    return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{restored.item_key}")
+
+
+@drafting_role_required
+def history(request, pk: int):
+    """Every revision of a draft, newest first, and a form to compare any two."""
+    draft = get_object_or_404(Version.objects.prefetch_related("texts"), pk=pk)
+    revisions = list(draft.revisions.select_related("author").defer("snapshot"))
+    form = CompareRevisionsForm(
+        revisions=draft.revisions.select_related("author").defer("snapshot"),
+        initial={"old": revisions[-1].pk, "new": revisions[0].pk} if revisions else {},
+    )
+    # Newest first: each revision is compared with the one listed after it.
+    with_previous = zip(revisions, [*revisions[1:], None], strict=True)
+    return render(
+        request,
+        "principles/drafting/history.html",
+        {
+            "draft": draft,
+            "revisions": with_previous,
+            "form": form,
+            "can_edit": draft.is_editable and request.user.has_perm(EDIT),
+        },
+    )
+
+
+@drafting_role_required
+def compare_revisions(request, pk: int):
+    draft = get_object_or_404(Version.objects.prefetch_related("texts"), pk=pk)
+    form = CompareRevisionsForm(request.GET, revisions=draft.revisions.all())
+    if not form.is_valid():
+        messages.error(request, _("Choose two revisions of this draft to compare."))
+        return redirect("drafting:history", pk)
+    old, new = sorted([form.cleaned_data["old"], form.cleaned_data["new"]], key=lambda r: r.pk)
+    return render(
+        request,
+        "principles/drafting/compare.html",
+        {
+            "draft": draft,
+            "comparison": compare(old.snapshot, new.snapshot),
+            "old_label": _("revision %(number)s") % {"number": old.pk},
+            "new_label": _("revision %(number)s") % {"number": new.pk},
+        },
+    )
+
+
+@drafting_role_required
+def compare_versions(request):
+    """Any two versions, drafts included, item by item."""
+    form = CompareVersionsForm(request.GET, versions=declaration_versions())
+    if not form.is_valid():
+        messages.error(request, _("Choose two versions to compare."))
+        return redirect("drafting:index")
+    pks = [form.cleaned_data["old"].pk, form.cleaned_data["new"].pk]
+    versions = {v.pk: v for v in Version.objects.with_text(SOURCE_LANGUAGE).filter(pk__in=pks)}
+    old, new = versions[pks[0]], versions[pks[1]]
+    return render(
+        request,
+        "principles/drafting/compare.html",
+        {
+            "comparison": compare(old.snapshot_of_loaded_text(), new.snapshot_of_loaded_text()),
+            "old_label": version_label(old),
+            "new_label": version_label(new),
+        },
+    )
+
+
+@drafting_role_required
+def changes(request, pk: int):
+    """What the draft changes in the version it was started from."""
+    draft = get_object_or_404(Version.objects.with_text(SOURCE_LANGUAGE), pk=pk)
+    based_on = (
+        Version.objects.with_text(SOURCE_LANGUAGE).get(pk=draft.based_on_id)
+        if draft.based_on_id
+        else None
+    )
+    empty = {"title": "", "preamble": "", "principles": []}
+    return render(
+        request,
+        "principles/drafting/compare.html",
+        {
+            "draft": draft,
+            "comparison": compare(
+                based_on.snapshot_of_loaded_text() if based_on else empty,
+                draft.snapshot_of_loaded_text(),
+            ),
+            "old_label": _("version %(number)s") % {"number": based_on.number}
+            if based_on
+            else _("nothing"),
+            "new_label": _("this draft"),
+        },
+    )
+
+
+def change_state(request, pk: int, service, success: str):
+    draft = get_object_or_404(Version.objects.in_progress(), pk=pk)
+    try:
+        service(draft=draft, by=request.user)
+    except VersionStateError as error:
+        return refused(request, draft, error)
+    messages.success(request, success)
+    return redirect("drafting:draft", pk)
+
+
+@require_POST
+@role_required(EDIT)
+def submit(request, pk: int):
+    return change_state(request, pk, services.submit_draft, _("Submitted for review."))
+
+
+@require_POST
+@role_required("principles.review_draft")
+def approve(request, pk: int):
+    return change_state(
+        request, pk, services.approve_draft, _("Approved. A publisher can now publish it.")
+    )
+
+
+@role_required("principles.review_draft")
+def send_back(request, pk: int):
+    draft = get_object_or_404(Version.objects.in_progress().with_text(SOURCE_LANGUAGE), pk=pk)
+    items = [(Revision.VERSION_TEXT_KEY, _("Title and preamble"))]
+    for principle in draft.principles.all():
+        items.append((str(principle.key), f"{principle.position}. {principle.text.title}"))
+        items.extend(
+            (
+                str(line.key),
+                f"{principle.position}.{line.position} {Truncator(line.text.text).chars(140)}",
+            )
+            for line in principle.action_lines.all()
+        )
+    form = SendBackForm(request.POST if request.method == "POST" else None, items=items)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.send_back_draft(draft=draft, by=request.user, comments=form.comments())
+        except VersionStateError as error:
+            return refused(request, draft, error)
+        messages.success(request, _("Sent back to the editors with your comments."))
+        return redirect("drafting:draft", pk)
+    return render(request, "principles/drafting/send_back.html", {"draft": draft, "form": form})
+
+
+@require_POST
+@role_required("principles.publish_draft")
+def publish(request, pk: int):
+    draft = get_object_or_404(Version.objects.in_progress(), pk=pk)
+    try:
+        version = services.publish_version(version=draft, by=request.user)
+    except VersionStateError as error:
+        return refused(request, draft, error)
+    messages.success(
+        request,
+        _("Published as version %(number)s; it is now the current version.")
+        % {"number": version.number},
+    )
+    return redirect("drafting:index")
+
+
+@require_POST
+@role_required("principles.publish_draft")
+def schedule(request, pk: int):
+    draft = get_object_or_404(Version.objects.in_progress(), pk=pk)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["publish_at"]))
+        return redirect("drafting:draft", pk)
+    try:
+        services.schedule_publication(
+            draft=draft, by=request.user, at=form.cleaned_data["publish_at"]
+        )
+    except VersionStateError as error:
+        return refused(request, draft, error)
+    messages.success(request, _("Publication scheduled."))
+    return redirect("drafting:draft", pk)
+
+
+@role_required("principles.view_audit_log")
+def audit(request):
+    """Every drafting action, newest first, filtered by draft and by person."""
+    drafts = Version.objects.filter(audit_entries__isnull=False).distinct()
+    people = get_user_model().objects.filter(pk__in=AuditEntry.objects.values("actor"))
+    form = AuditFilterForm(request.GET or None, drafts=drafts, people=people)
+    entries = AuditEntry.objects.for_reading()
+    if form.is_valid():
+        if form.cleaned_data["draft"]:
+            entries = entries.filter(version=form.cleaned_data["draft"])
+        if form.cleaned_data["person"]:
+            entries = entries.filter(actor=form.cleaned_data["person"])
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    return render(request, "principles/drafting/audit.html", {"form": form, "page": page})

@@ -1,0 +1,186 @@
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# The declaration is plain text; it is escaped wherever it is shown, and markup in it is a
+# mistake (pasted from a word processor) or an attack, so it is refused with a clear message.
+MARKUP = re.compile(r"<\s*[a-zA-Z!/?]")
+
+
+def refuse_markup(value: str) -> None:
+    if MARKUP.search(value):
+        raise ValidationError(
+            _("Write plain text: HTML tags and scripts are not allowed."), code="markup"
+        )
+
+
+def text_field(label, *, max_length: int, required: bool = True, rows: int = 0):
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        widget=widget,
+        validators=[refuse_markup],
+    )
+
+
+class ChangeNoteForm(forms.Form):
+    note = text_field(_("Change note (optional)"), max_length=300, required=False)
+
+
+class StaleCheckedForm(ChangeNoteForm):
+    """Carries the revision the editor started from, so that a stale save can be refused."""
+
+    base_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class VersionTextForm(StaleCheckedForm):
+    title = text_field(_("Title"), max_length=300)
+    preamble = text_field(_("Preamble"), max_length=10_000, rows=8)
+
+    field_order = ["title", "preamble", "note"]
+
+
+class PrincipleForm(ChangeNoteForm):
+    title = text_field(_("Title"), max_length=300)
+    explanation = text_field(_("Explanation"), max_length=5_000, required=False, rows=4)
+
+    field_order = ["title", "explanation", "note"]
+
+
+class EditPrincipleForm(StaleCheckedForm, PrincipleForm):
+    field_order = ["title", "explanation", "note"]
+
+
+class ActionLineForm(ChangeNoteForm):
+    text = text_field(_("Text"), max_length=2_000, rows=4)
+
+    field_order = ["text", "note"]
+
+
+class EditActionLineForm(StaleCheckedForm, ActionLineForm):
+    field_order = ["text", "note"]
+
+
+class RemoveForm(StaleCheckedForm):
+    pass
+
+
+class ReorderForm(StaleCheckedForm):
+    """One position box per item. Items are named by id, and every id posted must be one of
+    the items being reordered: a request naming anything else is refused as a whole."""
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"position_{item.pk}"] = forms.IntegerField(
+                label=str(item.text), min_value=1, max_value=999, initial=item.position
+            )
+        self.order_fields([f"position_{item.pk}" for item in self.items])
+
+    def clean(self):
+        cleaned = super().clean()
+        posted = {name for name in self.data if name.startswith("position_")}
+        if posted - {f"position_{item.pk}" for item in self.items}:
+            raise ValidationError(
+                _("The new order names items that are not part of this list."), code="foreign"
+            )
+        positions = [cleaned.get(f"position_{item.pk}") for item in self.items]
+        if None not in positions and len(set(positions)) != len(positions):
+            raise ValidationError(_("Give each item a different position."), code="duplicate")
+        return cleaned
+
+    def ordered_pks(self) -> list[int]:
+        return sorted(
+            (item.pk for item in self.items),
+            key=lambda pk: self.cleaned_data[f"position_{pk}"],
+        )
+
+
+class SendBackForm(forms.Form):
+    """A comment box per item; at least one comment is needed to send a draft back."""
+
+    def __init__(self, *args, items: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        for key, label in items:
+            self.fields[f"comment_{key}"] = forms.CharField(
+                label=label, max_length=2_000, required=False, widget=forms.Textarea({"rows": 2})
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in self.fields):
+            raise ValidationError(
+                _("Write a comment on at least one item, so the editors know what to change.")
+            )
+        return cleaned
+
+    def comments(self) -> dict[str, str]:
+        return {
+            name.removeprefix("comment_"): text for name, text in self.cleaned_data.items() if text
+        }
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label=_("Publish at (UTC)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def clean_publish_at(self):
+        publish_at = self.cleaned_data["publish_at"]
+        if publish_at <= timezone.now():
+            raise ValidationError(_("Choose a time in the future."))
+        return publish_at
+
+
+class CompareRevisionsForm(forms.Form):
+    def __init__(self, *args, revisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old"] = forms.ModelChoiceField(revisions, label=_("From revision"))
+        self.fields["new"] = forms.ModelChoiceField(revisions, label=_("To revision"))
+        for name in ("old", "new"):
+            self.fields[name].label_from_instance = revision_label
+
+
+def revision_label(revision) -> str:
+    saved = f"{revision.author}, {revision.created_at:%Y-%m-%d %H:%M}"
+    return f"{revision.pk}: {revision.summary} ({saved})"
+
+
+class CompareVersionsForm(forms.Form):
+    """Any two versions of the declaration, published or not."""
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old"] = forms.ModelChoiceField(versions, label=_("From"))
+        self.fields["new"] = forms.ModelChoiceField(versions, label=_("To"))
+        for name in ("old", "new"):
+            self.fields[name].label_from_instance = version_label
+
+
+def version_label(version) -> str:
+    if version.number:
+        return _("Version %(number)s") % {"number": version.number}
+    return _("Draft %(pk)s (%(status)s)") % {
+        "pk": version.pk,
+        "status": version.get_status_display().lower(),
+    }
+
+
+class AuditFilterForm(forms.Form):
+    def __init__(self, *args, drafts, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["draft"] = forms.ModelChoiceField(
+            drafts, label=_("Draft"), required=False, empty_label=_("All drafts")
+        )
+        self.fields["draft"].label_from_instance = version_label
+        self.fields["person"] = forms.ModelChoiceField(
+            people, label=_("Person"), required=False, empty_label=_("Everyone")
+        )

@@ -1,0 +1,315 @@
+"""Review and publication: roles, four eyes, sending back, publishing once, scheduling, audit."""
+
+import threading
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from principles.models import AuditEntry, Declaration, Version, VersionStateError
+from principles.services import (
+    approve_draft,
+    publish_version,
+    schedule_publication,
+    start_draft,
+    submit_draft,
+)
+from tests.html import parse_strict
+
+
+def url(name, *args):
+    return reverse(f"drafting:{name}", args=args)
+
+
+def approved(draft, *, by_reviewer, by_editor):
+    submit_draft(draft=draft, by=by_editor)
+    return approve_draft(draft=draft, by=by_reviewer)
+
+
+def test_the_roles_exist_as_groups_with_their_permissions(db):
+    permissions = {
+        group.name: sorted(group.permissions.values_list("codename", flat=True))
+        for group in Group.objects.all()
+    }
+
+    assert permissions["Editor"] == ["edit_draft"]
+    assert permissions["Reviewer"] == ["review_draft"]
+    assert permissions["Publisher"] == ["publish_draft", "view_audit_log"]
+    assert "Moderator" in permissions
+
+
+def every_drafting_page(draft) -> list[tuple[str, str]]:
+    principle = draft.principles.first()
+    action_line = principle.action_lines.first()
+    revision = draft.revisions.first()
+    return [
+        ("get", url("index")),
+        ("post", url("start")),
+        ("get", url("draft", draft.pk)),
+        ("get", url("edit-text", draft.pk)),
+        ("get", url("edit-principle", draft.pk, principle.pk)),
+        ("get", url("edit-action-line", draft.pk, action_line.pk)),
+        ("get", url("add-principle", draft.pk)),
+        ("get", url("add-action-line", draft.pk, principle.pk)),
+        ("get", url("remove-principle", draft.pk, principle.pk)),
+        ("get", url("remove-action-line", draft.pk, action_line.pk)),
+        ("get", url("reorder-principles", draft.pk)),
+        ("get", url("reorder-action-lines", draft.pk, principle.pk)),
+        ("post", url("restore", draft.pk, revision.pk)),
+        ("get", url("history", draft.pk)),
+        ("get", url("compare-revisions", draft.pk)),
+        ("get", url("changes", draft.pk)),
+        ("post", url("submit", draft.pk)),
+        ("post", url("approve", draft.pk)),
+        ("get", url("send-back", draft.pk)),
+        ("post", url("publish", draft.pk)),
+        ("post", url("schedule", draft.pk)),
+        ("get", url("audit")),
+        ("get", url("compare")),
+    ]
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_every_drafting_page(draft, client):
+    for method, page_url in every_drafting_page(draft):
+        response = getattr(client, method)(page_url)
+
+        assert response.status_code == 302, page_url
+        assert response.url.startswith("/accounts/login/?next="), page_url
+
+
+def test_a_signed_in_user_without_a_role_gets_403_everywhere(draft, make_user, signed_in):
+    client = signed_in(make_user("nobody"))
+
+    for method, page_url in every_drafting_page(draft):
+        assert getattr(client, method)(page_url).status_code == 403, page_url
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("Editor", {"start", "text", "principles", "action-lines", "restore", "submit"}),
+        ("Reviewer", {"approve", "send-back"}),
+        ("Publisher", {"publish", "schedule", "audit"}),
+    ],
+)
+def test_each_role_reaches_only_its_own_actions(draft, make_user, signed_in, role, allowed):
+    client = signed_in(make_user("someone", role))
+    role_only = {
+        "start": url("start"),
+        "text": url("edit-text", draft.pk),
+        "principles": url("add-principle", draft.pk),
+        "action-lines": url("edit-action-line", draft.pk, draft.principles.first().pk),
+        "restore": url("restore", draft.pk, draft.revisions.first().pk),
+        "submit": url("submit", draft.pk),
+        "approve": url("approve", draft.pk),
+        "send-back": url("send-back", draft.pk),
+        "publish": url("publish", draft.pk),
+        "schedule": url("schedule", draft.pk),
+        "audit": url("audit"),
+    }
+    for name, page_url in role_only.items():
+        if name not in allowed:
+            assert client.post(page_url).status_code == 403, name
+    assert client.get(url("draft", draft.pk)).status_code == 200
+
+
+def test_an_editor_cannot_approve_or_publish_their_own_draft(draft, editor, signed_in):
+    client = signed_in(editor)
+    client.post(url("submit", draft.pk))
+
+    assert client.post(url("approve", draft.pk)).status_code == 403
+    assert client.post(url("publish", draft.pk)).status_code == 403
+    assert Version.objects.get(pk=draft.pk).status == Version.Status.SUBMITTED
+
+
+def test_a_reviewer_who_edited_the_draft_cannot_approve_it(draft, make_user, signed_in):
+    both = make_user("bea", "Editor", "Reviewer")
+    client = signed_in(both)
+    action_line = draft.principles.first().action_lines.first()
+    client.post(
+        url("edit-action-line", draft.pk, action_line.pk),
+        {"text": "Bea's words.", "note": "", "base_revision": 0},
+    )
+    client.post(url("submit", draft.pk))
+
+    response = client.post(url("approve", draft.pk), follow=True)
+
+    assert "another reviewer must approve it" in response.content.decode()
+    assert Version.objects.get(pk=draft.pk).status == Version.Status.SUBMITTED
+    with pytest.raises(VersionStateError):
+        approve_draft(draft=draft, by=both)
+
+
+def test_submit_approve_and_publish_makes_the_draft_current_and_keeps_the_old_permalink(
+    draft, editor, reviewer, publisher, client
+):
+    client.force_login(editor)
+    client.post(url("submit", draft.pk))
+    client.force_login(reviewer)
+    client.post(url("approve", draft.pk))
+    client.force_login(publisher)
+
+    response = client.post(url("publish", draft.pk))
+
+    draft.refresh_from_db()
+    assert response.status_code == 302
+    assert (draft.status, draft.number) == (Version.Status.PUBLISHED, 2)
+    assert Declaration.objects.get().current_version == draft
+    assert client.get("/versions/1/").status_code == 200
+    assert client.get(url("draft", draft.pk)).url == "/versions/2/"
+    actions = list(AuditEntry.objects.order_by("pk").values_list("action", "actor__username"))
+    assert actions == [
+        ("start", "ed"),
+        ("submit", "ed"),
+        ("approve", "rita"),
+        ("publish", "pat"),
+    ]
+
+
+def test_a_draft_that_is_not_approved_cannot_be_published(draft, publisher, signed_in):
+    response = signed_in(publisher).post(url("publish", draft.pk), follow=True)
+
+    assert "only an approved draft can be published" in response.content.decode()
+    assert Version.objects.published().count() == 1
+
+
+def test_a_draft_started_before_a_newer_publication_cannot_be_published(
+    draft, declaration, editor, reviewer, publisher, make_user
+):
+    newer = start_draft(declaration=declaration, by=make_user("other", "Editor"))
+    approved(newer, by_reviewer=reviewer, by_editor=editor)
+    publish_version(version=newer, by=publisher)
+    approved(draft, by_reviewer=reviewer, by_editor=editor)
+
+    with pytest.raises(VersionStateError, match="newer version has been published"):
+        publish_version(version=draft, by=publisher)
+
+
+def test_only_one_draft_per_declaration_can_be_in_review(draft, declaration, editor):
+    second = start_draft(declaration=declaration, by=editor)
+    submit_draft(draft=draft, by=editor)
+
+    with pytest.raises(VersionStateError, match="Another draft is already in review"):
+        submit_draft(draft=second, by=editor)
+
+
+def test_a_reviewer_sends_a_draft_back_with_comments_on_specific_items(
+    draft, editor, reviewer, client
+):
+    submit_draft(draft=draft, by=editor)
+    action_line = draft.principles.get(position=2).action_lines.get(position=1)
+    client.force_login(reviewer)
+
+    empty = client.post(url("send-back", draft.pk), {})
+    assert "Write a comment on at least one item" in empty.content.decode()
+    client.post(
+        url("send-back", draft.pk),
+        {f"comment_{action_line.key}": "Say who pays. <b>not bold</b>", "comment_version": ""},
+    )
+
+    draft.refresh_from_db()
+    assert draft.status == Version.Status.DRAFT
+    comment = draft.comments.get()
+    assert (comment.item_key, comment.author) == (str(action_line.key), reviewer)
+    client.force_login(editor)
+    page = client.get(url("draft", draft.pk)).content.decode()
+    item = page[page.index(f'id="item-{action_line.key}"') :]
+    assert "Comment from rita:" in item[: item.index("</li>")]
+    assert "Say who pays. &lt;b&gt;not bold&lt;/b&gt;" in page
+    assert AuditEntry.objects.filter(action="send_back", detail="1 comment").exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite has no row locks (select_for_update) and allows one writer at a time; "
+    "run the suite with DATABASE_URL=postgres://… to test concurrent publishing.",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_publishes_of_one_draft_produce_exactly_one_version(
+    publish, declaration, make_user
+):
+    publish()
+    declaration.refresh_from_db()
+    editor, reviewer = make_user("ed", "Editor"), make_user("rita", "Reviewer")
+    draft = start_draft(declaration=declaration, by=editor)
+    approved(draft, by_reviewer=reviewer, by_editor=editor)
+    publishers = [make_user("pat", "Publisher"), make_user("paz", "Publisher")]
+    start, outcomes = threading.Barrier(2), []
+
+    def publish_as(publisher):
+        try:
+            start.wait()
+            publish_version(version=draft, by=publisher)
+            outcomes.append("published")
+        except VersionStateError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish_as, args=[p]) for p in publishers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["published", "refused"]
+    assert list(Version.objects.published().values_list("number", flat=True)) == [2, 1]
+    assert AuditEntry.objects.filter(action="publish").count() == 1
+
+
+def test_a_publisher_schedules_an_approved_draft_and_the_command_publishes_it_when_due(
+    draft, editor, reviewer, publisher, signed_in
+):
+    approved(draft, by_reviewer=reviewer, by_editor=editor)
+    client = signed_in(publisher)
+    past = client.post(url("schedule", draft.pk), {"publish_at": "2020-01-01T10:00"}, follow=True)
+    assert "Choose a time in the future." in past.content.decode()
+    soon = timezone.now() + timedelta(hours=1)
+    client.post(url("schedule", draft.pk), {"publish_at": soon.strftime("%Y-%m-%dT%H:%M")})
+
+    early = StringIO()
+    call_command("publish_scheduled", stdout=early)
+    assert "0 draft(s) published." in early.getvalue()
+    Version.objects.filter(pk=draft.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
+    dry_run = StringIO()
+    call_command("publish_scheduled", "--dry-run", stdout=dry_run)
+    assert "1 draft(s) due." in dry_run.getvalue()
+    assert Version.objects.get(pk=draft.pk).status == Version.Status.APPROVED
+    output = StringIO()
+    call_command("publish_scheduled", stdout=output)
+
+    draft.refresh_from_db()
+    assert draft.number == 2
+    assert "1 draft(s) published." in output.getvalue()
+    assert AuditEntry.objects.filter(action="publish", actor=publisher).exists()
+    again = StringIO()
+    call_command("publish_scheduled", stdout=again)
+    assert "0 draft(s) published." in again.getvalue()
+
+
+def test_scheduling_is_only_for_approved_drafts(draft, publisher):
+    with pytest.raises(VersionStateError):
+        schedule_publication(draft=draft, by=publisher, at=timezone.now() + timedelta(days=1))
+
+
+def test_publishers_read_the_audit_log_filtered_by_draft_and_person(
+    draft, declaration, editor, reviewer, publisher, signed_in
+):
+    submit_draft(draft=draft, by=editor)
+    approve_draft(draft=draft, by=reviewer)
+    client = signed_in(publisher)
+
+    everything = parse_strict(client.get(url("audit")).content)
+    by_reviewer = parse_strict(client.get(url("audit"), {"person": reviewer.pk}).content)
+    by_draft = client.get(url("audit"), {"draft": draft.pk, "person": ""})
+
+    assert len(everything.findall(".//tbody/tr")) == 3
+    rows = by_reviewer.findall(".//tbody/tr")
+    assert len(rows) == 1
+    assert "Approved" in "".join(rows[0].itertext())
+    assert by_draft.content.decode().count("<tr>") == 4
