@@ -58,7 +58,7 @@ def publish_version(*, version: Version, by=None) -> Version:
     declaration = Declaration.objects.select_for_update().get(pk=version.declaration_id)
     version = Version.objects.select_for_update().get(pk=version.pk)
     if by is not None:
-        _refuse_unless_publishable(version=version, declaration=declaration)
+        _refuse_unless_publishable(version=version, declaration=declaration, by=by)
     version.publish(number=declaration.next_version_number())
     declaration.current_version = version
     declaration.save(update_fields=["current_version"])
@@ -67,7 +67,11 @@ def publish_version(*, version: Version, by=None) -> Version:
     return version
 
 
-def _refuse_unless_publishable(*, version: Version, declaration: Declaration) -> None:
+def _refuse_unless_publishable(*, version: Version, declaration: Declaration, by) -> None:
+    if version.authors().filter(pk=by.pk).exists():
+        raise VersionStateError(
+            _("You have edited this draft, so another publisher must publish it.")
+        )
     if version.status != Version.Status.APPROVED:
         raise VersionStateError(
             _("This draft is %(status)s; only an approved draft can be published.")

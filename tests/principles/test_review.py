@@ -145,6 +145,25 @@ def test_a_reviewer_who_edited_the_draft_cannot_approve_it(draft, make_user, sig
         approve_draft(draft=draft, by=both)
 
 
+def test_an_editor_who_is_also_a_publisher_cannot_publish_their_own_draft(
+    draft, make_user, reviewer, signed_in
+):
+    both = make_user("paz", "Editor", "Publisher")
+    client = signed_in(both)
+    action_line = draft.principles.first().action_lines.first()
+    client.post(
+        url("edit-action-line", draft.pk, action_line.pk),
+        {"text": "Paz's words.", "note": "", "base_revision": 0},
+    )
+    client.post(url("submit", draft.pk))
+    approve_draft(draft=draft, by=reviewer)
+
+    response = signed_in(both).post(url("publish", draft.pk), follow=True)
+
+    assert "another publisher must publish it" in response.content.decode()
+    assert Version.objects.get(pk=draft.pk).status == Version.Status.APPROVED
+
+
 def test_submit_approve_and_publish_makes_the_draft_current_and_keeps_the_old_permalink(
     draft, editor, reviewer, publisher, client
 ):
