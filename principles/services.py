@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from endorsements.services import notify_endorsers_of_new_version
+
 from .models import (
     SOURCE_LANGUAGE,
     ActionLine,
@@ -50,4 +52,5 @@ def publish_version(*, version: Version) -> Version:
     version.publish(number=declaration.next_version_number())
     declaration.current_version = version
     declaration.save(update_fields=["current_version"])
+    transaction.on_commit(lambda: notify_endorsers_of_new_version(version=version))
     return version

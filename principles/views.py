@@ -2,6 +2,8 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from endorsements.models import Endorsement
+
 from .models import Version
 
 
@@ -16,6 +18,7 @@ def current(request):
         {
             "version": version,
             "is_current": True,
+            "endorsers": Endorsement.objects.public().totals(version),
             "canonical_url": request.build_absolute_uri(reverse("principles:current")),
         },
     )
@@ -33,6 +36,7 @@ def version_detail(request, number: int):
         {
             "version": version,
             "is_current": version.declaration.current_version_id == version.pk,
+            "endorsers": Endorsement.objects.public().totals(version),
             "canonical_url": request.build_absolute_uri(
                 reverse("principles:version", args=[version.number])
             ),
