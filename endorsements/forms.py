@@ -75,6 +75,7 @@ class EndorsementForm(forms.ModelForm):
         self.fields["action_lines"].choices = action_line_choices(version)
         self.fields["consent"].label = consent_label()
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(
                 _("Your organisation"),
@@ -133,6 +134,7 @@ class EmailForm(forms.Form):
     def __init__(self, *args, submit_label, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.layout = Layout("email", Submit("submit", submit_label))
 
 

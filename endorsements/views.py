@@ -58,7 +58,9 @@ def endorse(request):
     form = EndorsementForm(request.POST or None, version=version)
     context = {"form": form, "version": version}
     if request.method == "POST" and request.limited:
-        return render(request, "endorsements/endorse.html", {**context, "rate_limited": True}, 429)
+        return render(
+            request, "endorsements/endorse.html", {**context, "rate_limited": True}, status=429
+        )
     if request.method == "POST" and form.is_valid():
         try:
             submit_endorsement(
