@@ -6,7 +6,6 @@ from django.utils import timezone
 from endorsements.models import Endorsement
 from tests.html import parse_strict
 
-
 SVG = "{http://www.w3.org/2000/svg}"
 
 
