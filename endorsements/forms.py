@@ -10,8 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from principles.models import ActionLine, Version
 
-from .models import Endorsement, EndorsementCountries, Region
+from .models import INTERNATIONAL, Endorsement, EndorsementCountries, Region
 from .services import Decision
+
+
+class WebsiteField(forms.URLField):
+    """A web address: http or https only, so no javascript: or data: link reaches a page."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
 
 
 def consent_label() -> str:
@@ -25,11 +31,10 @@ def consent_label() -> str:
 class EndorsementForm(forms.ModelForm):
     """The public endorsement form, for one published version of the declaration."""
 
-    website = forms.URLField(
+    website = WebsiteField(
         label=_("Website"),
         required=False,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
         help_text=_("Optional. For example https://example.org"),
     )
     action_lines = forms.TypedMultipleChoiceField(
@@ -72,6 +77,11 @@ class EndorsementForm(forms.ModelForm):
         self.version = version
         for name in ("contact_name", "contact_role", "contact_email"):
             self.fields[name].required = True
+        self.fields["organisation_type"].choices = [
+            ("", _("Choose a type")),
+            *Endorsement.OrganisationType.choices,
+        ]
+        self.fields["country"].choices = country_choices(_("Choose a country"))
         self.fields["action_lines"].choices = action_line_choices(version)
         self.fields["consent"].label = consent_label()
         self.helper = FormHelper()
@@ -109,6 +119,12 @@ class EndorsementForm(forms.ModelForm):
         return ActionLine.objects.filter(
             principle__version=self.version, pk__in=self.cleaned_data["action_lines"]
         )
+
+
+def country_choices(blank_label) -> list:
+    """Every country, with "International" first for organisations that belong to none."""
+    countries = [(code, name) for code, name in EndorsementCountries() if code != INTERNATIONAL]
+    return [("", blank_label), (INTERNATIONAL, _("International")), *countries]
 
 
 def action_line_choices(version: Version) -> list:
@@ -179,10 +195,7 @@ class EndorserFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [
-            ("", _("All countries")),
-            *((code, name) for code, name in EndorsementCountries()),
-        ]
+        self.fields["country"].choices = country_choices(_("All countries"))
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_class = "filters"

@@ -30,8 +30,6 @@ class EndorsementCountries(Countries):
     """Every country, plus "International" for organisations that belong to none."""
 
     override = {INTERNATIONAL: _("International")}
-    first = [INTERNATIONAL]
-    first_break = "──────────"
 
 
 class Region(models.TextChoices):
@@ -342,6 +340,10 @@ class Endorsement(models.Model):
             return None
         email_domain, web_domain = domain_of_email(self.contact_email), domain_of_url(self.website)
         return email_domain == web_domain or email_domain.endswith("." + web_domain)
+
+    @property
+    def uses_webmail(self) -> bool:
+        return bool(self.contact_email) and organisation_domain(self.contact_email) == ""
 
     def _require(self, *statuses, action: str) -> None:
         if self.status not in statuses:
