@@ -53,3 +53,16 @@ def test_a_failing_mail_server_loses_no_submission_and_the_send_is_retried(
     retry = DBTaskResult.objects.get(status="READY")
     assert retry.run_after > failed.finished_at
     assert retry.args_kwargs["kwargs"]["attempt"] == 2
+
+
+def test_staff_see_failed_sends_in_the_admin(client, queued, form_data, settings, admin_user):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    client.post("/endorse/", form_data())
+    run_worker()
+    client.force_login(admin_user)
+
+    response = client.get("/admin/django_tasks_database/dbtaskresult/?status__exact=FAILED")
+
+    assert response.status_code == 200
+    assert b"send_endorsement_email" in response.content
