@@ -52,7 +52,11 @@ class EndorsementForm(forms.ModelForm):
         error_messages={"required": _("We can only list endorsers who agree to be listed.")},
     )
     # A honeypot: hidden from people by the stylesheet, filled in by naive bots.
-    nickname = forms.CharField(label=_("Leave this field empty"), required=False)
+    nickname = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     class Meta:
         model = Endorsement

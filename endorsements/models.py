@@ -233,7 +233,8 @@ class Endorsement(models.Model):
     LIVE_STATUSES = [Status.UNCONFIRMED, Status.CONFIRMED, Status.APPROVED]
 
     organisation_name = models.CharField(_("organisation name"), max_length=200)
-    name_key = models.CharField(_("normalised name"), max_length=200, editable=False)
+    # A text field: compatibility normalisation can make a name several times longer.
+    name_key = models.TextField(_("normalised name"), editable=False)
     organisation_type = models.CharField(
         _("organisation type"), max_length=30, choices=OrganisationType.choices
     )

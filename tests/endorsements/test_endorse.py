@@ -71,6 +71,7 @@ def test_international_organisations_can_endorse(endorse, form_data):
         "中国教育网络协会",
         "Schools 🌍 Connected 📡",
         "École Normale Supérieure",
+        "ﷺ" * 200,  # one character that normalises to eighteen
     ],
 )
 def test_names_in_any_script_and_with_emoji_are_accepted(endorse, form_data, name):
