@@ -165,13 +165,7 @@ class ModerationForm(forms.Form):
         queryset=Endorsement.objects.awaiting_moderation(),
         error_messages={"required": _("Select at least one endorsement.")},
     )
-    decision = forms.ChoiceField(
-        choices=[
-            (Decision.APPROVE, _("Approve")),
-            (Decision.REJECT, _("Reject")),
-            (Decision.SPAM, _("Mark as spam")),
-        ]
-    )
+    decision = forms.ChoiceField(choices=Decision.choices)
     reason = forms.CharField(
         label=_("Reason for rejection"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

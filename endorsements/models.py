@@ -153,6 +153,13 @@ class EndorsementQuerySet(models.QuerySet):
         """Endorsements of `version`: endorsed on it, or reconfirmed for it."""
         return self.filter(Q(version=version) | Q(reconfirmed_version=version))
 
+    def not_yet_endorsing(self, version):
+        """Endorsements of the same declaration that endorse neither `version` nor a later one."""
+        return self.filter(version__declaration_id=version.declaration_id).exclude(
+            Q(version__number__gte=version.number)
+            | Q(reconfirmed_version__number__gte=version.number)
+        )
+
     def with_public_relations(self):
         return self.select_related("version", "reconfirmed_version").order_by("-approved_at", "-pk")
 

@@ -1,7 +1,8 @@
 """Writes about endorsements that span several rows or send mail."""
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from principles.models import Version
 
@@ -97,10 +98,10 @@ def request_withdrawal_links(*, email: str) -> int:
     return len(endorsements)
 
 
-class Decision:
-    APPROVE = "approve"
-    REJECT = "reject"
-    SPAM = "spam"
+class Decision(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    SPAM = "spam", _("Mark as spam")
 
 
 @transaction.atomic
@@ -121,14 +122,8 @@ def moderate_endorsements(
     return decided
 
 
-@transaction.atomic
-def notify_endorsers_of_new_version(*, version: Version) -> int:
-    """Ask every approved endorser of an earlier version to reconfirm for `version`."""
-    earlier = Endorsement.objects.public().exclude(
-        Q(version=version) | Q(reconfirmed_version=version)
-    )
-    count = 0
-    for endorsement in earlier.filter(version__declaration_id=version.declaration_id):
-        enqueue_email("reconfirmation", endorsement, version_id=version.pk)
-        count += 1
-    return count
+def notify_endorsers_of_new_version(*, version: Version) -> None:
+    """Once the publication commits, queue the emails asking every approved endorser of an
+    earlier version to reconfirm for `version`. A worker fans them out, so publishing stays
+    quick however many organisations endorsed."""
+    transaction.on_commit(lambda: tasks.ask_endorsers_to_reconfirm.enqueue(version_id=version.pk))

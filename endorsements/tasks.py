@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from principles.models import Version
+
 from . import emails
 from .models import Endorsement
 
@@ -43,3 +45,17 @@ def send_endorsement_email(
             logger.error("Sending %s email failed %d times; giving up", kind, attempt)
         raise
     return f"sent {kind}"
+
+
+@task()
+def ask_endorsers_to_reconfirm(*, version_id: int) -> int:
+    """Queue a reconfirmation email for every approved endorser of an earlier version."""
+    version = Version.objects.get(pk=version_id)
+    endorsers = Endorsement.objects.public().not_yet_endorsing(version).values_list("pk", flat=True)
+    count = 0
+    for endorsement_id in endorsers.iterator():
+        send_endorsement_email.enqueue(
+            kind="reconfirmation", endorsement_id=endorsement_id, version_id=version_id
+        )
+        count += 1
+    return count

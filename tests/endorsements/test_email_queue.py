@@ -13,6 +13,10 @@ from tests.endorsements.conftest import DATABASE_TASKS
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def email_tasks():
+    return DBTaskResult.objects.filter(task_path="endorsements.tasks.send_endorsement_email")
+
+
 def run_worker():
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO())
 
@@ -27,13 +31,13 @@ def test_a_submission_is_answered_at_once_and_the_worker_sends_the_email(client,
 
     assert response.status_code == 302
     assert not mail.outbox
-    assert DBTaskResult.objects.get().status == "READY"
+    assert email_tasks().get().status == "READY"
 
     run_worker()
 
     assert len(mail.outbox) == 1
     assert "/endorse/confirm/" in mail.outbox[0].body
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert email_tasks().get().status == "SUCCESSFUL"
 
 
 def test_a_failing_mail_server_loses_no_submission_and_the_send_is_retried(
@@ -48,9 +52,9 @@ def test_a_failing_mail_server_loses_no_submission_and_the_send_is_retried(
 
     assert response.status_code == 302
     assert Endorsement.objects.get().status == Endorsement.Status.UNCONFIRMED
-    failed = DBTaskResult.objects.get(status="FAILED")
+    failed = email_tasks().get(status="FAILED")
     assert "ConnectionRefusedError" in failed.exception_class_path + failed.traceback
-    retry = DBTaskResult.objects.get(status="READY")
+    retry = email_tasks().get(status="READY")
     assert retry.run_after > failed.finished_at
     assert retry.args_kwargs["kwargs"]["attempt"] == 2
 

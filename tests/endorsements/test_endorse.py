@@ -206,3 +206,14 @@ def test_action_lines_of_another_version_are_ignored(endorse, form_data, publish
 
     assert response.status_code == 200
     assert "Select a valid choice" in text_of(parse_strict(response.content).find(".//main"))
+
+
+def test_the_endorsement_records_the_version_that_was_on_screen(endorse, form_data, publish):
+    on_screen = form_data()
+    publish()
+
+    endorse(on_screen)
+
+    endorsement = Endorsement.objects.get()
+    assert endorsement.version.number == 1
+    assert endorsement.content_hash == endorsement.version.content_hash
