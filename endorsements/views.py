@@ -10,6 +10,8 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -76,10 +78,15 @@ def endorse(request):
 
 
 def duplicate_message() -> str:
-    return _(
-        "This organisation has already endorsed the declaration from this country, or is waiting"
-        " for its endorsement to be confirmed or moderated. If you submitted it, look for the"
-        " confirmation email, or ask for the link again."
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        _(
+            "This organisation has already endorsed the declaration from this country, or its"
+            " endorsement is waiting to be confirmed or moderated. If you sent it, look for the"
+            " confirmation email."
+        ),
+        reverse("endorsements:resend"),
+        _("Get a new confirmation link."),
     )
 
 

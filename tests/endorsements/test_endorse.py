@@ -160,6 +160,9 @@ def test_an_organisation_cannot_endorse_twice_and_is_told_kindly(endorse, form_d
 
     page = assert_kept(response, data)
     assert "has already endorsed the declaration" in field_error(page, "organisation_name")
+    assert (
+        page.find(".//*[@id='error_1_id_organisation_name']//a").get("href") == "/endorse/new-link/"
+    )
     assert Endorsement.objects.count() == 1
 
 
