@@ -210,10 +210,16 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Absolute links in emails (confirmation, withdrawal, reconfirmation) start with this.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Emails are sent by a background worker (`manage.py db_worker`) from a queue in the database.
+# Emails are sent by a background worker (`manage.py db_worker`) from a queue in the database;
+# in development they are sent at once, to the console, with no worker to run.
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend",
+        ),
         "QUEUES": [],
     }
 }
