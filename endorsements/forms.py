@@ -70,7 +70,13 @@ class EndorsementForm(forms.ModelForm):
             "contact_email",
             "statement",
         ]
-        widgets = {"statement": forms.Textarea(attrs={"rows": 4, "maxlength": 500})}
+        # dir="auto": a name or statement in Arabic is typed and shown right to left.
+        widgets = {
+            "organisation_name": forms.TextInput(attrs={"dir": "auto"}),
+            "contact_name": forms.TextInput(attrs={"dir": "auto"}),
+            "contact_role": forms.TextInput(attrs={"dir": "auto"}),
+            "statement": forms.Textarea(attrs={"rows": 4, "maxlength": 500, "dir": "auto"}),
+        }
         help_texts = {
             "statement": _("Optional, up to 500 characters. Shown on the public list."),
             "contact_email": _("We send a confirmation link here. Never published."),
