@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from endorsements.models import Endorsement
@@ -113,3 +114,10 @@ def test_the_purge_deletes_expired_unconfirmed_endorsements_after_a_dry_run(
 
     assert "Deleted 1 " in output.getvalue()
     assert set(Endorsement.objects.values_list("pk", flat=True)) == {fresh.pk, confirmed.pk}
+
+
+def test_the_confirm_button_needs_the_csrf_token(confirm_link):
+    response = Client(enforce_csrf_checks=True).post(confirm_link)
+
+    assert response.status_code == 403
+    assert Endorsement.objects.get().status == Endorsement.Status.UNCONFIRMED

@@ -220,3 +220,11 @@ def test_the_endorsement_records_the_version_that_was_on_screen(endorse, form_da
     endorsement = Endorsement.objects.get()
     assert endorsement.version.number == 1
     assert endorsement.content_hash == endorsement.version.content_hash
+
+
+def test_a_next_parameter_cannot_send_anyone_to_another_site(form_data, client):
+    with_next = form_data(next="https://evil.example/")
+
+    response = client.post("/endorse/?next=https://evil.example/", with_next)
+
+    assert response["Location"] == "/endorse/check-your-email/"
