@@ -4,7 +4,6 @@ loads this file before Django is set up."""
 import pytest
 
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 
 
 @pytest.fixture(autouse=True)

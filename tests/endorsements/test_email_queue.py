@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from endorsements.models import Endorsement
-from tests.endorsements.conftest import DATABASE_TASKS
 
 pytestmark = pytest.mark.django_db(transaction=True)
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 
 
 def email_tasks():
