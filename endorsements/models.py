@@ -149,10 +149,6 @@ class EndorsementQuerySet(models.QuerySet):
         cutoff = timezone.now() - confirmation_max_age()
         return self.filter(status=Endorsement.Status.UNCONFIRMED, submitted_at__lt=cutoff)
 
-    def for_version(self, version):
-        """Endorsements of `version`: endorsed on it, or reconfirmed for it."""
-        return self.filter(Q(version=version) | Q(reconfirmed_version=version))
-
     def not_yet_endorsing(self, version):
         """Endorsements of the same declaration that endorse neither `version` nor a later one."""
         return self.filter(version__declaration_id=version.declaration_id).exclude(
