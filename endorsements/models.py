@@ -174,8 +174,12 @@ class EndorsementQuerySet(models.QuerySet):
     def totals(self, version) -> dict[str, int]:
         """How many in all, and how many for `version` (endorsed or reconfirmed), in one query."""
         return self.aggregate(
-            total=Count("pk"),
-            for_version=Count("pk", filter=Q(version=version) | Q(reconfirmed_version=version)),
+            total=Count("pk", distinct=True),
+            for_version=Count(
+                "pk",
+                filter=Q(version=version) | Q(reconfirmations__version=version),
+                distinct=True,
+            ),
         )
 
     def similar_to(self, endorsements) -> dict[int, list]:
@@ -267,7 +271,7 @@ class Endorsement(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="reconfirmations",
+        related_name="+",
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.UNCONFIRMED
@@ -386,6 +390,8 @@ class Endorsement(models.Model):
         self.save(update_fields=["status", "moderated_by", "moderated_at"])
 
     def reconfirm(self, *, version) -> None:
+        """Point at `version` as the latest reconfirmed. Use `services.reconfirm_endorsement`,
+        which also records the reconfirmation."""
         self._require(self.Status.APPROVED, action="reconfirm")
         if not version.is_published or version.number <= self.latest_version.number:
             raise EndorsementStateError(f"{self} already endorses {version} or a later version.")
@@ -415,3 +421,35 @@ class Endorsement(models.Model):
             ]
         )
         self.action_lines.clear()
+
+
+class Reconfirmation(models.Model):
+    """An endorser's endorsement of a later version. Rows are only ever added; the endorsement
+    points at the latest one's version."""
+
+    endorsement = models.ForeignKey(
+        Endorsement,
+        verbose_name=_("endorsement"),
+        on_delete=models.CASCADE,
+        related_name="reconfirmations",
+    )
+    version = models.ForeignKey(
+        "principles.Version",
+        verbose_name=_("version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    content_hash = models.CharField(_("content hash of the version"), max_length=64)
+    reconfirmed_at = models.DateTimeField(_("reconfirmed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reconfirmation")
+        verbose_name_plural = _("reconfirmations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endorsement", "version"], name="one_reconfirmation_per_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.endorsement} reconfirmed {self.version}"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from principles.models import Version
 
 from . import tasks
-from .models import Endorsement
+from .models import Endorsement, Reconfirmation
 
 
 class DuplicateEndorsement(Exception):
@@ -120,6 +120,16 @@ def moderate_endorsements(
         else:
             endorsement.mark_as_spam(by=moderator)
     return decided
+
+
+@transaction.atomic
+def reconfirm_endorsement(*, endorsement: Endorsement, version: Version) -> Reconfirmation:
+    """Record that the endorser also endorses `version`, with its content hash."""
+    endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
+    endorsement.reconfirm(version=version)
+    return Reconfirmation.objects.create(
+        endorsement=endorsement, version=version, content_hash=version.content_hash
+    )
 
 
 def notify_endorsers_of_new_version(*, version: Version) -> None:

@@ -24,6 +24,7 @@ from .models import Endorsement
 from .services import (
     DuplicateEndorsement,
     moderate_endorsements,
+    reconfirm_endorsement,
     request_withdrawal_links,
     resend_confirmation,
     submit_endorsement,
@@ -219,7 +220,7 @@ def reconfirm(request, endorsement, payload):
         return link_already_used(request, endorsement, "reconfirm")
     context = {"endorsement": endorsement, "version": version}
     if request.method == "POST":
-        endorsement.reconfirm(version=version)
+        reconfirm_endorsement(endorsement=endorsement, version=version)
         return render(request, "endorsements/reconfirmed.html", context)
     return render(request, "endorsements/reconfirm.html", context)
 

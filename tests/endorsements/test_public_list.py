@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from endorsements.models import Endorsement
+from endorsements.services import reconfirm_endorsement
 from tests.html import parse_strict
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -138,7 +139,7 @@ def test_each_version_page_shows_how_many_endorsed_that_version(
     make_endorsement()
     reconfirming = make_endorsement()
     second = publish()
-    reconfirming.reconfirm(version=second)
+    reconfirm_endorsement(endorsement=reconfirming, version=second)
 
     earlier = parse_strict(client.get("/versions/1/").content)
     current = parse_strict(client.get("/").content)
@@ -149,3 +150,18 @@ def test_each_version_page_shows_how_many_endorsed_that_version(
     assert "2 organisations have endorsed the declaration. 1 endorses this version." in text_of(
         current.find(".//p[@class='endorser-count']")
     )
+
+
+def test_an_endorser_counts_for_every_version_they_reconfirmed(
+    client, version, publish, make_endorsement
+):
+    endorsement = make_endorsement()
+    for _ in range(2):
+        reconfirm_endorsement(endorsement=endorsement, version=publish())
+
+    second = parse_strict(client.get("/versions/2/").content)
+
+    assert "1 organisation endorsed version 2." in text_of(
+        second.find(".//p[@class='endorser-count']")
+    )
+    assert b"endorsed v1, reconfirmed v3" in client.get("/endorsers/").content
