@@ -214,3 +214,41 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Endorsements (issue 4): organisations endorse, confirm by email, and are moderated.
+INSTALLED_APPS += [
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_countries",
+    "django_ratelimit",
+    "django_tasks",
+    "django_tasks_db",
+]
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Absolute links in emails (confirmation, withdrawal, reconfirmation) start with this.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Emails are sent by a background worker (`manage.py db_worker`) from a queue in the database;
+# in development they are sent at once, to the console, with no worker to run.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend",
+        ),
+        "QUEUES": [],
+    }
+}
+ENDORSEMENT_CONFIRMATION_DAYS = int(os.environ.get("ENDORSEMENT_CONFIRMATION_DAYS", "7"))
+ENDORSEMENT_RATE_LIMIT = os.environ.get("ENDORSEMENT_RATE_LIMIT", "10/h")
+RATELIMIT_USE_CACHE = "default"
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+# Django's own Redis cache increments atomically, so django-ratelimit's "unsupported" warning
+# does not apply. A locmem cache is per process: fine for development and tests, while
+# production sets CACHE_URL=redis://… so that every app server shares one count.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")

@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("", include("principles.urls")),
+    path("", include("endorsements.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     # Drafting: staff sign in, then work in the drafting workspace.

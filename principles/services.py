@@ -5,6 +5,8 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from endorsements.services import notify_endorsers_of_new_version
+
 from .models import (
     SOURCE_LANGUAGE,
     ActionLine,
@@ -64,6 +66,7 @@ def publish_version(*, version: Version, by=None) -> Version:
     declaration.save(update_fields=["current_version"])
     if by is not None:
         _audit(draft=version, by=by, action=AuditEntry.Action.PUBLISH, detail=f"v{version.number}")
+    transaction.on_commit(lambda: notify_endorsers_of_new_version(version=version))
     return version
 
 

@@ -3,6 +3,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from endorsements.models import Endorsement
+
 from .comparison import compare
 from .models import SOURCE_LANGUAGE, Version
 
@@ -18,6 +20,7 @@ def current(request):
         {
             "version": version,
             "is_current": True,
+            "endorsers": Endorsement.objects.public().totals(version),
             "canonical_url": request.build_absolute_uri(reverse("principles:current")),
         },
     )
@@ -35,6 +38,7 @@ def version_detail(request, number: int):
         {
             "version": version,
             "is_current": version.declaration.current_version_id == version.pk,
+            "endorsers": Endorsement.objects.public().totals(version),
             "canonical_url": request.build_absolute_uri(
                 reverse("principles:version", args=[version.number])
             ),

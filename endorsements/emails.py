@@ -1,0 +1,83 @@
+"""The emails an endorser receives. They are plain text, so user text shown in them cannot
+become markup; subjects never contain user text, so it cannot forge a header."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from principles.models import Version
+
+from .models import Endorsement
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def send(endorsement: Endorsement, *, subject: str, template: str, **context) -> None:
+    body = render_to_string(
+        f"emails/endorsements/{template}.txt", {"endorsement": endorsement, **context}
+    )
+    EmailMessage(subject=subject, body=body, to=[endorsement.contact_email]).send()
+
+
+def send_confirmation(endorsement: Endorsement, **_unused) -> None:
+    token = endorsement.link_token("confirm")
+    send(
+        endorsement,
+        subject=_("Please confirm your endorsement"),
+        template="confirmation",
+        confirm_url=absolute(reverse("endorsements:confirm", args=[token])),
+        days=settings.ENDORSEMENT_CONFIRMATION_DAYS,
+    )
+
+
+def send_approval(endorsement: Endorsement, **_unused) -> None:
+    send(
+        endorsement,
+        subject=_("Your endorsement is now public"),
+        template="approval",
+        list_url=absolute(reverse("endorsements:list")),
+        withdraw_url=absolute(reverse("endorsements:withdraw-request")),
+    )
+
+
+def send_withdrawal_link(endorsement: Endorsement, **_unused) -> None:
+    token = endorsement.link_token("withdraw")
+    send(
+        endorsement,
+        subject=_("Your link to withdraw an endorsement"),
+        template="withdrawal",
+        withdraw_url=absolute(reverse("endorsements:withdraw", args=[token])),
+        days=settings.ENDORSEMENT_CONFIRMATION_DAYS,
+    )
+
+
+def send_reconfirmation_request(endorsement: Endorsement, *, version_id: int) -> None:
+    version = Version.objects.get(pk=version_id)
+    earlier = endorsement.latest_version
+    token = endorsement.link_token("reconfirm", v=version.pk)
+    # The public comparison of two versions lives at /versions/<a>/compare/<b>/ (drafting).
+    compare_path = (
+        reverse("principles:version", args=[earlier.number]) + f"compare/{version.number}/"
+    )
+    send(
+        endorsement,
+        subject=_("A new version of the declaration you endorsed"),
+        template="reconfirmation",
+        earlier=earlier,
+        version=version,
+        version_url=absolute(reverse("principles:version", args=[version.number])),
+        compare_url=absolute(compare_path),
+        reconfirm_url=absolute(reverse("endorsements:reconfirm", args=[token])),
+    )
+
+
+SENDERS = {
+    "confirmation": send_confirmation,
+    "approval": send_approval,
+    "withdrawal": send_withdrawal_link,
+    "reconfirmation": send_reconfirmation_request,
+}

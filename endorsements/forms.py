@@ -1,0 +1,224 @@
+from urllib.parse import urlencode
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.core.validators import URLValidator
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from principles.models import ActionLine, Version
+
+from .models import INTERNATIONAL, Endorsement, EndorsementCountries, Region
+from .services import Decision
+
+
+class WebsiteField(forms.URLField):
+    """A web address: http or https only, so no javascript: or data: link reaches a page."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
+def consent_label() -> str:
+    link = format_html('<a href="{}">{}</a>', reverse("endorsements:privacy"), _("privacy notice"))
+    return format_html(
+        _("I agree that the organisation's name and details are listed publicly ({link})."),
+        link=link,
+    )
+
+
+class EndorsementForm(forms.ModelForm):
+    """The public endorsement form, for one published version of the declaration."""
+
+    website = WebsiteField(
+        label=_("Website"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Optional. For example https://example.org"),
+    )
+    action_lines = forms.TypedMultipleChoiceField(
+        label=_("Action lines your organisation commits to act on"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Optional. The public list shows who commits to what."),
+    )
+    attestation = forms.BooleanField(
+        label=_("I am authorised to endorse the declaration on behalf of this organisation."),
+        error_messages={"required": _("Please confirm that you are authorised to endorse.")},
+    )
+    consent = forms.BooleanField(
+        error_messages={"required": _("We can only list endorsers who agree to be listed.")},
+    )
+    # A honeypot: hidden from people by the stylesheet, filled in by naive bots.
+    nickname = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Endorsement
+        fields = [
+            "organisation_name",
+            "organisation_type",
+            "country",
+            "website",
+            "contact_name",
+            "contact_role",
+            "contact_email",
+            "statement",
+        ]
+        # dir="auto": a name or statement in Arabic is typed and shown right to left.
+        widgets = {
+            "organisation_name": forms.TextInput(attrs={"dir": "auto"}),
+            "contact_name": forms.TextInput(attrs={"dir": "auto"}),
+            "contact_role": forms.TextInput(attrs={"dir": "auto"}),
+            "statement": forms.Textarea(attrs={"rows": 4, "maxlength": 500, "dir": "auto"}),
+        }
+        help_texts = {
+            "statement": _("Optional, up to 500 characters. Shown on the public list."),
+            "contact_email": _("We send a confirmation link here. Never published."),
+        }
+
+    def __init__(self, *args, version: Version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = version
+        for name in ("contact_name", "contact_role", "contact_email"):
+            self.fields[name].required = True
+        self.fields["organisation_type"].choices = [
+            ("", _("Choose a type")),
+            *Endorsement.OrganisationType.choices,
+        ]
+        self.fields["country"].choices = country_choices(_("Choose a country"))
+        self.fields["action_lines"].choices = action_line_choices(version)
+        self.fields["consent"].label = consent_label()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Your organisation"),
+                "organisation_name",
+                "organisation_type",
+                "country",
+                "website",
+            ),
+            Fieldset(
+                _("Contact person (never published)"),
+                "contact_name",
+                "contact_role",
+                "contact_email",
+            ),
+            Fieldset(
+                _("Your commitment"),
+                "statement",
+                Field("action_lines", template="endorsements/action_lines_field.html"),
+            ),
+            Fieldset(_("Authorisation and consent"), "attestation", "consent"),
+            Div("nickname", css_class="honeypot", aria_hidden="true"),
+            Submit("submit", _("Endorse the declaration")),
+        )
+
+    def clean_nickname(self):
+        if self.cleaned_data["nickname"]:
+            raise forms.ValidationError(_("Please leave this field empty."))
+        return ""
+
+    def clean_action_lines(self):
+        return ActionLine.objects.filter(
+            principle__version=self.version, pk__in=self.cleaned_data["action_lines"]
+        )
+
+
+def country_choices(blank_label) -> list:
+    """Every country, with "International" first for organisations that belong to none."""
+    countries = [(code, name) for code, name in EndorsementCountries() if code != INTERNATIONAL]
+    return [("", blank_label), (INTERNATIONAL, _("International")), *countries]
+
+
+def action_line_choices(version: Version) -> list:
+    """The version's action lines, grouped under their principles: [(principle, [(pk, text)])]."""
+    version = Version.objects.with_text().get(pk=version.pk)
+    return [
+        (
+            f"{number}. {principle.text.title}",
+            [
+                (line.pk, f"{number}.{position} {line.text.text}")
+                for position, line in enumerate(principle.action_lines.all(), start=1)
+            ],
+        )
+        for number, principle in enumerate(version.principles.all(), start=1)
+    ]
+
+
+class EmailForm(forms.Form):
+    """Asks for the contact's email: to resend a confirmation link or send a withdrawal link."""
+
+    email = forms.EmailField(label=_("The contact email you endorsed with"))
+
+    def __init__(self, *args, submit_label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout("email", Submit("submit", submit_label))
+
+
+class ModerationForm(forms.Form):
+    """A Moderator's decision about one or several endorsements awaiting moderation."""
+
+    endorsements = forms.ModelMultipleChoiceField(
+        queryset=Endorsement.objects.awaiting_moderation(),
+        error_messages={"required": _("Select at least one endorsement.")},
+    )
+    decision = forms.ChoiceField(choices=Decision.choices)
+    reason = forms.CharField(
+        label=_("Reason for rejection"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == Decision.REJECT and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Give a reason for the rejection; the endorser may ask."))
+        return cleaned
+
+
+class EndorserFilterForm(forms.Form):
+    """Search and filters of the public list; every value travels in the URL."""
+
+    q = forms.CharField(label=_("Name"), required=False, max_length=200)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", _("All regions")), *Region.choices]
+    )
+    type = forms.ChoiceField(
+        label=_("Type"),
+        required=False,
+        choices=[("", _("All types")), *Endorsement.OrganisationType.choices],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices(_("All countries"))
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_class = "filters"
+        self.helper.layout = Layout(
+            "q", "country", "region", "type", Submit("", _("Search"), css_class="secondary")
+        )
+
+    @property
+    def search_terms(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["q"],
+            "country": data["country"],
+            "region": data["region"],
+            "organisation_type": data["type"],
+        }
+
+    def query_string(self) -> str:
+        """The filters as a query string, for the pagination links."""
+        if not self.is_valid():
+            return ""
+        return urlencode({key: value for key, value in self.cleaned_data.items() if value})

@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from endorsements.models import Endorsement
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete unconfirmed endorsements whose confirmation link has expired, with all their"
+        " personal data. Run it daily, e.g. from cron."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Only say what would be deleted."
+        )
+
+    @transaction.atomic
+    def handle(self, *args, dry_run: bool, **options):
+        expired = Endorsement.objects.expired_unconfirmed()
+        count = expired.count()
+        if dry_run:
+            self.stdout.write(f"Would delete {count} expired unconfirmed endorsement(s).")
+            return
+        expired.delete()
+        self.stdout.write(f"Deleted {count} expired unconfirmed endorsement(s).")

@@ -1,0 +1,455 @@
+"""Organisations endorsing the declaration.
+
+An Endorsement is submitted through the public form, confirmed by its contact through an emailed
+link, then approved (or rejected, or marked as spam) by a Moderator; only approved endorsements
+are public. An endorser may later withdraw, which erases the personal data and keeps what an
+audit needs.
+
+"The same organisation" means the same normalised name in the same country (see
+`normalise_name`); the database refuses a second live endorsement for it.
+"""
+
+import unicodedata
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import Countries
+from django_countries.fields import CountryField
+
+INTERNATIONAL = "ZZ"
+
+
+class EndorsementCountries(Countries):
+    """Every country, plus "International" for organisations that belong to none."""
+
+    override = {INTERNATIONAL: _("International")}
+
+
+class Region(models.TextChoices):
+    """World regions of the UN geoscheme (M49)."""
+
+    AFRICA = "africa", _("Africa")
+    AMERICAS = "americas", _("Americas")
+    ASIA = "asia", _("Asia")
+    EUROPE = "europe", _("Europe")
+    OCEANIA = "oceania", _("Oceania")
+    INTERNATIONAL = "international", _("International")
+
+
+_COUNTRIES_BY_REGION = {
+    Region.AFRICA: """
+        DZ EG LY MA SD TN EH IO BI KM DJ ER ET TF KE MG MW MU YT MZ RE RW SC SO SS UG TZ ZM ZW
+        AO CM CF TD CG CD GQ GA ST BW SZ LS NA ZA BJ BF CV CI GM GH GN GW LR ML MR NE NG SH SN
+        SL TG""",
+    Region.AMERICAS: """
+        AI AG AR AW BS BB BZ BM BO BQ BV BR CA KY CL CO CR CU CW DM DO EC SV FK GF GL GD GP GT
+        GY HT HN JM MQ MX MS NI PA PY PE PR BL KN LC MF PM VC SX GS SR TT TC US UY VE VG VI""",
+    Region.ASIA: """
+        KZ KG TJ TM UZ CN HK MO KP JP MN KR TW BN KH ID LA MY MM PH SG TH TL VN AF BD BT IN IR
+        MV NP PK LK AM AZ BH CY GE IQ IL JO KW LB OM QA SA PS SY TR AE YE""",
+    Region.EUROPE: """
+        BY BG CZ HU PL MD RO RU SK UA AX DK EE FO FI GG IS IE IM JE LV LT NO SJ SE GB AL AD BA
+        HR GI GR VA IT MT ME MK PT SM RS SI ES AT BE FR DE LI LU MC NL CH""",
+    Region.OCEANIA: """
+        AU NZ NF HM CX CC FJ NC PG SB VU GU KI MH FM NR MP PW UM AS CK PF NU PN WS TK TO TV WF""",
+    # Antarctica belongs to no M49 region; its research stations are international.
+    Region.INTERNATIONAL: f"{INTERNATIONAL} AQ",
+}
+REGION_OF_COUNTRY = {
+    code: region for region, codes in _COUNTRIES_BY_REGION.items() for code in codes.split()
+}
+
+
+def normalise_name(name: str) -> str:
+    """The key that decides whether two names are the same organisation's.
+
+    Compatibility-normalised (NFKC), case-folded, with punctuation and symbols dropped and
+    whitespace collapsed: "UNESCO", "  unesco." and full-width "UNESCO" are the same, in any
+    script.
+    """
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    kept = "".join(ch if unicodedata.category(ch)[0] in "LNM" else " " for ch in folded)
+    return " ".join(kept.split())
+
+
+# Addresses anyone can get: sharing one of these domains says nothing about an organisation.
+WEBMAIL_DOMAINS = {
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "icloud.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.de",
+    "gmx.net",
+    "mail.ru",
+    "yandex.ru",
+    "qq.com",
+    "163.com",
+    "126.com",
+}
+
+
+def domain_of_email(email: str) -> str:
+    return email.rpartition("@")[2].lower()
+
+
+def organisation_domain(email: str) -> str:
+    """The email's domain, or "" for webmail, which says nothing about an organisation."""
+    domain = domain_of_email(email)
+    return "" if domain in WEBMAIL_DOMAINS else domain
+
+
+def domain_of_url(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+def confirmation_max_age() -> timedelta:
+    return timedelta(days=settings.ENDORSEMENT_CONFIRMATION_DAYS)
+
+
+# How long each kind of emailed link stays valid.
+LINK_PURPOSES = {
+    "confirm": confirmation_max_age,
+    "withdraw": confirmation_max_age,
+    "reconfirm": lambda: timedelta(days=90),
+}
+
+
+class EndorsementStateError(Exception):
+    """Raised when an endorsement is asked to change state from a state that does not allow it."""
+
+
+class EndorsementQuerySet(models.QuerySet):
+    def public(self):
+        """Approved endorsements: what anyone may see."""
+        return self.filter(status=Endorsement.Status.APPROVED)
+
+    def awaiting_moderation(self):
+        return self.filter(status=Endorsement.Status.CONFIRMED)
+
+    def awaiting_confirmation(self):
+        """Unconfirmed endorsements whose confirmation link is still valid."""
+        cutoff = timezone.now() - confirmation_max_age()
+        return self.filter(status=Endorsement.Status.UNCONFIRMED, submitted_at__gte=cutoff)
+
+    def expired_unconfirmed(self):
+        """Unconfirmed endorsements whose confirmation link has expired."""
+        cutoff = timezone.now() - confirmation_max_age()
+        return self.filter(status=Endorsement.Status.UNCONFIRMED, submitted_at__lt=cutoff)
+
+    def not_yet_endorsing(self, version):
+        """Endorsements of the same declaration that endorse neither `version` nor a later one."""
+        return self.filter(version__declaration_id=version.declaration_id).exclude(
+            Q(version__number__gte=version.number)
+            | Q(reconfirmed_version__number__gte=version.number)
+        )
+
+    def with_public_relations(self):
+        return self.select_related("version", "reconfirmed_version").order_by("-approved_at", "-pk")
+
+    def search(self, *, name="", country="", region="", organisation_type=""):
+        queryset = self
+        if name:
+            queryset = queryset.filter(name_key__contains=normalise_name(name))
+        if country:
+            queryset = queryset.filter(country=country)
+        if region:
+            queryset = queryset.filter(region=region)
+        if organisation_type:
+            queryset = queryset.filter(organisation_type=organisation_type)
+        return queryset
+
+    def totals(self, version) -> dict[str, int]:
+        """How many in all, and how many for `version` (endorsed or reconfirmed), in one query."""
+        return self.aggregate(
+            total=Count("pk", distinct=True),
+            for_version=Count(
+                "pk",
+                filter=Q(version=version) | Q(reconfirmations__version=version),
+                distinct=True,
+            ),
+        )
+
+    def similar_to(self, endorsements) -> dict[int, list]:
+        """For each of `endorsements`, the others that may be the same organisation: the same
+        normalised name in any country, or a contact at the same organisation's email domain."""
+        keys = {e.name_key for e in endorsements}
+        domains = {organisation_domain(e.contact_email) for e in endorsements} - {""}
+        same_domain = Q(pk__in=[])
+        for domain in domains:
+            same_domain |= Q(contact_email__iendswith="@" + domain)
+        candidates = list(self.filter(Q(name_key__in=keys) | same_domain))
+
+        def similar(one, other) -> bool:
+            domain = organisation_domain(one.contact_email)
+            return other.pk != one.pk and (
+                other.name_key == one.name_key
+                or (domain != "" and organisation_domain(other.contact_email) == domain)
+            )
+
+        return {e.pk: [other for other in candidates if similar(e, other)] for e in endorsements}
+
+    def count_by(self, field: str) -> dict[str, int]:
+        rows = self.order_by().values(field).annotate(total=Count("pk"))
+        return {row[field]: row["total"] for row in rows}
+
+    def count_by_month(self) -> list[tuple]:
+        rows = (
+            self.order_by()
+            .annotate(month=TruncMonth("approved_at"))
+            .values("month")
+            .annotate(total=Count("pk"))
+            .order_by("month")
+        )
+        return [(row["month"], row["total"]) for row in rows]
+
+
+class Endorsement(models.Model):
+    class Status(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", _("Waiting for email confirmation")
+        CONFIRMED = "confirmed", _("Waiting for moderation")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SPAM = "spam", _("Spam")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class OrganisationType(models.TextChoices):
+        GOVERNMENT = "government", _("Government or ministry")
+        INTERGOVERNMENTAL = "intergovernmental", _("UN agency or intergovernmental organisation")
+        NGO = "ngo", _("NGO or civil society")
+        ACADEMIA = "academia", _("Academia or research")
+        PRIVATE = "private", _("Private sector")
+        FOUNDATION = "foundation", _("Foundation or philanthropy")
+        TEACHERS_YOUTH = "teachers-youth", _("Teachers' or youth organisation")
+        OTHER = "other", _("Other")
+
+    # Statuses in which an organisation counts as having endorsed (or being about to): a second
+    # endorsement for the same organisation is refused while one of these exists.
+    LIVE_STATUSES = [Status.UNCONFIRMED, Status.CONFIRMED, Status.APPROVED]
+
+    organisation_name = models.CharField(_("organisation name"), max_length=200)
+    # A text field: compatibility normalisation can make a name several times longer.
+    name_key = models.TextField(_("normalised name"), editable=False)
+    organisation_type = models.CharField(
+        _("organisation type"), max_length=30, choices=OrganisationType.choices
+    )
+    country = CountryField(_("country"), countries=EndorsementCountries)
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices, editable=False)
+    website = models.URLField(_("website"), blank=True)
+    contact_name = models.CharField(_("contact person's name"), max_length=200, blank=True)
+    contact_role = models.CharField(_("contact person's role"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact person's email"), blank=True)
+    statement = models.TextField(_("statement of commitment"), max_length=500, blank=True)
+    action_lines = models.ManyToManyField(
+        "principles.ActionLine",
+        verbose_name=_("action lines committed to"),
+        blank=True,
+        related_name="endorsements",
+    )
+    version = models.ForeignKey(
+        "principles.Version",
+        verbose_name=_("version endorsed"),
+        on_delete=models.PROTECT,
+        related_name="endorsements",
+    )
+    content_hash = models.CharField(_("content hash of the version endorsed"), max_length=64)
+    reconfirmed_version = models.ForeignKey(
+        "principles.Version",
+        verbose_name=_("latest version reconfirmed"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.UNCONFIRMED
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    reconfirmed_at = models.DateTimeField(_("reconfirmed at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = EndorsementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("endorsement")
+        verbose_name_plural = _("endorsements")
+        ordering = ["-submitted_at"]
+        permissions = [
+            ("moderate_endorsement", _("Can moderate endorsements")),
+            ("export_endorsement_contacts", _("Can export endorsements with contact details")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name_key", "country"],
+                condition=Q(status__in=["unconfirmed", "confirmed", "approved"]),
+                name="one_live_endorsement_per_organisation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                name="approved_endorsement_has_approval_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-approved_at"], name="endorsement_public_idx")]
+
+    def __str__(self):
+        return f"{self.organisation_name} ({self.country.code})"
+
+    def set_organisation(self, *, name: str, country: str) -> None:
+        """Set the name and country with the keys derived from them (normalised name, region)."""
+        self.organisation_name = name
+        self.name_key = normalise_name(name)
+        self.country = country
+        self.region = REGION_OF_COUNTRY[country]
+
+    def link_token(self, purpose: str, **extra) -> str:
+        """A signed token for an emailed link (see LINK_PURPOSES); it expires, it cannot be
+        forged, and it names the endorsement and the purpose it was made for."""
+        return signing.dumps({"e": self.pk, **extra}, salt=f"endorsements.{purpose}")
+
+    @staticmethod
+    def read_link_token(token: str, purpose: str) -> dict:
+        """The token's payload; raises signing.SignatureExpired or signing.BadSignature."""
+        return signing.loads(
+            token, salt=f"endorsements.{purpose}", max_age=LINK_PURPOSES[purpose]()
+        )
+
+    @property
+    def latest_version(self):
+        return self.reconfirmed_version or self.version
+
+    @property
+    def email_domain_matches_website(self) -> bool | None:
+        """Whether the contact's email domain belongs to the website; None without a website."""
+        if not self.website or not self.contact_email:
+            return None
+        email_domain, web_domain = domain_of_email(self.contact_email), domain_of_url(self.website)
+        return email_domain == web_domain or email_domain.endswith("." + web_domain)
+
+    @property
+    def uses_webmail(self) -> bool:
+        return bool(self.contact_email) and organisation_domain(self.contact_email) == ""
+
+    def _require(self, *statuses, action: str) -> None:
+        if self.status not in statuses:
+            raise EndorsementStateError(
+                f"Cannot {action} {self}: it is {self.get_status_display().lower()}."
+            )
+
+    def confirm(self) -> None:
+        self._require(self.Status.UNCONFIRMED, action="confirm")
+        self.status = self.Status.CONFIRMED
+        self.confirmed_at = timezone.now()
+        self.save(update_fields=["status", "confirmed_at"])
+
+    def approve(self, *, by) -> None:
+        self._require(self.Status.CONFIRMED, action="approve")
+        self.status = self.Status.APPROVED
+        self.moderated_by = by
+        self.moderated_at = self.approved_at = timezone.now()
+        self.save(update_fields=["status", "moderated_by", "moderated_at", "approved_at"])
+
+    def reject(self, *, by, reason: str) -> None:
+        self._require(self.Status.CONFIRMED, action="reject")
+        if not reason.strip():
+            raise EndorsementStateError("A rejection needs a reason.")
+        self.status = self.Status.REJECTED
+        self.rejection_reason = reason
+        self.moderated_by = by
+        self.moderated_at = timezone.now()
+        self.save(update_fields=["status", "rejection_reason", "moderated_by", "moderated_at"])
+
+    def mark_as_spam(self, *, by) -> None:
+        self._require(self.Status.CONFIRMED, action="mark as spam")
+        self.status = self.Status.SPAM
+        self.moderated_by = by
+        self.moderated_at = timezone.now()
+        self.save(update_fields=["status", "moderated_by", "moderated_at"])
+
+    def reconfirm(self, *, version) -> None:
+        """Point at `version` as the latest reconfirmed. Use `services.reconfirm_endorsement`,
+        which also records the reconfirmation."""
+        self._require(self.Status.APPROVED, action="reconfirm")
+        if not version.is_published or version.number <= self.latest_version.number:
+            raise EndorsementStateError(f"{self} already endorses {version} or a later version.")
+        self.reconfirmed_version = version
+        self.reconfirmed_at = timezone.now()
+        self.save(update_fields=["reconfirmed_version", "reconfirmed_at"])
+
+    def withdraw(self) -> None:
+        """Leave the public list and erase personal data, keeping what an audit needs: the
+        organisation's name, type and country, the versions and the dates."""
+        self._require(
+            self.Status.UNCONFIRMED, self.Status.CONFIRMED, self.Status.APPROVED, action="withdraw"
+        )
+        self.status = self.Status.WITHDRAWN
+        self.withdrawn_at = timezone.now()
+        self.website = self.contact_name = self.contact_role = self.contact_email = ""
+        self.statement = ""
+        self.save(
+            update_fields=[
+                "status",
+                "withdrawn_at",
+                "website",
+                "contact_name",
+                "contact_role",
+                "contact_email",
+                "statement",
+            ]
+        )
+        self.action_lines.clear()
+
+
+class Reconfirmation(models.Model):
+    """An endorser's endorsement of a later version. Rows are only ever added; the endorsement
+    points at the latest one's version."""
+
+    endorsement = models.ForeignKey(
+        Endorsement,
+        verbose_name=_("endorsement"),
+        on_delete=models.CASCADE,
+        related_name="reconfirmations",
+    )
+    version = models.ForeignKey(
+        "principles.Version",
+        verbose_name=_("version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    content_hash = models.CharField(_("content hash of the version"), max_length=64)
+    reconfirmed_at = models.DateTimeField(_("reconfirmed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reconfirmation")
+        verbose_name_plural = _("reconfirmations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endorsement", "version"], name="one_reconfirmation_per_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.endorsement} reconfirmed {self.version}"

@@ -1,0 +1,139 @@
+"""Writes about endorsements that span several rows or send mail."""
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from principles.models import Version
+
+from . import tasks
+from .models import Endorsement, Reconfirmation
+
+
+class DuplicateEndorsement(Exception):
+    """Raised when the organisation (same normalised name, same country) already endorsed."""
+
+    def __init__(self, existing: Endorsement):
+        super().__init__(f"{existing} has already endorsed.")
+        self.existing = existing
+
+
+def enqueue_email(kind: str, endorsement: Endorsement, **extra) -> None:
+    """Queue an email once the current transaction commits, so nothing is sent for a write
+    that is rolled back, and a slow mail server never holds up the request."""
+    transaction.on_commit(
+        lambda: tasks.send_endorsement_email.enqueue(
+            kind=kind, endorsement_id=endorsement.pk, **extra
+        )
+    )
+
+
+def find_duplicate(endorsement: Endorsement) -> Endorsement | None:
+    return (
+        Endorsement.objects.filter(
+            name_key=endorsement.name_key,
+            country=endorsement.country,
+            status__in=Endorsement.LIVE_STATUSES,
+        )
+        .exclude(pk=endorsement.pk)
+        .first()
+    )
+
+
+@transaction.atomic
+def submit_endorsement(*, details: dict, action_lines, version: Version) -> Endorsement:
+    """Record an endorsement of `version` and email its contact a confirmation link.
+
+    `details` holds the form's cleaned organisation and contact fields. The database decides
+    whether the organisation already endorsed, so two submissions at the same moment still
+    leave one row; the loser gets DuplicateEndorsement.
+    """
+    endorsement = Endorsement(
+        organisation_type=details["organisation_type"],
+        website=details["website"],
+        contact_name=details["contact_name"],
+        contact_role=details["contact_role"],
+        contact_email=details["contact_email"],
+        statement=details["statement"],
+        version=version,
+        content_hash=version.content_hash,
+    )
+    endorsement.set_organisation(name=details["organisation_name"], country=details["country"])
+    endorsement.full_clean(validate_constraints=False)
+    if existing := find_duplicate(endorsement):
+        raise DuplicateEndorsement(existing)
+    try:
+        with transaction.atomic():
+            endorsement.save()
+    except IntegrityError:
+        existing = find_duplicate(endorsement)
+        if existing is None:
+            raise
+        raise DuplicateEndorsement(existing) from None
+    endorsement.action_lines.set(action_lines)
+    enqueue_email("confirmation", endorsement)
+    return endorsement
+
+
+def resend_confirmation(*, email: str) -> int:
+    """Email a fresh confirmation link for every unconfirmed, unexpired endorsement that
+    `email` submitted. Returns how many; the page does not say, so nobody learns who endorsed."""
+    pending = list(Endorsement.objects.awaiting_confirmation().filter(contact_email__iexact=email))
+    with transaction.atomic():
+        for endorsement in pending:
+            enqueue_email("confirmation", endorsement)
+    return len(pending)
+
+
+def request_withdrawal_links(*, email: str) -> int:
+    """Email a withdrawal link for every endorsement, not yet withdrawn, made by `email`."""
+    endorsements = list(
+        Endorsement.objects.filter(
+            status__in=Endorsement.LIVE_STATUSES, contact_email__iexact=email
+        )
+    )
+    with transaction.atomic():
+        for endorsement in endorsements:
+            enqueue_email("withdrawal", endorsement)
+    return len(endorsements)
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    SPAM = "spam", _("Mark as spam")
+
+
+@transaction.atomic
+def moderate_endorsements(
+    *, endorsements: QuerySet, decision: str, moderator, reason: str = ""
+) -> list[Endorsement]:
+    """Approve, reject (with `reason`) or mark as spam each endorsement; approval emails the
+    contact. The rows are locked so that two moderators cannot decide the same one twice."""
+    decided = list(endorsements.select_for_update().awaiting_moderation())
+    for endorsement in decided:
+        if decision == Decision.APPROVE:
+            endorsement.approve(by=moderator)
+            enqueue_email("approval", endorsement)
+        elif decision == Decision.REJECT:
+            endorsement.reject(by=moderator, reason=reason)
+        else:
+            endorsement.mark_as_spam(by=moderator)
+    return decided
+
+
+@transaction.atomic
+def reconfirm_endorsement(*, endorsement: Endorsement, version: Version) -> Reconfirmation:
+    """Record that the endorser also endorses `version`, with its content hash."""
+    endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
+    endorsement.reconfirm(version=version)
+    return Reconfirmation.objects.create(
+        endorsement=endorsement, version=version, content_hash=version.content_hash
+    )
+
+
+def notify_endorsers_of_new_version(*, version: Version) -> None:
+    """Once the publication commits, queue the emails asking every approved endorser of an
+    earlier version to reconfirm for `version`. A worker fans them out, so publishing stays
+    quick however many organisations endorsed."""
+    transaction.on_commit(lambda: tasks.ask_endorsers_to_reconfirm.enqueue(version_id=version.pk))

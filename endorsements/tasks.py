@@ -1,0 +1,61 @@
+"""Background work for endorsements, run by the task worker (`manage.py db_worker`)."""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from principles.models import Version
+
+from . import emails
+from .models import Endorsement
+
+logger = logging.getLogger(__name__)
+
+# A send that fails is tried again later, waiting longer each time: 1, 5, 25, 125 minutes.
+MAX_ATTEMPTS = 5
+FIRST_RETRY_DELAY = timedelta(minutes=1)
+
+
+@task()
+def send_endorsement_email(
+    *, kind: str, endorsement_id: int, version_id: int | None = None, attempt: int = 1
+) -> str:
+    """Send one of the emails in `emails.SENDERS`. A mail server that fails makes this task
+    fail (staff see it, with its traceback, under "Task results" in the admin) after queueing
+    the next attempt."""
+    endorsement = Endorsement.objects.filter(pk=endorsement_id).first()
+    if endorsement is None:
+        return "skipped: the endorsement no longer exists"
+    try:
+        emails.SENDERS[kind](endorsement, version_id=version_id)
+    except (OSError, smtplib.SMTPException):
+        if attempt < MAX_ATTEMPTS:
+            retry_at = timezone.now() + FIRST_RETRY_DELAY * 5 ** (attempt - 1)
+            send_endorsement_email.using(run_after=retry_at).enqueue(
+                kind=kind,
+                endorsement_id=endorsement_id,
+                version_id=version_id,
+                attempt=attempt + 1,
+            )
+            logger.warning("Sending %s email failed; attempt %d at %s", kind, attempt + 1, retry_at)
+        else:
+            logger.error("Sending %s email failed %d times; giving up", kind, attempt)
+        raise
+    return f"sent {kind}"
+
+
+@task()
+def ask_endorsers_to_reconfirm(*, version_id: int) -> int:
+    """Queue a reconfirmation email for every approved endorser of an earlier version."""
+    version = Version.objects.get(pk=version_id)
+    endorsers = Endorsement.objects.public().not_yet_endorsing(version).values_list("pk", flat=True)
+    count = 0
+    for endorsement_id in endorsers.iterator():
+        send_endorsement_email.enqueue(
+            kind="reconfirmation", endorsement_id=endorsement_id, version_id=version_id
+        )
+        count += 1
+    return count

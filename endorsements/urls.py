@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "endorsements"
+
+urlpatterns = [
+    path("endorse/", views.endorse, name="endorse"),
+    path("endorse/check-your-email/", views.sent, name="sent"),
+    path("endorse/privacy/", views.privacy, name="privacy"),
+    path("endorse/new-link/", views.resend, name="resend"),
+    path("endorse/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("endorse/withdraw/", views.withdraw_request, name="withdraw-request"),
+    path("endorse/withdraw/<str:token>/", views.withdraw, name="withdraw"),
+    path("endorse/reconfirm/<str:token>/", views.reconfirm, name="reconfirm"),
+    path("endorsers/", views.endorser_list, name="list"),
+    path("endorsers.csv", views.endorsers_csv, name="csv"),
+    path("endorsers.json", views.endorsers_json, name="json"),
+    path("endorsers/count.json", views.endorsers_count, name="count"),
+    path("moderation/", views.moderation_queue, name="moderation"),
+    path("moderation/<int:pk>/", views.moderation_detail, name="moderation-detail"),
+    path("moderation/export.csv", views.contacts_export, name="export"),
+]

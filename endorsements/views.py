@@ -1,0 +1,421 @@
+import csv
+import json
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core import signing
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from principles.models import ActionLine, Version
+
+from . import charts
+from .forms import EmailForm, EndorsementForm, EndorserFilterForm, ModerationForm
+from .models import Endorsement
+from .services import (
+    DuplicateEndorsement,
+    moderate_endorsements,
+    reconfirm_endorsement,
+    request_withdrawal_links,
+    resend_confirmation,
+    submit_endorsement,
+)
+
+PAGE_SIZE = 50
+
+
+def published_versions():
+    return Version.objects.published().filter(declaration__slug=settings.DECLARATION_SLUG)
+
+
+def version_on_screen(request) -> Version | None:
+    """The version the form was shown for (posted back in a hidden field), else the current."""
+    number = request.POST.get("version", "")
+    if number.isdigit():
+        version = published_versions().filter(number=number).first()
+        if version is not None:
+            return version
+    return Version.objects.current(settings.DECLARATION_SLUG).first()
+
+
+def endorsement_rate(group, request) -> str:
+    return settings.ENDORSEMENT_RATE_LIMIT
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=endorsement_rate, method="POST", block=False)
+def endorse(request):
+    """The endorsement form. A valid submission is recorded and a confirmation link emailed."""
+    version = version_on_screen(request)
+    if version is None:
+        return render(request, "principles/not_published.html")
+    form = EndorsementForm(request.POST or None, version=version)
+    context = {"form": form, "version": version}
+    if request.method == "POST" and request.limited:
+        return render(
+            request, "endorsements/endorse.html", {**context, "rate_limited": True}, status=429
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            submit_endorsement(
+                details=form.cleaned_data,
+                action_lines=form.cleaned_data["action_lines"],
+                version=version,
+            )
+        except DuplicateEndorsement:
+            form.add_error("organisation_name", duplicate_message())
+        else:
+            return redirect("endorsements:sent")
+    return render(request, "endorsements/endorse.html", context)
+
+
+def duplicate_message() -> str:
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        _(
+            "This organisation has already endorsed the declaration from this country, or its"
+            " endorsement is waiting to be confirmed or moderated. If you sent it, look for the"
+            " confirmation email."
+        ),
+        reverse("endorsements:resend"),
+        _("Get a new confirmation link."),
+    )
+
+
+@require_GET
+def sent(request):
+    return render(request, "endorsements/sent.html")
+
+
+@require_GET
+def privacy(request):
+    return render(request, "endorsements/privacy.html")
+
+
+def email_form_view(request, *, action, title, intro, submit_label):
+    """A page that asks for the contact's email and emails them links. It answers the same
+    whether or not the address endorsed, so nobody can learn who endorsed from it."""
+    form = EmailForm(request.POST or None, submit_label=submit_label)
+    if request.method == "POST" and form.is_valid():
+        action(email=form.cleaned_data["email"])
+        return render(request, "endorsements/email_sent.html", {"title": title})
+    return render(
+        request, "endorsements/email_form.html", {"form": form, "title": title, "intro": intro}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def resend(request):
+    return email_form_view(
+        request,
+        action=resend_confirmation,
+        title=_("Get a new confirmation link"),
+        intro=_(
+            "Enter the contact email you gave when you endorsed. If an endorsement from it is"
+            " waiting for confirmation, we will email a new link."
+        ),
+        submit_label=_("Email me a new link"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw_request(request):
+    return email_form_view(
+        request,
+        action=request_withdrawal_links,
+        title=_("Withdraw an endorsement"),
+        intro=_(
+            "Enter the contact email you gave when you endorsed. We will email a link with which"
+            " you can withdraw your organisation's endorsement."
+        ),
+        submit_label=_("Email me a withdrawal link"),
+    )
+
+
+def signed_link(purpose: str):
+    """Resolve the token in an emailed link to its endorsement, or explain why it does not
+    work: forged or mangled (400), or expired (410)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, token):
+            try:
+                payload = Endorsement.read_link_token(token, purpose)
+            except signing.SignatureExpired:
+                return link_problem(request, purpose, expired=True)
+            except signing.BadSignature:
+                return link_problem(request, purpose, expired=False)
+            endorsement = Endorsement.objects.filter(pk=payload["e"]).first()
+            if endorsement is None:
+                return link_problem(request, purpose, expired=True)
+            return view(request, endorsement, payload)
+
+        return wrapper
+
+    return decorator
+
+
+def link_problem(request, purpose: str, *, expired: bool):
+    return render(
+        request,
+        "endorsements/link_problem.html",
+        {"purpose": purpose, "expired": expired},
+        status=410 if expired else 400,
+    )
+
+
+def link_already_used(request, endorsement, purpose: str):
+    return render(
+        request,
+        "endorsements/link_used.html",
+        {"endorsement": endorsement, "purpose": purpose},
+        status=409,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@signed_link("confirm")
+def confirm(request, endorsement, payload):
+    """GET shows a button; only pressing it (POST) confirms, so mail scanners that open every
+    link confirm nothing."""
+    if endorsement.status != Endorsement.Status.UNCONFIRMED:
+        return link_already_used(request, endorsement, "confirm")
+    if request.method == "POST":
+        endorsement.confirm()
+        return render(request, "endorsements/confirmed.html", {"endorsement": endorsement})
+    return render(request, "endorsements/confirm.html", {"endorsement": endorsement})
+
+
+@require_http_methods(["GET", "POST"])
+@signed_link("withdraw")
+def withdraw(request, endorsement, payload):
+    if endorsement.status not in Endorsement.LIVE_STATUSES:
+        return link_already_used(request, endorsement, "withdraw")
+    if request.method == "POST":
+        endorsement.withdraw()
+        return render(request, "endorsements/withdrawn.html", {"endorsement": endorsement})
+    return render(request, "endorsements/withdraw.html", {"endorsement": endorsement})
+
+
+@require_http_methods(["GET", "POST"])
+@signed_link("reconfirm")
+def reconfirm(request, endorsement, payload):
+    version = get_object_or_404(published_versions(), pk=payload.get("v"))
+    endorsement = Endorsement.objects.select_related("version", "reconfirmed_version").get(
+        pk=endorsement.pk
+    )
+    if (
+        endorsement.status != Endorsement.Status.APPROVED
+        or endorsement.latest_version.number >= version.number
+    ):
+        return link_already_used(request, endorsement, "reconfirm")
+    context = {"endorsement": endorsement, "version": version}
+    if request.method == "POST":
+        reconfirm_endorsement(endorsement=endorsement, version=version)
+        return render(request, "endorsements/reconfirmed.html", context)
+    return render(request, "endorsements/reconfirm.html", context)
+
+
+@require_GET
+def endorser_list(request):
+    """Approved endorsers, searchable and filterable, with totals and charts. Every filter is
+    a query parameter, so each page of results has a stable URL."""
+    public = Endorsement.objects.public()
+    filters = EndorserFilterForm(request.GET)
+    found = public.search(**filters.search_terms) if filters.is_valid() else public
+    endorsers = found.with_public_relations().prefetch_related(
+        Prefetch("action_lines", queryset=ActionLine.objects.select_related("principle"))
+    )
+    page = Paginator(endorsers, PAGE_SIZE).get_page(request.GET.get("page"))
+    current = Version.objects.current(settings.DECLARATION_SLUG).first()
+    by_type = public.count_by("organisation_type")
+    by_region = public.count_by("region")
+    return render(
+        request,
+        "endorsements/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query_string": filters.query_string(),
+            "current": current,
+            "totals": public.totals(current),
+            "by_type": charts.labelled(by_type, Endorsement.OrganisationType.choices),
+            "by_region": charts.bars(by_region, Endorsement._meta.get_field("region").choices),
+            "over_time": charts.columns(public.count_by_month()),
+        },
+    )
+
+
+def public_rows():
+    """The public fields of every approved endorser, oldest first, for the open data files."""
+    endorsers = Endorsement.objects.public().select_related("version", "reconfirmed_version")
+    for endorsement in endorsers.order_by("approved_at", "pk").iterator(chunk_size=2000):
+        yield {
+            "organisation_name": endorsement.organisation_name,
+            "organisation_type": endorsement.organisation_type,
+            "country_code": endorsement.country.code,
+            "country": str(endorsement.country.name),
+            "region": endorsement.region,
+            "statement": endorsement.statement,
+            "approved_at": endorsement.approved_at.isoformat(),
+            "version_endorsed": endorsement.version.number,
+            "version_reconfirmed": (
+                endorsement.reconfirmed_version.number if endorsement.reconfirmed_version else None
+            ),
+        }
+
+
+def neutralise(value) -> str:
+    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(rows, *, fields: list[str], filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(Echo())
+    lines = (writer.writerow([neutralise(row[field]) for field in fields]) for row in rows)
+    response = StreamingHttpResponse(
+        (line for chunk in ([writer.writerow(fields)], lines) for line in chunk),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+PUBLIC_FIELDS = [
+    "organisation_name",
+    "organisation_type",
+    "country_code",
+    "country",
+    "region",
+    "statement",
+    "approved_at",
+    "version_endorsed",
+    "version_reconfirmed",
+]
+
+
+@require_GET
+def endorsers_csv(request):
+    return csv_response(public_rows(), fields=PUBLIC_FIELDS, filename="endorsers.csv")
+
+
+@require_GET
+def endorsers_json(request):
+    response = HttpResponse(
+        json.dumps({"endorsers": list(public_rows())}, ensure_ascii=False),
+        content_type="application/json",
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def endorsers_count(request):
+    """The live totals, for embedding on other sites."""
+    current = Version.objects.current(settings.DECLARATION_SLUG).first()
+    totals = Endorsement.objects.public().totals(current)
+    response = JsonResponse(
+        {
+            "endorsers": totals["total"],
+            "current_version": current.number if current else None,
+            "endorsers_of_current_version": totals["for_version"],
+        }
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+moderator_required = permission_required("endorsements.moderate_endorsement", raise_exception=True)
+
+
+@login_required
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def moderation_queue(request):
+    """Confirmed endorsements waiting for a decision; decide on one or several at once."""
+    form = ModerationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        decided = moderate_endorsements(
+            endorsements=form.cleaned_data["endorsements"],
+            decision=form.cleaned_data["decision"],
+            moderator=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(
+            request, _("%(count)d endorsement(s) moderated.") % {"count": len(decided)}
+        )
+        return redirect("endorsements:moderation")
+    waiting = Endorsement.objects.awaiting_moderation().select_related("version")
+    page = Paginator(waiting.order_by("confirmed_at", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    similar = Endorsement.objects.similar_to(page.object_list)
+    return render(
+        request,
+        "endorsements/moderation_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "entries": [(endorsement, similar[endorsement.pk]) for endorsement in page],
+        },
+    )
+
+
+@login_required
+@moderator_required
+@require_GET
+def moderation_detail(request, pk: int):
+    endorsement = get_object_or_404(
+        Endorsement.objects.select_related("version").prefetch_related("action_lines__principle"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "endorsements/moderation_detail.html",
+        {
+            "endorsement": endorsement,
+            "others": Endorsement.objects.similar_to([endorsement])[endorsement.pk],
+        },
+    )
+
+
+CONTACT_FIELDS = [
+    "id",
+    "status",
+    "organisation_name",
+    "organisation_type",
+    "country",
+    "website",
+    "contact_name",
+    "contact_role",
+    "contact_email",
+    "statement",
+    "submitted_at",
+    "confirmed_at",
+    "approved_at",
+    "withdrawn_at",
+]
+
+
+@login_required
+@permission_required("endorsements.export_endorsement_contacts", raise_exception=True)
+@require_GET
+def contacts_export(request):
+    """Every endorsement with its contact details, for staff allowed to see them."""
+    rows = Endorsement.objects.order_by("pk").values(*CONTACT_FIELDS).iterator(chunk_size=2000)
+    return csv_response(rows, fields=CONTACT_FIELDS, filename="endorsements-with-contacts.csv")

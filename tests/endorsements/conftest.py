@@ -1,0 +1,101 @@
+"""Fixtures for the endorsement tests. Django models are imported inside the fixtures: pytest
+loads this file before Django is set up."""
+
+import pytest
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def endorsement_settings(settings):
+    """Emails are sent as soon as the transaction commits (the worker has its own tests), and
+    every test starts with an empty rate-limit count."""
+    from django.core.cache import cache
+
+    settings.TASKS = IMMEDIATE_TASKS
+    settings.SITE_URL = "https://declaration.test"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def version(publish):
+    return publish(principles=3, action_lines=2)
+
+
+@pytest.fixture
+def form_data(version):
+    def data(**overrides):
+        lines = [line.pk for p in version.principles.all() for line in p.action_lines.all()]
+        return {
+            "version": str(version.number),
+            "organisation_name": "Open Schools Network",
+            "organisation_type": "ngo",
+            "country": "KE",
+            "website": "https://openschools.example.org",
+            "contact_name": "Amina Odhiambo",
+            "contact_role": "Director",
+            "contact_email": "amina@openschools.example.org",
+            "statement": "We will connect 200 rural schools by 2027.",
+            "action_lines": [str(lines[0]), str(lines[3])],
+            "attestation": "on",
+            "consent": "on",
+            "nickname": "",
+            **overrides,
+        }
+
+    return data
+
+
+@pytest.fixture
+def endorse(client, django_capture_on_commit_callbacks):
+    """Post the endorsement form as a visitor does; emails go out when the request commits."""
+
+    def post(data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/endorse/", data)
+
+    return post
+
+
+@pytest.fixture
+def make_endorsement(version):
+    """An endorsement straight into the database: `make_endorsement(status="approved")`."""
+    from django.utils import timezone
+
+    from endorsements.models import Endorsement
+
+    counter = iter(range(1, 1_000_000))
+
+    def make(name=None, country="FR", status="approved", **fields):
+        endorsement = Endorsement(
+            organisation_type=fields.pop("organisation_type", "ngo"),
+            contact_name="Contact person",
+            contact_role="Director",
+            contact_email=fields.pop("contact_email", f"contact{next(counter)}@example.org"),
+            version=version,
+            content_hash=version.content_hash,
+            status=status,
+            confirmed_at=timezone.now(),
+            approved_at=timezone.now() if status == "approved" else None,
+            **fields,
+        )
+        endorsement.set_organisation(name=name or f"Organisation {next(counter)}", country=country)
+        endorsement.save()
+        return endorsement
+
+    return make
+
+
+@pytest.fixture
+def moderator(db):
+    """A user in the Moderator group. The migration creates the group; tests that flush the
+    database (transactional_db) lose it, hence get_or_create."""
+    from django.contrib.auth.models import Group, Permission, User
+
+    group, _ = Group.objects.get_or_create(name="Moderator")
+    group.permissions.add(Permission.objects.get(codename="moderate_endorsement"))
+    user = User.objects.create_user("moderator", "moderator@example.org", "correct horse 42")
+    user.groups.add(group)
+    return user
