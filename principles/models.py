@@ -344,3 +344,43 @@ class ActionLineText(VersionContent):
 
     def owning_version(self) -> Version:
         return self.action_line.principle.version
+
+
+def declaration_pdf_path(pdf: "DeclarationPdf", filename: str) -> str:
+    version = pdf.version
+    return f"declarations/{version.declaration.slug}/v{version.number}/{pdf.snapshot_hash}.pdf"
+
+
+class DeclarationPdf(models.Model):
+    """The signed PDF of a published version with one snapshot of its signatories.
+
+    Rendered once for each (version, snapshot) and kept in the default storage; a new snapshot
+    adds a row, and the newest row of a version is served until a fresher one is ready.
+    """
+
+    version = models.ForeignKey(
+        Version, verbose_name=_("version"), on_delete=models.PROTECT, related_name="pdfs"
+    )
+    snapshot_hash = models.CharField(
+        _("snapshot hash"),
+        max_length=64,
+        help_text=_("SHA-256 of the list of signatories that the PDF carries."),
+    )
+    signatory_count = models.PositiveIntegerField(_("number of signatories"))
+    snapshot_taken_at = models.DateTimeField(_("snapshot taken at"))
+    file = models.FileField(_("file"), upload_to=declaration_pdf_path, max_length=300)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    rendered_at = models.DateTimeField(_("rendered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("declaration PDF")
+        verbose_name_plural = _("declaration PDFs")
+        get_latest_by = "rendered_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "snapshot_hash"], name="one_pdf_per_version_and_snapshot"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.version} PDF, {self.signatory_count} signatories"
