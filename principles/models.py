@@ -14,7 +14,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +82,11 @@ class VersionQuerySet(models.QuerySet):
         return self.select_related("declaration").prefetch_related(
             texts(VersionText), Prefetch("principles", queryset=principles)
         )
+
+    def with_pdf_size(self):
+        """Annotate `pdf_size`: bytes of the newest stored PDF of each version (None if none)."""
+        newest = DeclarationPdf.objects.filter(version=OuterRef("pk")).order_by("-rendered_at")
+        return self.annotate(pdf_size=Subquery(newest.values("size")[:1]))
 
 
 class TextInActiveLanguage:

@@ -34,10 +34,10 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-# The keys of the document information dictionary in which a declaration PDF names what it
-# holds (WeasyPrint writes them from the template's <meta> tags). They are covered by the
-# signature, so a genuine file cannot lie about them.
-METADATA_KEYS = ("declaration-version", "snapshot-hash", "snapshot-count", "snapshot-taken-at")
+# The <meta> names by which a declaration PDF says what it holds. WeasyPrint copies them into the
+# document information dictionary without their dashes; the signature covers them, so a genuine
+# file cannot lie about them.
+METADATA_NAMES = ("declaration-version", "snapshot-hash", "snapshot-count", "snapshot-taken-at")
 
 
 @functools.cache
@@ -93,7 +93,7 @@ class Verification:
 
 def verify_pdf(data: bytes) -> Verification:
     """Say whether `data` is a PDF that this site signed and that nobody changed since."""
-    if not data.lstrip()[:5] == b"%PDF-":
+    if data.lstrip()[:5] != b"%PDF-":
         return Verification(Verdict.NOT_A_PDF)
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
@@ -128,9 +128,8 @@ def _metadata_of(reader: PdfFileReader) -> dict[str, str]:
     if info is None:
         return {}
     info = info.get_object()
-    return {
-        key.replace("-", "_"): str(info[f"/{key}"]) for key in METADATA_KEYS if f"/{key}" in info
-    }
+    keys = {name.replace("-", "_"): "/" + name.replace("-", "") for name in METADATA_NAMES}
+    return {name: str(info[key]) for name, key in keys.items() if key in info}
 
 
 def create_self_signed_key(*, path: Path, passphrase: str, common_name: str) -> x509.Certificate:

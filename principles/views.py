@@ -12,7 +12,7 @@ from .signing import verify_pdf
 
 def current(request):
     """The declaration as it stands now: its current published version."""
-    version = Version.objects.with_text().current(settings.DECLARATION_SLUG).first()
+    version = Version.objects.with_text().with_pdf_size().current(settings.DECLARATION_SLUG).first()
     if version is None:
         return render(request, "principles/not_published.html")
     return render(
@@ -21,7 +21,6 @@ def current(request):
         {
             "version": version,
             "is_current": True,
-            "pdf": DeclarationPdf.objects.filter(version=version).order_by("-rendered_at").first(),
             "canonical_url": request.build_absolute_uri(reverse("principles:current")),
         },
     )
@@ -30,7 +29,10 @@ def current(request):
 def version_detail(request, number: int):
     """The permalink of one published version, current or earlier."""
     version = get_object_or_404(
-        Version.objects.with_text().published().filter(declaration__slug=settings.DECLARATION_SLUG),
+        Version.objects.with_text()
+        .with_pdf_size()
+        .published()
+        .filter(declaration__slug=settings.DECLARATION_SLUG),
         number=number,
     )
     return render(
