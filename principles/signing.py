@@ -6,9 +6,11 @@ A PDF counts as genuine when its one signature was made with that certificate, c
 file and still matches the bytes it covers.
 """
 
+import asyncio
 import datetime
 import enum
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -30,7 +32,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -68,8 +70,23 @@ def sign_pdf(pdf: bytes, *, reason: str) -> bytes:
         subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    output = signers.sign_pdf(writer, metadata, signer=site_signer())
+    output = _run(signers.async_sign_pdf(writer, metadata, signer=site_signer()))
     return output.getvalue()
+
+
+def _run(coroutine):
+    """Run one of pyHanko's coroutines to the end.
+
+    pyHanko's synchronous functions call asyncio.run(), which fails in a thread that already
+    runs an event loop (an async view; Playwright in the browser tests); such a thread hands
+    the coroutine to a thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class Verdict(enum.Enum):
@@ -111,8 +128,10 @@ def _judge_signature(reader: PdfFileReader, signature) -> Verification:
     if signature.signer_cert.dump() != certificate.dump():
         return Verification(Verdict.SIGNED_BY_SOMEONE_ELSE)
     try:
-        status = validate_pdf_signature(
-            signature, ValidationContext(trust_roots=[certificate], allow_fetching=False)
+        status = _run(
+            async_validate_pdf_signature(
+                signature, ValidationContext(trust_roots=[certificate], allow_fetching=False)
+            )
         )
     except (PdfError, ValueError, KeyError, TypeError):
         return Verification(Verdict.ALTERED)
