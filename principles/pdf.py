@@ -81,9 +81,11 @@ class SignatorySnapshot:
 def signatories_of(version: Version) -> SignatorySnapshot:
     """The approved endorsers of `version`, as the PDF shows them.
 
-    THE ONLY PLACE TO CHANGE WHEN ENDORSEMENTS EXIST. Until the `endorsements` app has its
-    Endorsement model this returns the empty snapshot, so every PDF says "0 signatories". Wire
-    it to `Endorsement.objects.public()` filtered to `version`, mapping each to a Signatory.
+    This is the one function that reads endorsements. The `endorsements` app has no Endorsement
+    model on this branch yet, so for now it returns the empty snapshot and every PDF says
+    "0 organisations". Once the model exists it maps `Endorsement.objects.public()` of `version`
+    to Signatory rows; everything downstream (rendering, storage key, signing, /verify/) works
+    on the snapshot alone.
     """
     return SignatorySnapshot(signatories=(), taken_at=timezone.now())
 
@@ -257,7 +259,11 @@ def pdf_to_serve(*, version: Version) -> DeclarationPdf:
     if fresh := stored.filter(snapshot_hash=snapshot.digest).first():
         return fresh
     if newest := stored.order_by("-rendered_at").first():
-        logger.info("Serving a stale PDF of %s until the fresh one is rendered.", version)
+        # The fresh PDF is rendered in the background, never here: the endorsement services
+        # are to enqueue render_declaration_pdf(version_id=…) when they approve or withdraw an
+        # endorsement (issue 5, wired once endorsements and their task queue are merged);
+        # `manage.py render_pdfs` renders it meanwhile.
+        logger.info("Serving the previous PDF of %s until the fresh one is stored.", version)
         return newest
     return store_declaration_pdf(version=version, snapshot=snapshot)
 
@@ -276,7 +282,9 @@ class EndorsementCertificate:
 def render_certificate(*, certificate: EndorsementCertificate) -> bytes:
     """The signed one-page certificate of one approved endorsement."""
     with translation.override(SOURCE_LANGUAGE):
-        html = render_to_string("principles/pdf/certificate.html", {"certificate": certificate})
+        url = f"{settings.SITE_URL}{reverse('principles:verify')}"
+        context = {"certificate": certificate, "verification_url": url}
+        html = render_to_string("principles/pdf/certificate.html", context)
     reason = (
         f"Endorsement certificate: {certificate.organisation}, "
         f"version {certificate.version_number}, {certificate.endorsed_on.isoformat()}"

@@ -125,15 +125,16 @@ def verify_pdf(data: bytes) -> Verification:
 
 def _judge_signature(reader: PdfFileReader, signature) -> Verification:
     certificate = site_signer().signing_cert
-    if signature.signer_cert.dump() != certificate.dump():
-        return Verification(Verdict.SIGNED_BY_SOMEONE_ELSE)
     try:
+        if signature.signer_cert.dump() != certificate.dump():
+            return Verification(Verdict.SIGNED_BY_SOMEONE_ELSE)
         status = _run(
             async_validate_pdf_signature(
                 signature, ValidationContext(trust_roots=[certificate], allow_fetching=False)
             )
         )
     except (PdfError, ValueError, KeyError, TypeError):
+        # A signature that no longer parses has been damaged or tampered with.
         return Verification(Verdict.ALTERED)
     if not (status.bottom_line and status.coverage == SignatureCoverageLevel.ENTIRE_FILE):
         return Verification(Verdict.ALTERED)
