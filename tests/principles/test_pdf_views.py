@@ -25,7 +25,11 @@ def test_the_current_pdf_is_rendered_once_then_served_from_storage(client, publi
     assert first.status_code == 200
     assert first["Content-Type"] == "application/pdf"
     assert 'filename="connectivity-for-education-v1.pdf"' in first["Content-Disposition"]
-    assert download(first) == download(second)
+    content = download(first)
+    assert content == download(second)
+    assert "No organisation had endorsed this version when this file was made." in "\n".join(
+        text_lines(content)
+    )
     assert DeclarationPdf.objects.count() == 1
     stored = DeclarationPdf.objects.get()
     assert (
