@@ -195,6 +195,7 @@ def declaration_html(*, version: Version, snapshot: SignatorySnapshot) -> str:
                 "snapshot": snapshot,
                 "countries": snapshot.by_country(),
                 "verification_url": url,
+                "verify_page": f"{settings.SITE_URL}{reverse('principles:verify')}",
                 "qr_code": qr_code_data_uri(url),
             },
         )
