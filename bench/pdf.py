@@ -37,9 +37,12 @@ import django  # noqa: E402
 
 django.setup()
 
+from io import BytesIO  # noqa: E402
+
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
 
 from principles.models import Version  # noqa: E402
 from principles.pdf import (  # noqa: E402
@@ -87,6 +90,7 @@ def measure_render(version: Version, size: int) -> dict:
         "sign_s": done - rendered,
         "total_s": done - start,
         "bytes": len(signed),
+        "pages": len(PdfReader(BytesIO(signed)).pages),
         "peak_child_mb": peak_mb,
     }
 
@@ -117,11 +121,11 @@ def main():
     )
     version = Version.objects.published().select_related("declaration").get()
 
-    print("signatories | template | WeasyPrint | signing | total | size | peak memory (child)")
+    print("signatories | pages | template | WeasyPrint | signing | total | size | peak memory")
     for size in args.sizes:
         r = measure_render(version, size)
         print(
-            f"{size:,} | {r['template_s']:.2f} s | {r['weasyprint_s']:.2f} s | "
+            f"{size:,} | {r['pages']} | {r['template_s']:.2f} s | {r['weasyprint_s']:.2f} s | "
             f"{r['sign_s']:.2f} s | {r['total_s']:.2f} s | {r['bytes'] / 1024:,.0f} KB | "
             f"{r['peak_child_mb']:,.0f} MB"
         )

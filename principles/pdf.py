@@ -146,7 +146,10 @@ def render_pdf(html: str) -> bytes:
             raise PdfRenderError(f"Rendering took longer than {timeout} s and was stopped.")
         outcome, payload = receiver.recv()
     except EOFError:
-        raise PdfRenderError("The rendering process stopped without a PDF.") from None
+        raise PdfRenderError(
+            "The rendering process stopped without a PDF; it may have needed more than "
+            f"{settings.PDF_RENDER_MEMORY_MB} MB."
+        ) from None
     finally:
         receiver.close()
         child.kill()
