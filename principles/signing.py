@@ -107,6 +107,11 @@ class Verification:
     def is_genuine(self) -> bool:
         return self.verdict is Verdict.GENUINE
 
+    @property
+    def snapshot_taken_at(self) -> datetime.datetime | None:
+        taken_at = self.metadata.get("snapshot_taken_at")
+        return datetime.datetime.fromisoformat(taken_at) if taken_at else None
+
 
 def verify_pdf(data: bytes) -> Verification:
     """Say whether `data` is a PDF that this site signed and that nobody changed since."""

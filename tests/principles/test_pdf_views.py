@@ -16,11 +16,15 @@ def download(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def test_the_current_pdf_is_rendered_once_then_served_from_storage(client, publish, pdf_settings):
+def test_the_current_pdf_is_rendered_once_then_served_from_storage(
+    client, publish, pdf_settings, django_assert_num_queries
+):
     publish(principles=2, action_lines=2)
 
     first = client.get("/declaration.pdf")
-    second = client.get("/declaration.pdf")
+    # A stored PDF costs two queries (the version, its stored PDF) and renders nothing.
+    with django_assert_num_queries(2):
+        second = client.get("/declaration.pdf")
 
     assert first.status_code == 200
     assert first["Content-Type"] == "application/pdf"
