@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -196,12 +195,6 @@ def create_self_signed_key(*, path: Path, passphrase: str, common_name: str) -> 
         common_name.encode(), key, certificate, None, encryption
     )
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=False)  # readable by its owner only, from the start
     path.write_bytes(blob)
-    path.chmod(0o600)
     return certificate
-
-
-def certificate_fingerprint() -> str:
-    """The SHA-256 fingerprint of the site's signing certificate, as people compare it."""
-    certificate: asn1_x509.Certificate = site_signer().signing_cert
-    return ":".join(f"{byte:02X}" for byte in certificate.sha256)
