@@ -252,3 +252,15 @@ if os.environ.get("RATELIMIT_IP_META_KEY"):
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# The signed PDF of the declaration (principles/pdf.py, principles/signing.py). SITE_URL is the
+# public address printed in the PDF and its QR code. The PKCS#12 file holds the signing key and
+# certificate (`manage.py create_signing_key` makes a development one; `make run` does so when
+# none is configured). A render runs in a child process stopped after PDF_RENDER_TIMEOUT_SECONDS
+# or when it needs more than PDF_RENDER_MEMORY_MB of address space.
+PDF_SIGNING_PKCS12 = os.environ.get("PDF_SIGNING_PKCS12", "")
+PDF_SIGNING_PASSPHRASE = os.environ.get("PDF_SIGNING_PASSPHRASE", "")
+PDF_RENDER_TIMEOUT_SECONDS = int(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "300"))
+PDF_RENDER_MEMORY_MB = int(os.environ.get("PDF_RENDER_MEMORY_MB", "3072"))
+PDF_VERIFY_MAX_UPLOAD_MB = int(os.environ.get("PDF_VERIFY_MAX_UPLOAD_MB", "25"))
+# WeasyPrint reports each step of every render at INFO; keep its warnings (refused URLs) only.
+LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}

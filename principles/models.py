@@ -15,7 +15,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +91,11 @@ class VersionQuerySet(models.QuerySet):
         return self.select_related("declaration").prefetch_related(
             texts(VersionText), Prefetch("principles", queryset=principles)
         )
+
+    def with_pdf_size(self):
+        """Annotate `pdf_size`: bytes of the newest stored PDF of each version (None if none)."""
+        newest = DeclarationPdf.objects.filter(version=OuterRef("pk")).order_by("-rendered_at")
+        return self.annotate(pdf_size=Subquery(newest.values("size")[:1]))
 
 
 class TextInActiveLanguage:
@@ -610,3 +615,43 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
+
+
+def declaration_pdf_path(pdf: "DeclarationPdf", filename: str) -> str:
+    version = pdf.version
+    return f"declarations/{version.declaration.slug}/v{version.number}/{pdf.snapshot_hash}.pdf"
+
+
+class DeclarationPdf(models.Model):
+    """The signed PDF of a published version with one snapshot of its signatories.
+
+    Rendered once for each (version, snapshot) and kept in the default storage; a new snapshot
+    adds a row, and the newest row of a version is served until a fresher one is ready.
+    """
+
+    version = models.ForeignKey(
+        Version, verbose_name=_("version"), on_delete=models.PROTECT, related_name="pdfs"
+    )
+    snapshot_hash = models.CharField(
+        _("snapshot hash"),
+        max_length=64,
+        help_text=_("SHA-256 of the list of signatories that the PDF carries."),
+    )
+    signatory_count = models.PositiveIntegerField(_("number of signatories"))
+    snapshot_taken_at = models.DateTimeField(_("snapshot taken at"))
+    file = models.FileField(_("file"), upload_to=declaration_pdf_path, max_length=300)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    rendered_at = models.DateTimeField(_("rendered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("declaration PDF")
+        verbose_name_plural = _("declaration PDFs")
+        get_latest_by = "rendered_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "snapshot_hash"], name="one_pdf_per_version_and_snapshot"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.version} PDF, {self.signatory_count} signatories"

@@ -1,17 +1,21 @@
 from django.conf import settings
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from endorsements.models import Endorsement
 
 from .comparison import compare
-from .models import SOURCE_LANGUAGE, Version
+from .forms import VerifyPdfForm
+from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
+from .pdf import PdfRenderError, pdf_to_serve
+from .signing import verify_pdf
 
 
 def current(request):
     """The declaration as it stands now: its current published version."""
-    version = Version.objects.with_text().current(settings.DECLARATION_SLUG).first()
+    version = Version.objects.with_text().with_pdf_size().current(settings.DECLARATION_SLUG).first()
     if version is None:
         return render(request, "principles/not_published.html")
     return render(
@@ -29,7 +33,10 @@ def current(request):
 def version_detail(request, number: int):
     """The permalink of one published version, current or earlier."""
     version = get_object_or_404(
-        Version.objects.with_text().published().filter(declaration__slug=settings.DECLARATION_SLUG),
+        Version.objects.with_text()
+        .with_pdf_size()
+        .published()
+        .filter(declaration__slug=settings.DECLARATION_SLUG),
         number=number,
     )
     return render(
@@ -77,4 +84,76 @@ def compare_versions(request, old: int, new: int):
                 versions[old].snapshot_of_loaded_text(), versions[new].snapshot_of_loaded_text()
             ),
         },
+    )
+
+
+def current_pdf(request):
+    """The signed PDF of the current version."""
+    version = get_object_or_404(
+        Version.objects.current(settings.DECLARATION_SLUG).select_related("declaration")
+    )
+    return _pdf_response(request, version)
+
+
+def version_pdf(request, number: int):
+    """The signed PDF of one published version."""
+    version = get_object_or_404(
+        Version.objects.published()
+        .filter(declaration__slug=settings.DECLARATION_SLUG)
+        .select_related("declaration"),
+        number=number,
+    )
+    return _pdf_response(request, version)
+
+
+def _pdf_response(request, version: Version):
+    try:
+        pdf = pdf_to_serve(version=version)
+    except PdfRenderError:
+        response = render(request, "principles/pdf_unavailable.html", status=503)
+        response["Retry-After"] = "120"
+        return response
+    response = FileResponse(
+        pdf.file.open("rb"),
+        content_type="application/pdf",
+        filename=f"{version.declaration.slug}-v{version.number}.pdf",
+    )
+    # Short: a fresh PDF replaces this one at the same address when the signatories change.
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def verify(request):
+    """Anyone uploads a PDF and learns whether this site signed it and nobody changed it.
+
+    `?version=…&snapshot=…`, the address in a PDF's QR code, names the file the reader holds.
+    """
+    max_bytes = settings.PDF_VERIFY_MAX_UPLOAD_MB * 1024 * 1024
+    context = {"named": _named_pdf(request.GET), "max_size": filesizeformat(max_bytes)}
+    form, status = VerifyPdfForm(max_bytes=max_bytes), 200
+    if request.method == "POST":
+        # Refuse a huge upload from its declared length, before Django reads the body.
+        if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes + 64 * 1024:
+            context["too_large"], status = True, 413
+        else:
+            form = VerifyPdfForm(request.POST, request.FILES, max_bytes=max_bytes)
+            if form.is_valid():
+                context["verification"] = verify_pdf(form.cleaned_data["pdf"].read())
+            else:
+                status = 400
+    return render(request, "principles/verify.html", {**context, "form": form}, status=status)
+
+
+def _named_pdf(query) -> DeclarationPdf | None:
+    number, snapshot = query.get("version", ""), query.get("snapshot", "")
+    if not (number.isdigit() and snapshot):
+        return None
+    return (
+        DeclarationPdf.objects.filter(
+            version__declaration__slug=settings.DECLARATION_SLUG,
+            version__number=int(number),
+            snapshot_hash=snapshot,
+        )
+        .select_related("version")
+        .first()
     )
