@@ -40,6 +40,9 @@ def send_approval(endorsement: Endorsement, **_unused) -> None:
         subject=_("Your endorsement is now public"),
         template="approval",
         list_url=absolute(reverse("endorsements:list")),
+        certificate_url=absolute(
+            reverse("endorsements:certificate", args=[endorsement.link_token("certificate")])
+        ),
         withdraw_url=absolute(reverse("endorsements:withdraw-request")),
     )
 
@@ -59,10 +62,7 @@ def send_reconfirmation_request(endorsement: Endorsement, *, version_id: int) ->
     version = Version.objects.get(pk=version_id)
     earlier = endorsement.latest_version
     token = endorsement.link_token("reconfirm", v=version.pk)
-    # The public comparison of two versions lives at /versions/<a>/compare/<b>/ (drafting).
-    compare_path = (
-        reverse("principles:version", args=[earlier.number]) + f"compare/{version.number}/"
-    )
+    compare_path = reverse("principles:compare", args=[earlier.number, version.number])
     send(
         endorsement,
         subject=_("A new version of the declaration you endorsed"),

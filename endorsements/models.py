@@ -124,6 +124,8 @@ LINK_PURPOSES = {
     "confirm": confirmation_max_age,
     "withdraw": confirmation_max_age,
     "reconfirm": lambda: timedelta(days=90),
+    # A certificate is kept and shared for years; it shows only what the public list shows.
+    "certificate": lambda: None,
 }
 
 

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from principles.models import Version
+from principles.tasks import refresh_declaration_pdf
 
 from . import tasks
 from .models import Endorsement, Reconfirmation
@@ -26,6 +27,19 @@ def enqueue_email(kind: str, endorsement: Endorsement, **extra) -> None:
             kind=kind, endorsement_id=endorsement.pk, **extra
         )
     )
+
+
+def refresh_signatory_pdfs(endorsement: Endorsement) -> None:
+    """Once the transaction commits, re-render the PDF of every version this organisation signs,
+    since its list of signatories has changed."""
+    reconfirmed = endorsement.reconfirmations.values_list("version", flat=True)
+    version_ids = {endorsement.version_id, *reconfirmed}
+
+    def enqueue_renders():
+        for version_id in version_ids:
+            refresh_declaration_pdf.enqueue(version_id=version_id)
+
+    transaction.on_commit(enqueue_renders)
 
 
 def find_duplicate(endorsement: Endorsement) -> Endorsement | None:
@@ -115,6 +129,7 @@ def moderate_endorsements(
         if decision == Decision.APPROVE:
             endorsement.approve(by=moderator)
             enqueue_email("approval", endorsement)
+            refresh_signatory_pdfs(endorsement)
         elif decision == Decision.REJECT:
             endorsement.reject(by=moderator, reason=reason)
         else:
@@ -127,9 +142,21 @@ def reconfirm_endorsement(*, endorsement: Endorsement, version: Version) -> Reco
     """Record that the endorser also endorses `version`, with its content hash."""
     endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
     endorsement.reconfirm(version=version)
-    return Reconfirmation.objects.create(
+    reconfirmation = Reconfirmation.objects.create(
         endorsement=endorsement, version=version, content_hash=version.content_hash
     )
+    refresh_signatory_pdfs(endorsement)
+    return reconfirmation
+
+
+@transaction.atomic
+def withdraw_endorsement(*, endorsement: Endorsement) -> None:
+    """Withdraw the endorsement (erasing its personal data) and take it off the PDFs."""
+    endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
+    was_public = endorsement.status == Endorsement.Status.APPROVED
+    endorsement.withdraw()
+    if was_public:
+        refresh_signatory_pdfs(endorsement)
 
 
 def notify_endorsers_of_new_version(*, version: Version) -> None:

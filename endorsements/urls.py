@@ -14,6 +14,7 @@ urlpatterns = [
     path("endorse/withdraw/<str:token>/", views.withdraw, name="withdraw"),
     path("endorse/reconfirm/<str:token>/", views.reconfirm, name="reconfirm"),
     path("endorsers/", views.endorser_list, name="list"),
+    path("endorsers/certificate/<str:token>.pdf", views.certificate, name="certificate"),
     path("endorsers.csv", views.endorsers_csv, name="csv"),
     path("endorsers.json", views.endorsers_json, name="json"),
     path("endorsers/count.json", views.endorsers_count, name="count"),

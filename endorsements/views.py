@@ -11,12 +11,14 @@ from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from principles.models import ActionLine, Version
+from principles.pdf import EndorsementCertificate, render_certificate
 
 from . import charts
 from .forms import EmailForm, EndorsementForm, EndorserFilterForm, ModerationForm
@@ -28,6 +30,7 @@ from .services import (
     request_withdrawal_links,
     resend_confirmation,
     submit_endorsement,
+    withdraw_endorsement,
 )
 
 PAGE_SIZE = 50
@@ -201,9 +204,32 @@ def withdraw(request, endorsement, payload):
     if endorsement.status not in Endorsement.LIVE_STATUSES:
         return link_already_used(request, endorsement, "withdraw")
     if request.method == "POST":
-        endorsement.withdraw()
+        withdraw_endorsement(endorsement=endorsement)
+        endorsement.refresh_from_db()
         return render(request, "endorsements/withdrawn.html", {"endorsement": endorsement})
     return render(request, "endorsements/withdraw.html", {"endorsement": endorsement})
+
+
+@require_GET
+@signed_link("certificate")
+def certificate(request, endorsement, payload):
+    """The signed one-page certificate of an approved endorsement, linked from the approval
+    email; a withdrawn or not yet approved endorsement has none."""
+    if endorsement.status != Endorsement.Status.APPROVED:
+        context = {"endorsement": endorsement}
+        return render(request, "endorsements/no_certificate.html", context, status=410)
+    pdf = render_certificate(
+        certificate=EndorsementCertificate(
+            organisation=endorsement.organisation_name,
+            country_name=str(endorsement.country.name),
+            declaration_title=endorsement.version.text.title,
+            version_number=endorsement.latest_version.number,
+            endorsed_on=timezone.localdate(endorsement.approved_at),
+        )
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="endorsement-certificate.pdf"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -28,10 +28,13 @@ import weasyprint
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from endorsements.models import Endorsement
 
 from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
 from .signing import sign_pdf
@@ -79,15 +82,26 @@ class SignatorySnapshot:
 
 
 def signatories_of(version: Version) -> SignatorySnapshot:
-    """The approved endorsers of `version`, as the PDF shows them.
-
-    This is the one function that reads endorsements. The `endorsements` app has no Endorsement
-    model on this branch yet, so for now it returns the empty snapshot and every PDF says
-    "0 organisations". Once the model exists it maps `Endorsement.objects.public()` of `version`
-    to Signatory rows; everything downstream (rendering, storage key, signing, /verify/) works
-    on the snapshot alone.
-    """
-    return SignatorySnapshot(signatories=(), taken_at=timezone.now())
+    """The approved endorsers of `version` (who endorsed it or reconfirmed for it), as the PDF
+    shows them. This is the one function that reads endorsements."""
+    endorsers = (
+        Endorsement.objects.public()
+        .filter(Q(version=version) | Q(reconfirmations__version=version))
+        .distinct()
+        .only("organisation_name", "country", "organisation_type")
+    )
+    return SignatorySnapshot(
+        signatories=tuple(
+            Signatory(
+                name=endorser.organisation_name,
+                country_code=endorser.country.code,
+                country_name=str(endorser.country.name),
+                organisation_type=str(endorser.get_organisation_type_display()),
+            )
+            for endorser in endorsers
+        ),
+        taken_at=timezone.now(),
+    )
 
 
 class PdfRenderError(Exception):
@@ -263,10 +277,8 @@ def pdf_to_serve(*, version: Version) -> DeclarationPdf:
     if fresh := stored.filter(snapshot_hash=snapshot.digest).first():
         return fresh
     if newest := stored.order_by("-rendered_at").first():
-        # The fresh PDF is rendered in the background, never here: the endorsement services
-        # are to enqueue render_declaration_pdf(version_id=…) when they approve or withdraw an
-        # endorsement (issue 5, wired once endorsements and their task queue are merged);
-        # `manage.py render_pdfs` renders it meanwhile.
+        # Never rendered here: approving, reconfirming or withdrawing an endorsement queues
+        # tasks.refresh_declaration_pdf, and `manage.py render_pdfs` catches up too.
         logger.info("Serving the previous PDF of %s until the fresh one is stored.", version)
         return newest
     return store_declaration_pdf(version=version, snapshot=snapshot)

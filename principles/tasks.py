@@ -1,0 +1,17 @@
+"""Background work on the declaration, run by the task worker (`manage.py db_worker`)."""
+
+from django_tasks import task
+
+from .models import DeclarationPdf
+from .pdf import render_declaration_pdf
+
+
+@task()
+def refresh_declaration_pdf(*, version_id: int) -> str:
+    """Render and store the PDF of a version with its signatories as they are now; downloads
+    keep getting the previous PDF until it is stored. A version whose PDF nobody has asked for
+    yet is skipped: its first download (or `render_pdfs`) renders it."""
+    if not DeclarationPdf.objects.filter(version_id=version_id).exists():
+        return "skipped: no PDF of this version has been rendered yet"
+    pdf = render_declaration_pdf(version_id=version_id)
+    return f"stored {pdf.file.name} ({pdf.signatory_count} signatories)"

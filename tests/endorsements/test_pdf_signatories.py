@@ -1,0 +1,103 @@
+"""The signed PDF carries exactly the approved endorsers of its version, and is rendered again
+in the background when they change."""
+
+from endorsements.services import (
+    moderate_endorsements,
+    reconfirm_endorsement,
+    withdraw_endorsement,
+)
+from principles.models import DeclarationPdf
+from principles.pdf import render_declaration_pdf, signatories_of
+from tests.principles.pdf_reading import shows, text_lines
+
+
+def names_in(pdf: DeclarationPdf) -> list[str]:
+    with pdf.file.open("rb") as stored:
+        return text_lines(stored.read())
+
+
+def test_the_pdf_lists_the_approved_endorsers_of_its_version_and_nobody_else(
+    version, make_endorsement, pdf_settings
+):
+    make_endorsement("Escuelas Conectadas", country="PE")
+    make_endorsement("جمعية التعليم للجميع", country="EG")
+    make_endorsement("连接学校基金会", country="CN")
+    make_endorsement("Awaiting Moderation Org", status="confirmed")
+    make_endorsement("Unconfirmed Org", status="unconfirmed")
+    make_endorsement("Rejected Org", status="rejected")
+    make_endorsement("Withdrawn Org", status="withdrawn")
+
+    pdf = render_declaration_pdf(version_id=version.pk)
+    lines = names_in(pdf)
+
+    assert pdf.signatory_count == 3
+    for name in ("Escuelas Conectadas", "جمعية التعليم للجميع", "连接学校基金会"):
+        assert shows(name, lines), name
+    for name in ("Awaiting Moderation Org", "Unconfirmed Org", "Rejected Org", "Withdrawn Org"):
+        assert not shows(name, lines), name
+
+
+def test_an_endorser_who_reconfirmed_signs_the_new_version_too(version, publish, make_endorsement):
+    earlier = make_endorsement("Reconfirming Org")
+    make_endorsement("Only Version One Org")
+    newer = publish(principles=3, action_lines=2)
+
+    reconfirm_endorsement(endorsement=earlier, version=newer)
+
+    names = {s.name for s in signatories_of(newer).signatories}
+    assert names == {"Reconfirming Org"}
+    assert len(signatories_of(version).signatories) == 2
+
+
+def test_approving_an_endorser_renders_a_fresh_pdf_in_the_background(
+    version, make_endorsement, moderator, pdf_settings, client, django_capture_on_commit_callbacks
+):
+    make_endorsement("First Signatory")
+    waiting = make_endorsement("Newly Approved Org", status="confirmed")
+    first = render_declaration_pdf(version_id=version.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        moderate_endorsements(
+            endorsements=type(waiting).objects.filter(pk=waiting.pk),
+            decision="approve",
+            moderator=moderator,
+        )
+
+    newest = DeclarationPdf.objects.filter(version=version).latest("rendered_at")
+    assert newest.pk != first.pk
+    assert newest.signatory_count == 2
+    assert shows("Newly Approved Org", names_in(newest))
+    downloaded = b"".join(client.get("/declaration.pdf").streaming_content)
+    assert shows("Newly Approved Org", text_lines(downloaded))
+
+
+def test_a_withdrawn_endorser_leaves_the_pdf(
+    version, make_endorsement, pdf_settings, django_capture_on_commit_callbacks
+):
+    leaving = make_endorsement("Leaving Org")
+    make_endorsement("Staying Org")
+    render_declaration_pdf(version_id=version.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw_endorsement(endorsement=leaving)
+
+    newest = DeclarationPdf.objects.filter(version=version).latest("rendered_at")
+    lines = names_in(newest)
+    assert newest.signatory_count == 1
+    assert not shows("Leaving Org", lines)
+    assert shows("Staying Org", lines)
+
+
+def test_nothing_is_rendered_for_a_version_whose_pdf_nobody_asked_for(
+    version, make_endorsement, moderator, django_capture_on_commit_callbacks
+):
+    waiting = make_endorsement("Quiet Org", status="confirmed")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        moderate_endorsements(
+            endorsements=type(waiting).objects.filter(pk=waiting.pk),
+            decision="approve",
+            moderator=moderator,
+        )
+
+    assert not DeclarationPdf.objects.exists()
