@@ -22,8 +22,9 @@ def test_the_current_pdf_is_rendered_once_then_served_from_storage(
     publish(principles=2, action_lines=2)
 
     first = client.get("/declaration.pdf")
-    # A stored PDF costs two queries (the version, its stored PDF) and renders nothing.
-    with django_assert_num_queries(2):
+    # A stored PDF costs three queries (the version, its approved endorsers, its stored PDF)
+    # and renders nothing.
+    with django_assert_num_queries(3):
         second = client.get("/declaration.pdf")
 
     assert first.status_code == 200
