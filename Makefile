@@ -3,9 +3,11 @@ PYTHON ?= python3
 PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
-# Debian packages the site needs to render PDFs: Pango for WeasyPrint, HarfBuzz's subsetter (without
-# it a one-page PDF takes 8 s instead of 0.2 s) and the Noto fonts for Latin, Arabic and Chinese.
-SITE_DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk
+# Debian packages the site needs: gettext compiles the translations; to render PDFs, Pango for
+# WeasyPrint, HarfBuzz's subsetter (without it a one-page PDF takes 8 s instead of 0.2 s) and the
+# Noto fonts for Latin, Arabic and Chinese.
+SITE_DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk \
+  gettext
 # Debian packages the test suite needs: the browser that the end-to-end tests drive, and the above.
 TEST_DEBIAN_PACKAGES := chromium $(SITE_DEBIAN_PACKAGES)
 # Without PDF_SIGNING_PKCS12, `make run` signs PDFs with a self-signed key it creates here.
@@ -13,7 +15,7 @@ DEV_SIGNING_KEY := .signing/development.p12
 RUN_ENV = DEBUG=$${DEBUG:-1} PDF_SIGNING_PKCS12=$${PDF_SIGNING_PKCS12:-$(DEV_SIGNING_KEY)} \
   PDF_SIGNING_PASSPHRASE=$${PDF_SIGNING_PASSPHRASE-development}
 
-.PHONY: run test lint format setup debian-packages site-debian-packages clean
+.PHONY: run test lint format setup messages debian-packages site-debian-packages clean
 
 # Install Debian packages that are missing, with sudo when not root; say clearly what failed.
 define ensure_debian_packages
@@ -29,14 +31,15 @@ define ensure_debian_packages
 	fi
 endef
 
-run: setup site-debian-packages
+run: setup site-debian-packages messages
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_declaration
-	@[ -n "$$PDF_SIGNING_PKCS12" ] || $(RUN_ENV) $(BIN)/python manage.py create_signing_key --keep-existing
+	@[ -n "$$PDF_SIGNING_PKCS12" ] && [ -f "$$PDF_SIGNING_PKCS12" ] || \
+	  $(RUN_ENV) $(BIN)/python manage.py create_signing_key --keep-existing
 	$(RUN_ENV) $(BIN)/python manage.py render_pdfs
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup debian-packages
+test: setup debian-packages messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup
@@ -48,6 +51,10 @@ format: setup
 	$(BIN)/ruff format .
 
 setup: $(VENV)/.installed
+
+# The interface's translations: .po files are in git, the compiled .mo files are built here.
+messages: setup site-debian-packages
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "declaration_site.middleware.FirstVisitLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -90,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "declaration_site.context_processors.languages",
             ],
         },
     },
@@ -245,7 +248,10 @@ ENDORSEMENT_CONFIRMATION_DAYS = int(os.environ.get("ENDORSEMENT_CONFIRMATION_DAY
 ENDORSEMENT_RATE_LIMIT = os.environ.get("ENDORSEMENT_RATE_LIMIT", "10/h")
 RATELIMIT_USE_CACHE = "default"
 if os.environ.get("RATELIMIT_IP_META_KEY"):
+    # Behind a load balancer: where the client's address is, for the rate limits and for
+    # django-axes' sign-in lockouts alike.
     RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+    AXES_IPWARE_META_PRECEDENCE_ORDER = (RATELIMIT_IP_META_KEY, "REMOTE_ADDR")
 # Django's own Redis cache increments atomically, so django-ratelimit's "unsupported" warning
 # does not apply. A locmem cache is per process: fine for development and tests, while
 # production sets CACHE_URL=redis://… so that every app server shares one count.

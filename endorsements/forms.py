@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from principles.models import ActionLine, Version
+from principles.templatetags.declaration_text import lang_attr
 
 from .models import INTERNATIONAL, Endorsement, EndorsementCountries, Region
 from .services import Decision
@@ -142,9 +143,20 @@ def action_line_choices(version: Version) -> list:
     version = Version.objects.with_text().get(pk=version.pk)
     return [
         (
-            f"{number}. {principle.text.title}",
+            format_html(
+                "{}. <span{}>{}</span>", number, lang_attr(principle.text), principle.text.title
+            ),
             [
-                (line.pk, f"{number}.{position} {line.text.text}")
+                (
+                    line.pk,
+                    format_html(
+                        "{}.{} <span{}>{}</span>",
+                        number,
+                        position,
+                        lang_attr(line.text),
+                        line.text.text,
+                    ),
+                )
                 for position, line in enumerate(principle.action_lines.all(), start=1)
             ],
         )
@@ -164,10 +176,24 @@ class EmailForm(forms.Form):
         self.helper.layout = Layout("email", Submit("submit", submit_label))
 
 
+class EndorsementsField(forms.ModelMultipleChoiceField):
+    """Endorsements chosen by id; an id too long to be one is refused before any query."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not str(pk).isdigit() or len(str(pk)) > 18:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )
+        return super()._check_values(value)
+
+
 class ModerationForm(forms.Form):
     """A Moderator's decision about one or several endorsements awaiting moderation."""
 
-    endorsements = forms.ModelMultipleChoiceField(
+    endorsements = EndorsementsField(
         queryset=Endorsement.objects.awaiting_moderation(),
         error_messages={"required": _("Select at least one endorsement.")},
     )

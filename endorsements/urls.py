@@ -19,6 +19,6 @@ urlpatterns = [
     path("endorsers.json", views.endorsers_json, name="json"),
     path("endorsers/count.json", views.endorsers_count, name="count"),
     path("moderation/", views.moderation_queue, name="moderation"),
-    path("moderation/<int:pk>/", views.moderation_detail, name="moderation-detail"),
+    path("moderation/<number:pk>/", views.moderation_detail, name="moderation-detail"),
     path("moderation/export.csv", views.contacts_export, name="export"),
 ]

@@ -108,15 +108,25 @@ def email_form_view(request, *, action, title, intro, submit_label):
     """A page that asks for the contact's email and emails them links. It answers the same
     whether or not the address endorsed, so nobody can learn who endorsed from it."""
     form = EmailForm(request.POST or None, submit_label=submit_label)
+    context = {"form": form, "title": title, "intro": intro}
+    if request.method == "POST" and request.limited:
+        context["rate_limited"] = True
+        return render(request, "endorsements/email_form.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         action(email=form.cleaned_data["email"])
         return render(request, "endorsements/email_sent.html", {"title": title})
-    return render(
-        request, "endorsements/email_form.html", {"form": form, "title": title, "intro": intro}
-    )
+    return render(request, "endorsements/email_form.html", context)
+
+
+def limit_link_requests(view):
+    """Each address and each email may ask for links a few times an hour, so that nobody can
+    use the site to flood an inbox."""
+    view = ratelimit(key="post:email", rate="3/h", method="POST", block=False)(view)
+    return ratelimit(key="ip", rate="10/h", method="POST", block=False)(view)
 
 
 @require_http_methods(["GET", "POST"])
+@limit_link_requests
 def resend(request):
     return email_form_view(
         request,
@@ -131,6 +141,7 @@ def resend(request):
 
 
 @require_http_methods(["GET", "POST"])
+@limit_link_requests
 def withdraw_request(request):
     return email_form_view(
         request,

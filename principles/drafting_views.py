@@ -459,7 +459,7 @@ def history(request, pk: int):
         initial={"old": revisions[-1].pk, "new": revisions[0].pk} if revisions else {},
     )
     # Newest first: each revision is compared with the one listed after it.
-    with_previous = zip(revisions, [*revisions[1:], None], strict=True)
+    with_previous = zip(revisions, [*revisions[1:], None][: len(revisions)], strict=True)
     return render(
         request,
         "principles/drafting/history.html",

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -101,7 +102,7 @@ class VersionQuerySet(models.QuerySet):
 class TextInActiveLanguage:
     """Gives `item.text`: its text row in the active language, else in the source language."""
 
-    @property
+    @cached_property
     def text(self):
         by_language = {text.language: text for text in self.texts.all()}
         return by_language.get(get_language()) or by_language.get(SOURCE_LANGUAGE)

@@ -21,6 +21,7 @@ from .models import (
     VersionStateError,
     VersionText,
 )
+from .tasks import refresh_declaration_pdf
 
 
 @transaction.atomic
@@ -67,6 +68,10 @@ def publish_version(*, version: Version, by=None) -> Version:
     if by is not None:
         _audit(draft=version, by=by, action=AuditEntry.Action.PUBLISH, detail=f"v{version.number}")
     transaction.on_commit(lambda: notify_endorsers_of_new_version(version=version))
+    # Render the new version's PDF in the background, so that no reader waits for it.
+    transaction.on_commit(
+        lambda: refresh_declaration_pdf.enqueue(version_id=version.pk, render_if_missing=True)
+    )
     return version
 
 
@@ -167,7 +172,11 @@ def _refuse_if_stale(*, draft: Version, item_key: str | None, base_revision: int
         revisions = draft.revisions.select_related("author")
         if item_key is not None:
             revisions = revisions.filter(item_key=item_key)
-        raise StaleEdit(revisions.first())
+        latest = revisions.first()
+        # A base that names no revision of an item that has none was not made by our form:
+        # nobody else saved the item, so the save goes ahead.
+        if latest is not None:
+            raise StaleEdit(latest)
 
 
 @transaction.atomic
@@ -506,6 +515,7 @@ def send_back_draft(*, draft: Version, by, comments: dict[str, str]) -> Version:
 def schedule_publication(*, draft: Version, by, at) -> Version:
     """Have `publish_scheduled` publish an approved draft at `at`."""
     draft = Version.objects.select_for_update().get(pk=draft.pk)
+    _refuse_unless_publishable(version=draft, declaration=draft.declaration, by=by)
     draft.schedule(at=at, by=by)
     _audit(draft=draft, by=by, action=AuditEntry.Action.SCHEDULE, detail=f"{at:%Y-%m-%d %H:%M %Z}")
     return draft

@@ -7,11 +7,11 @@ from .pdf import render_declaration_pdf
 
 
 @task()
-def refresh_declaration_pdf(*, version_id: int) -> str:
+def refresh_declaration_pdf(*, version_id: int, render_if_missing: bool = False) -> str:
     """Render and store the PDF of a version with its signatories as they are now; downloads
-    keep getting the previous PDF until it is stored. A version whose PDF nobody has asked for
-    yet is skipped: its first download (or `render_pdfs`) renders it."""
-    if not DeclarationPdf.objects.filter(version_id=version_id).exists():
+    keep getting the previous PDF until it is stored. Publishing a version asks for its first
+    PDF (`render_if_missing`); otherwise a version that has no PDF yet is skipped."""
+    if not render_if_missing and not DeclarationPdf.objects.filter(version_id=version_id).exists():
         return "skipped: no PDF of this version has been rendered yet"
     pdf = render_declaration_pdf(version_id=version_id)
     return f"stored {pdf.file.name} ({pdf.signatory_count} signatories)"

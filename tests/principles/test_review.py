@@ -15,6 +15,7 @@ from principles.models import AuditEntry, Declaration, Version, VersionStateErro
 from principles.services import (
     approve_draft,
     publish_version,
+    save_action_line,
     schedule_publication,
     start_draft,
     submit_draft,
@@ -332,3 +333,17 @@ def test_publishers_read_the_audit_log_filtered_by_draft_and_person(
     assert len(rows) == 1
     assert "Approved" in "".join(rows[0].itertext())
     assert by_draft.content.decode().count("<tr>") == 4
+
+
+def test_an_author_who_is_also_a_publisher_cannot_schedule_their_own_draft(
+    draft, make_user, reviewer
+):
+    both = make_user("sol", "Editor", "Publisher")
+    action_line = draft.principles.first().action_lines.first()
+    save_action_line(action_line=action_line, by=both, text="Sol's words.", base_revision=0)
+    submit_draft(draft=draft, by=both)
+    approve_draft(draft=draft, by=reviewer)
+
+    with pytest.raises(VersionStateError, match="another publisher"):
+        schedule_publication(draft=draft, by=both, at=timezone.now() + timedelta(days=1))
+    assert Version.objects.get(pk=draft.pk).publish_at is None

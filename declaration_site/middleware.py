@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.urls import translate_url
+from django.utils.translation import (
+    get_language,
+    get_language_from_path,
+    get_supported_language_variant,
+)
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+ONE_YEAR = 365 * 24 * 60 * 60
+
+
+class FirstVisitLanguageMiddleware:
+    """On a reader's first visit, send them from an English (unprefixed) page to the same page in
+    the language their browser asks for; afterwards, remember the language they read in.
+
+    English pages keep unprefixed addresses so that citations never change, so Django's
+    LocaleMiddleware never redirects them. A reader who has seen any page carries the language
+    cookie and is never redirected again: the language switcher is plain links, and following
+    the English one must stay in English.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = self.browser_language(request)
+        if language:
+            translated = translate_url(request.get_full_path(), language)
+            if translated != request.get_full_path():
+                return HttpResponseRedirect(translated)
+        response = self.get_response(request)
+        self.remember_language(request, response)
+        return response
+
+    @staticmethod
+    def browser_language(request) -> str | None:
+        """The browser's preferred supported language, on a first visit to an English page."""
+        if request.method not in {"GET", "HEAD"}:
+            return None
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+            return None
+        if get_language_from_path(request.path_info):
+            return None
+        for accepted, _quality in parse_accept_lang_header(
+            request.headers.get("Accept-Language", "")
+        ):
+            if accepted == "*":
+                return None
+            try:
+                language = get_supported_language_variant(accepted)
+            except LookupError:
+                continue
+            return None if language == settings.LANGUAGE_CODE else language
+        return None
+
+    @staticmethod
+    def remember_language(request, response) -> None:
+        is_page = response.status_code == 200 and response.get("Content-Type", "").startswith(
+            "text/html"
+        )
+        language = get_language()
+        if is_page and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=ONE_YEAR,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )

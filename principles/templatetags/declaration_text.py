@@ -1,0 +1,31 @@
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language, get_language_info
+
+from principles.models import SOURCE_LANGUAGE
+
+register = template.Library()
+
+
+@register.filter
+def language_attrs(language: str) -> str:
+    """` lang="…" dir="…"` for text in `language`, so that screen readers pronounce it right
+    and English shown on an Arabic page still reads left to right."""
+    direction = "rtl" if get_language_info(language)["bidi"] else "ltr"
+    return format_html(' lang="{}" dir="{}"', language, direction)
+
+
+@register.filter
+def lang_attr(text) -> str:
+    """`language_attrs` on an element whose text is not in the page's language (a fallback to
+    the English source); nothing otherwise."""
+    if text is None or text.language == get_language():
+        return ""
+    return language_attrs(text.language)
+
+
+@register.simple_tag
+def source_language() -> str:
+    """The language the declaration is written in, for text shown only in that language (the
+    comparisons of versions)."""
+    return SOURCE_LANGUAGE
