@@ -39,7 +39,7 @@ run: setup site-debian-packages messages
 	$(RUN_ENV) $(BIN)/python manage.py render_pdfs
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup debian-packages messages
+test: setup debian-packages messages node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup
@@ -64,6 +64,16 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# The test suite's front-end tools (axe-core), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory debian-npm
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: debian-npm
+debian-npm:
+	$(call ensure_debian_packages,npm)
+
 .PHONY: debian-venv
 debian-venv:
 	$(call ensure_debian_packages,python3-venv)
@@ -75,4 +85,4 @@ site-debian-packages:
 	$(call ensure_debian_packages,$(SITE_DEBIAN_PACKAGES))
 
 clean:
-	rm -rf $(VENV) staticfiles *.egg-info
+	rm -rf $(VENV) node_modules staticfiles *.egg-info

@@ -6,7 +6,7 @@ declaration of 10 principles with 10 action lines each.
 Uses a throw-away SQLite database unless DATABASE_URL is set (PostgreSQL: the database named in
 the URL is used and its declaration tables are emptied first, so point it at a scratch database).
 Prints the median and 95th percentile time per request, queries per request, and page weight
-(raw and gzip-compressed).
+(raw and gzip-compressed), then the weight of / in each language with its stylesheet.
 """
 
 import argparse
@@ -35,6 +35,8 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.contrib.staticfiles import finders  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -79,6 +81,17 @@ def measure(client: Client, requests: int) -> dict:
     }
 
 
+def weight_by_language(client: Client) -> dict[str, int]:
+    """Bytes a reader downloads for / in each language, gzip-compressed: the page and its CSS."""
+    css = Path(finders.find("css/site.css")).read_bytes()
+    weights = {}
+    for code, _name in settings.LANGUAGES:
+        prefix = "" if code == settings.LANGUAGE_CODE else f"/{code}"
+        html = client.get(f"{prefix}/").content
+        weights[code] = len(gzip.compress(html)) + len(gzip.compress(css))
+    return weights
+
+
 def reset_declarations():
     Declaration.objects.update(current_version=None)
     Version.objects.all().delete()
@@ -97,6 +110,7 @@ def main():
 
     call_command("load_declaration", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     results = {"shipped text (3 principles, 10 action lines)": measure(client, args.requests)}
+    weights = weight_by_language(client)
 
     reset_declarations()
     declaration = Declaration.objects.create(slug="connectivity-for-education")
@@ -111,6 +125,9 @@ def main():
             f"{figures['queries']} queries, {figures['bytes']:,} bytes "
             f"({figures['gzip_bytes']:,} gzipped)"
         )
+    print("Weight of / with its stylesheet, gzipped, shipped text:")
+    for code, weight in weights.items():
+        print(f"  {code}: {weight:,} bytes")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from principles.models import ActionLine, Version
 from principles.templatetags.declaration_text import lang_attr
 
-from .models import INTERNATIONAL, Endorsement, EndorsementCountries, Region
+from .models import INTERNATIONAL, Endorsement, EndorsementCountries, Region, normalise_name
 from .services import Decision
 
 
@@ -121,6 +121,14 @@ class EndorsementForm(forms.ModelForm):
             Submit("submit", _("Endorse the declaration")),
         )
 
+    def clean_organisation_name(self):
+        name = self.cleaned_data["organisation_name"].translate(BIDI_CONTROLS).strip()
+        if not normalise_name(name):
+            raise forms.ValidationError(
+                _("Enter the organisation's name with at least one letter or digit.")
+            )
+        return name
+
     def clean_nickname(self):
         if self.cleaned_data["nickname"]:
             raise forms.ValidationError(_("Please leave this field empty."))
@@ -130,6 +138,11 @@ class EndorsementForm(forms.ModelForm):
         return ActionLine.objects.filter(
             principle__version=self.version, pk__in=self.cleaned_data["action_lines"]
         )
+
+
+# Characters that reorder the text around them (U+202A to U+202E, U+2066 to U+2069): in a name they
+# would make it read differently on the public list, in the CSV and in the PDF.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
 def country_choices(blank_label) -> list:

@@ -228,3 +228,20 @@ def test_a_next_parameter_cannot_send_anyone_to_another_site(form_data, client):
     response = client.post("/endorse/?next=https://evil.example/", with_next)
 
     assert response["Location"] == "/endorse/check-your-email/"
+
+
+@pytest.mark.parametrize("name", ["!!!", "   ", "\u202e\u202e", "-- ? --"])
+def test_a_name_without_a_letter_or_digit_is_refused_and_the_form_kept(endorse, form_data, name):
+    response = endorse(form_data(organisation_name=name, contact_name="Kept Name"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert not Endorsement.objects.exists()
+    assert "at least one letter or digit" in page or "This field is required." in page
+    assert 'value="Kept Name"' in page
+
+
+def test_characters_that_reorder_text_are_taken_out_of_a_name(endorse, form_data):
+    endorse(form_data(organisation_name="Open \u202eSchools\u202c Network"))
+
+    assert Endorsement.objects.get().organisation_name == "Open Schools Network"

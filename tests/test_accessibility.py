@@ -1,0 +1,129 @@
+"""axe-core (from npm) checks every public page, the endorsement form with its errors and the
+drafting workspace against WCAG 2.2 AA, in English and in Arabic, in Debian's chromium."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return result.violations.map(
+    v => `${v.id}: ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | ")}`
+  );
+}"""
+PUBLIC_PATHS = [
+    "/",
+    "/versions/",
+    "/versions/2/",
+    "/versions/1/compare/2/",
+    "/endorse/",
+    "/endorse/privacy/",
+    "/endorse/new-link/",
+    "/endorse/withdraw/",
+    "/endorsers/",
+    "/verify/",
+    "/accounts/login/",
+    "/no-such-page/",
+]
+
+
+@pytest.fixture
+def checked_page(browser):
+    """A page with JavaScript on and the site's CSP bypassed, so that axe can be injected; the
+    site itself needs neither."""
+    assert AXE.exists(), "axe-core is missing: run `make test`, which installs it with npm ci"
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1024, "height": 768})
+    yield context.new_page()
+    context.close()
+
+
+def test_the_check_finds_a_violation_when_there_is_one(
+    live_server, site_with_content, checked_page
+):
+    checked_page.goto(live_server.url + "/")
+    checked_page.evaluate("document.querySelector('main').append(document.createElement('img'))")
+    checked_page.evaluate("document.querySelector('.site-header').style.background = '#ccc'")
+
+    found = " ".join(violations(checked_page))
+
+    assert "image-alt" in found
+    assert "color-contrast" in found
+
+
+def violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(RUN_AXE, WCAG_AA)
+
+
+@pytest.fixture
+def site_with_content(transactional_db, publish):
+    from django.utils import timezone
+
+    from endorsements.models import Endorsement
+
+    publish(principles=3, action_lines=2)
+    version = publish(principles=3, action_lines=3)
+    for name, country in [("Escuelas Conectadas", "PE"), ("جمعية التعليم للجميع", "EG")]:
+        endorsement = Endorsement(
+            organisation_type="ngo",
+            version=version,
+            content_hash=version.content_hash,
+            status="approved",
+            confirmed_at=timezone.now(),
+            approved_at=timezone.now(),
+            statement="We will connect schools.",
+        )
+        endorsement.set_organisation(name=name, country=country)
+        endorsement.save()
+
+
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_every_public_page_meets_wcag_aa(live_server, site_with_content, checked_page, language):
+    found = {}
+    for path in PUBLIC_PATHS:
+        checked_page.goto(f"{live_server.url}{language}{path}")
+        if problems := violations(checked_page):
+            found[path] = problems
+
+    assert found == {}
+
+
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_the_endorsement_form_with_errors_meets_wcag_aa(
+    live_server, site_with_content, checked_page, language
+):
+    checked_page.goto(f"{live_server.url}{language}/endorse/")
+    checked_page.locator("form button[type=submit], form input[type=submit]").last.click()
+    checked_page.wait_for_load_state()
+
+    assert checked_page.locator(".invalid-feedback, .errorlist, [aria-invalid=true]").count() > 0
+    assert violations(checked_page) == []
+
+
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_the_drafting_workspace_meets_wcag_aa(
+    live_server, site_with_content, checked_page, language, django_user_model
+):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    import_module("principles.migrations.0003_create_roles").create_roles(apps, None)
+    editor = django_user_model.objects.create_user("ed", password="a-long-password-1")
+    editor.groups.set(Group.objects.filter(name="Editor"))
+    checked_page.goto(f"{live_server.url}{language}/accounts/login/")
+    checked_page.locator("input[name=username]").fill("ed")
+    checked_page.locator("input[name=password]").fill("a-long-password-1")
+    checked_page.locator("form button[type=submit]").click()
+    checked_page.locator("form[action$='/start/'] button").click()
+    found = {"workspace": violations(checked_page)}
+    checked_page.locator("a[href*='/action-lines/']").first.click()
+    found["edit page"] = violations(checked_page)
+
+    assert found == {"workspace": [], "edit page": []}
