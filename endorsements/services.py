@@ -4,6 +4,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from declaration_site.public_cache import public_content_changed
 from principles.models import Version
 from principles.tasks import refresh_declaration_pdf
 
@@ -31,7 +32,7 @@ def enqueue_email(kind: str, endorsement: Endorsement, **extra) -> None:
 
 def refresh_signatory_pdfs(endorsement: Endorsement) -> None:
     """Once the transaction commits, re-render the PDF of every version this organisation signs,
-    since its list of signatories has changed."""
+    since its list of signatories has changed, and refresh the cached public pages and counts."""
     reconfirmed = endorsement.reconfirmations.values_list("version", flat=True)
     version_ids = {endorsement.version_id, *reconfirmed}
 
@@ -40,6 +41,7 @@ def refresh_signatory_pdfs(endorsement: Endorsement) -> None:
             refresh_declaration_pdf.enqueue(version_id=version_id)
 
     transaction.on_commit(enqueue_renders)
+    public_content_changed()
 
 
 def find_duplicate(endorsement: Endorsement) -> Endorsement | None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from declaration_site.public_cache import cache_public_page
 from principles.models import ActionLine, Version
 from principles.pdf import EndorsementCertificate, render_certificate
 
@@ -263,6 +264,7 @@ def reconfirm(request, endorsement, payload):
 
 
 @require_GET
+@cache_public_page
 def endorser_list(request):
     """Approved endorsers, searchable and filterable, with totals and charts. Every filter is
     a query parameter, so each page of results has a stable URL."""
@@ -362,6 +364,7 @@ def endorsers_json(request):
 
 
 @require_GET
+@cache_public_page
 def endorsers_count(request):
     """The live totals, for embedding on other sites."""
     current = Version.objects.current(settings.DECLARATION_SLUG).first()

@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from declaration_site.public_cache import cached_value, public_content_changed
 from endorsements.models import Endorsement
 
 from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
@@ -102,6 +103,12 @@ def signatories_of(version: Version) -> SignatorySnapshot:
         ),
         taken_at=timezone.now(),
     )
+
+
+def current_snapshot_digest(version: Version) -> str:
+    """The digest of `version`'s signatories as they are now, read from the database once per
+    change of the public content (see declaration_site/public_cache.py), not on every download."""
+    return cached_value(f"pdf-snapshot-digest:{version.pk}", lambda: signatories_of(version).digest)
 
 
 class PdfRenderError(Exception):
@@ -249,6 +256,8 @@ def store_declaration_pdf(*, version: Version, snapshot: SignatorySnapshot) -> D
     try:
         with transaction.atomic():
             pdf.save()
+            # The declaration's page shows the size of the newest PDF.
+            public_content_changed()
     except IntegrityError:
         pdf.file.delete(save=False)
         return existing.get()
@@ -272,16 +281,15 @@ def pdf_to_serve(*, version: Version) -> DeclarationPdf:
     genuine and signed) while the fresh one is rendered in the background; else, for a version
     that has never been rendered, render it now, once.
     """
-    snapshot = signatories_of(version)
     stored = DeclarationPdf.objects.filter(version=version)
-    if fresh := stored.filter(snapshot_hash=snapshot.digest).first():
+    if fresh := stored.filter(snapshot_hash=current_snapshot_digest(version)).first():
         return fresh
     if newest := stored.order_by("-rendered_at").first():
         # Never rendered here: approving, reconfirming or withdrawing an endorsement queues
         # tasks.refresh_declaration_pdf, and `manage.py render_pdfs` catches up too.
         logger.info("Serving the previous PDF of %s until the fresh one is stored.", version)
         return newest
-    return store_declaration_pdf(version=version, snapshot=snapshot)
+    return store_declaration_pdf(version=version, snapshot=signatories_of(version))
 
 
 @dataclass(frozen=True)

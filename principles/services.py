@@ -5,6 +5,7 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from declaration_site.public_cache import public_content_changed
 from endorsements.services import notify_endorsers_of_new_version
 
 from .models import (
@@ -68,6 +69,7 @@ def publish_version(*, version: Version, by=None) -> Version:
     if by is not None:
         _audit(draft=version, by=by, action=AuditEntry.Action.PUBLISH, detail=f"v{version.number}")
     transaction.on_commit(lambda: notify_endorsers_of_new_version(version=version))
+    public_content_changed()
     # Render the new version's PDF in the background, so that no reader waits for it.
     transaction.on_commit(
         lambda: refresh_declaration_pdf.enqueue(version_id=version.pk, render_if_missing=True)

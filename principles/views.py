@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
+from declaration_site.public_cache import cache_public_page
 from endorsements.models import Endorsement
 
 from .comparison import compare
@@ -13,6 +14,7 @@ from .pdf import PdfRenderError, pdf_to_serve
 from .signing import verify_pdf
 
 
+@cache_public_page
 def current(request):
     """The declaration as it stands now: its current published version."""
     version = Version.objects.with_text().with_pdf_size().current(settings.DECLARATION_SLUG).first()

@@ -29,6 +29,17 @@ def plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: cached pages and values of another test's
+    database must never be served."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def declaration_text(
     *, principles: int = 3, action_lines: int = 3, title: str = "Test Declaration"
 ):

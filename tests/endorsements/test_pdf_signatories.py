@@ -1,13 +1,17 @@
 """The signed PDF carries exactly the approved endorsers of its version, and is rendered again
 in the background when they change."""
 
+import pytest
+
+from endorsements.management.commands.seed_demo_data import demo_endorsement
+from endorsements.models import Endorsement
 from endorsements.services import (
     moderate_endorsements,
     reconfirm_endorsement,
     withdraw_endorsement,
 )
 from principles.models import DeclarationPdf
-from principles.pdf import render_declaration_pdf, signatories_of
+from principles.pdf import current_snapshot_digest, render_declaration_pdf, signatories_of
 from tests.principles.pdf_reading import shows, text_lines
 
 
@@ -114,3 +118,42 @@ def test_publishing_a_version_renders_its_pdf_in_the_background(
         version = publish_version(version=draft)
 
     assert DeclarationPdf.objects.filter(version=version).count() == 1
+
+
+@pytest.mark.parametrize("approved", [10, 10_000])
+def test_a_pdf_download_runs_the_same_queries_however_many_organisations_endorsed(
+    approved, version, pdf_settings, client, django_assert_num_queries
+):
+    render_declaration_pdf(version_id=version.pk)
+    Endorsement.objects.bulk_create(demo_endorsement(n, version) for n in range(approved))
+    client.get("/declaration.pdf")  # reads the signatories once, to learn their digest
+
+    # The version, the PDF of the current signatories (not stored yet), the newest stored PDF.
+    with django_assert_num_queries(3):
+        response = client.get("/declaration.pdf")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_the_digest_a_download_asks_for_changes_as_soon_as_an_approval_or_withdrawal_commits(
+    version, make_endorsement, moderator, django_capture_on_commit_callbacks
+):
+    make_endorsement("First Signatory")
+    waiting = make_endorsement("Newly Approved Org", status="confirmed")
+    before = current_snapshot_digest(version)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        moderate_endorsements(
+            endorsements=Endorsement.objects.filter(pk=waiting.pk),
+            decision="approve",
+            moderator=moderator,
+        )
+    after_approval = current_snapshot_digest(version)
+    read_after_approval = signatories_of(version).digest
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw_endorsement(endorsement=waiting)
+
+    assert after_approval != before
+    assert after_approval == read_after_approval
+    assert current_snapshot_digest(version) == before
