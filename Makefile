@@ -84,5 +84,11 @@ debian-packages:
 site-debian-packages:
 	$(call ensure_debian_packages,$(SITE_DEBIAN_PACKAGES))
 
+# The read benchmark (bench/reads.py) drives gunicorn with Debian's wrk; CI does not run it.
+.PHONY: bench-reads
+bench-reads: setup site-debian-packages
+	$(call ensure_debian_packages,wrk)
+	$(BIN)/python bench/reads.py
+
 clean:
 	rm -rf $(VENV) node_modules staticfiles *.egg-info

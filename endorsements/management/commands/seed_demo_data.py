@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from declaration_site.public_cache import public_content_changed
 from endorsements.models import Endorsement
 from principles.models import Declaration
 from principles.services import create_draft_from_text, publish_version
@@ -67,6 +68,7 @@ class Command(BaseCommand):
                 (demo_endorsement(n, version) for n in range(first, first + endorsers)),
                 batch_size=BATCH_SIZE,
             )
+            public_content_changed()
         self.stdout.write(
             f"Added {endorsers} approved endorser(s) of version {version.number}"
             f"{' (a new 10 x 10 version)' if large_declaration else ''}"
