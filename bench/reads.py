@@ -84,14 +84,16 @@ def run_wrk(url: str, *, seconds: int, connections: int) -> dict:
         text=True,
         check=True,
     ).stdout
-    percentiles = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)$", output, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    timeouts = re.search(r"timeout (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50": percentiles.get("50"),
-        "p90": percentiles.get("90"),
-        "p99": percentiles.get("99"),
+        "p50": percentiles.get("50", "-"),
+        "p90": percentiles.get("90", "-"),
+        "p99": percentiles.get("99", "-"),
         "errors": int(errors.group(1)) if errors else 0,
+        "timeouts": int(timeouts.group(1)) if timeouts else 0,
     }
 
 
@@ -135,12 +137,13 @@ def main() -> None:
             f"wrk {options.connections} connections, {options.seconds} s per path, "
             f"CACHE_URL={env.get('CACHE_URL', 'locmem://')}; / is {page_size} bytes"
         )
-        print(f"{'path':<24} {'req/s':>9} {'p50':>9} {'p90':>9} {'p99':>9} {'non-2xx':>8}")
+        columns = ("req/s", "p50", "p90", "p99", "non-2xx", "timeouts")
+        print(f"{'path':<24}" + "".join(f" {column:>9}" for column in columns))
         for path in PATHS:
             result = run_wrk(base + path, seconds=options.seconds, connections=options.connections)
             print(
                 f"{path:<24} {result['rps']:>9.0f} {result['p50']:>9} {result['p90']:>9} "
-                f"{result['p99']:>9} {result['errors']:>8}"
+                f"{result['p99']:>9} {result['errors']:>9} {result['timeouts']:>9}"
             )
     finally:
         stop(server)
