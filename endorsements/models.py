@@ -133,6 +133,11 @@ class EndorsementStateError(Exception):
     """Raised when an endorsement is asked to change state from a state that does not allow it."""
 
 
+def signs(version) -> Q:
+    """An endorsement signs `version` when it endorsed it or reconfirmed for it."""
+    return Q(version=version) | Q(reconfirmations__version=version)
+
+
 class EndorsementQuerySet(models.QuerySet):
     def public(self):
         """Approved endorsements: what anyone may see."""
@@ -173,13 +178,17 @@ class EndorsementQuerySet(models.QuerySet):
             queryset = queryset.filter(organisation_type=organisation_type)
         return queryset
 
+    def signing(self, version):
+        """Those who endorsed `version` or reconfirmed for it."""
+        return self.filter(signs(version)).distinct()
+
     def totals(self, version) -> dict[str, int]:
         """How many in all, and how many for `version` (endorsed or reconfirmed), in one query."""
         return self.aggregate(
             total=Count("pk", distinct=True),
             for_version=Count(
                 "pk",
-                filter=Q(version=version) | Q(reconfirmations__version=version),
+                filter=signs(version),
                 distinct=True,
             ),
         )

@@ -37,15 +37,13 @@ from .services import (
 PAGE_SIZE = 50
 
 
-def published_versions():
-    return Version.objects.published().filter(declaration__slug=settings.DECLARATION_SLUG)
-
-
 def version_on_screen(request) -> Version | None:
     """The version the form was shown for (posted back in a hidden field), else the current."""
     number = request.POST.get("version", "")
     if number.isdigit():
-        version = published_versions().filter(number=number).first()
+        version = (
+            Version.objects.published_of(settings.DECLARATION_SLUG).filter(number=number).first()
+        )
         if version is not None:
             return version
     return Version.objects.current(settings.DECLARATION_SLUG).first()
@@ -247,7 +245,9 @@ def certificate(request, endorsement, payload):
 @require_http_methods(["GET", "POST"])
 @signed_link("reconfirm")
 def reconfirm(request, endorsement, payload):
-    version = get_object_or_404(published_versions(), pk=payload.get("v"))
+    version = get_object_or_404(
+        Version.objects.published_of(settings.DECLARATION_SLUG), pk=payload.get("v")
+    )
     endorsement = Endorsement.objects.select_related("version", "reconfirmed_version").get(
         pk=endorsement.pk
     )

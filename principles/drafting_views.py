@@ -137,7 +137,6 @@ def draft_detail(request, pk: int):
             "draft": draft,
             "version_comments": comments.get(Revision.VERSION_TEXT_KEY, []),
             "can_edit": draft.is_editable and user.has_perm(EDIT),
-            "can_submit": draft.is_editable and user.has_perm(EDIT),
             "can_review": draft.status == Version.Status.SUBMITTED
             and user.has_perm("principles.review_draft"),
             "can_publish": draft.status == Version.Status.APPROVED

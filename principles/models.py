@@ -68,6 +68,10 @@ class VersionQuerySet(models.QuerySet):
         """Approved drafts whose scheduled publication time has come."""
         return self.filter(status=Version.Status.APPROVED, publish_at__lte=now or timezone.now())
 
+    def published_of(self, declaration_slug: str):
+        """The published versions of the declaration named by `declaration_slug`."""
+        return self.published().filter(declaration__slug=declaration_slug)
+
     def current(self, declaration_slug: str):
         """The version that the declaration named by `declaration_slug` shows as current."""
         return self.published().filter(

@@ -28,7 +28,6 @@ import weasyprint
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -87,8 +86,7 @@ def signatories_of(version: Version) -> SignatorySnapshot:
     shows them. This is the one function that reads endorsements."""
     endorsers = (
         Endorsement.objects.public()
-        .filter(Q(version=version) | Q(reconfirmations__version=version))
-        .distinct()
+        .signing(version)
         .only("organisation_name", "country", "organisation_type")
     )
     return SignatorySnapshot(

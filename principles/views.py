@@ -35,10 +35,7 @@ def current(request):
 def version_detail(request, number: int):
     """The permalink of one published version, current or earlier."""
     version = get_object_or_404(
-        Version.objects.with_text()
-        .with_pdf_size()
-        .published()
-        .filter(declaration__slug=settings.DECLARATION_SLUG),
+        Version.objects.with_text().with_pdf_size().published_of(settings.DECLARATION_SLUG),
         number=number,
     )
     return render(
@@ -58,8 +55,7 @@ def version_detail(request, number: int):
 def version_list(request):
     """Every published version, newest first, each linking to its permalink."""
     versions = (
-        Version.objects.published()
-        .filter(declaration__slug=settings.DECLARATION_SLUG)
+        Version.objects.published_of(settings.DECLARATION_SLUG)
         .select_related("declaration")
         .prefetch_related("texts")
     )
@@ -71,8 +67,8 @@ def compare_versions(request, old: int, new: int):
     versions = {
         version.number: version
         for version in Version.objects.with_text(SOURCE_LANGUAGE)
-        .published()
-        .filter(declaration__slug=settings.DECLARATION_SLUG, number__in=[old, new])
+        .published_of(settings.DECLARATION_SLUG)
+        .filter(number__in=[old, new])
     }
     if old not in versions or new not in versions:
         raise Http404("No such version.")
@@ -100,9 +96,7 @@ def current_pdf(request):
 def version_pdf(request, number: int):
     """The signed PDF of one published version."""
     version = get_object_or_404(
-        Version.objects.published()
-        .filter(declaration__slug=settings.DECLARATION_SLUG)
-        .select_related("declaration"),
+        Version.objects.published_of(settings.DECLARATION_SLUG).select_related("declaration"),
         number=number,
     )
     return _pdf_response(request, version)
