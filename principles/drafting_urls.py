@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import drafting_views as views
+from . import translation_views
 
 app_name = "drafting"
 
@@ -50,4 +51,48 @@ urlpatterns = [
     path("<number:pk>/send-back/", views.send_back, name="send-back"),
     path("<number:pk>/publish/", views.publish, name="publish"),
     path("<number:pk>/schedule/", views.schedule, name="schedule"),
+]
+
+# Translating published versions.
+urlpatterns += [
+    path("translations/", translation_views.index, name="translations"),
+    path("translations/start/<number:number>/", translation_views.start, name="start-translation"),
+    path("translations/<number:pk>/", translation_views.detail, name="translation"),
+    path(
+        "translations/<number:pk>/items/<slug:item_key>/",
+        translation_views.edit_item,
+        name="translate-item",
+    ),
+    path(
+        "translations/<number:pk>/standing/",
+        translation_views.set_standing,
+        name="translation-standing",
+    ),
+    path(
+        "translations/<number:pk>/history/",
+        translation_views.history,
+        name="translation-history",
+    ),
+    path(
+        "translations/<number:pk>/history/compare/",
+        translation_views.compare_revisions,
+        name="translation-compare",
+    ),
+    path(
+        "translations/<number:pk>/revisions/<number:revision_pk>/restore/",
+        translation_views.restore,
+        name="translation-restore",
+    ),
+    path("translations/<number:pk>/submit/", translation_views.submit, name="translation-submit"),
+    path(
+        "translations/<number:pk>/approve/", translation_views.approve, name="translation-approve"
+    ),
+    path(
+        "translations/<number:pk>/send-back/",
+        translation_views.send_back,
+        name="translation-send-back",
+    ),
+    path(
+        "translations/<number:pk>/publish/", translation_views.publish, name="translation-publish"
+    ),
 ]

@@ -4,7 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+
+from .models import Translation, translation_languages
 
 # The declaration is plain text; it is escaped wherever it is shown, and markup in it is a
 # mistake (pasted from a word processor) or an attack, so it is refused with a clear message.
@@ -214,3 +217,52 @@ class VerifyPdfForm(forms.Form):
         if not head.lstrip().startswith(b"%PDF-"):
             raise ValidationError(_("This file is not a PDF."))
         return upload
+
+
+# Translating a published version.
+
+TRANSLATED_FIELDS = {
+    "title": (_("Title"), 300, 0),
+    "preamble": (_("Preamble"), 10_000, 8),
+    "explanation": (_("Explanation"), 5_000, 4),
+    "text": (_("Text"), 2_000, 4),
+}
+
+
+class TranslatedItemForm(StaleCheckedForm):
+    """The translation of one item, with a field per field of its source text. A field is
+    required when its source text is not empty; it is typed in the translation's language."""
+
+    def __init__(self, *args, source: dict, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        direction = "rtl" if get_language_info(language)["bidi"] else "ltr"
+        names = [name for name in TRANSLATED_FIELDS if name in source]
+        for name in names:
+            label, max_length, rows = TRANSLATED_FIELDS[name]
+            field = text_field(label, max_length=max_length, required=bool(source[name]), rows=rows)
+            field.widget.attrs.update({"lang": language, "dir": direction})
+            self.fields[name] = field
+        self.order_fields([*names, "note"])
+
+    def translated_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in TRANSLATED_FIELDS if name in self.fields}
+
+
+class StartTranslationForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=translation_languages)
+
+
+class StandingForm(forms.Form):
+    standing = forms.ChoiceField(
+        label=_("Standing of this translation"),
+        choices=Translation.Standing.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Official: approved by the declaration's authors as equal to the English text. "
+            "Provisional: a faithful translation for reading; the English text is the reference."
+        ),
+    )
+
+
+class SendBackTranslationForm(forms.Form):
+    note = text_field(_("What should the translators change?"), max_length=2_000, rows=4)

@@ -183,16 +183,14 @@ def _refuse_if_stale(*, draft: Version, item_key: str | None, base_revision: int
 
 @transaction.atomic
 def start_draft(*, declaration: Declaration, by) -> Version:
-    """Start a draft from the declaration's current version, copying all its text in every
-    language and keeping each item's key."""
+    """Start a draft from the declaration's current version, copying its source-language text
+    and keeping each item's key. Translations are not copied: they would not follow the edits.
+    Once the draft is published, translating it starts from the earlier version's translation
+    of every item whose source text did not change (`translation_services`)."""
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.current_version_id is None:
         raise VersionStateError(_("There is no published version to start a draft from."))
-    source = (
-        Version.objects.prefetch_related(
-            "texts", "principles__texts", "principles__action_lines__texts"
-        )
-    ).get(pk=declaration.current_version_id)
+    source = Version.objects.with_text(SOURCE_LANGUAGE).get(pk=declaration.current_version_id)
     draft = Version.objects.create(declaration=declaration, based_on=source)
     _copy_text(source=source, draft=draft)
     record_revision(

@@ -1,0 +1,386 @@
+"""Translating a published version: start, save, review and publish a `Translation`.
+
+The same rules as drafting the source text: every save is a revision, a stale save is refused,
+a translator cannot approve or publish their own work, and publishing writes the text into the
+version's rows for that language, which is what readers see (and the PDF in that language).
+"""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from declaration_site.public_cache import public_content_changed
+
+from .models import (
+    ActionLineText,
+    AuditEntry,
+    PrincipleText,
+    Revision,
+    Translation,
+    TranslationRevision,
+    Version,
+    VersionStateError,
+    VersionText,
+    translation_languages,
+)
+from .services import StaleEdit
+from .tasks import refresh_declaration_pdf
+
+# The fields that each kind of item has, in the order forms show them.
+VERSION_FIELDS = ("title", "preamble")
+PRINCIPLE_FIELDS = ("title", "explanation")
+ACTION_LINE_FIELDS = ("text",)
+
+
+def item_fields(source: dict, item_key: str) -> tuple[str, ...] | None:
+    """The fields of the item named `item_key` in `source` (a `Version.snapshot()`), or None
+    when the version has no such item."""
+    if item_key == Revision.VERSION_TEXT_KEY:
+        return VERSION_FIELDS
+    for principle in source["principles"]:
+        if principle["key"] == item_key:
+            return PRINCIPLE_FIELDS
+        if any(line["key"] == item_key for line in principle["action_lines"]):
+            return ACTION_LINE_FIELDS
+    return None
+
+
+def source_item(source: dict, item_key: str) -> dict:
+    """The source text of one item: {"title", "preamble"}, {"title", "explanation"} or
+    {"text"}, plus "number" ("", "2" or "2.3") for principles and action lines."""
+    if item_key == Revision.VERSION_TEXT_KEY:
+        return {"title": source["title"], "preamble": source["preamble"], "number": ""}
+    for p_number, principle in enumerate(source["principles"], start=1):
+        if principle["key"] == item_key:
+            return {
+                "title": principle["title"],
+                "explanation": principle["explanation"],
+                "number": str(p_number),
+            }
+        for l_number, line in enumerate(principle["action_lines"], start=1):
+            if line["key"] == item_key:
+                return {"text": line["text"], "number": f"{p_number}.{l_number}"}
+    raise KeyError(item_key)
+
+
+def describe_item(source: dict, item_key: str) -> str:
+    number = source_item(source, item_key)["number"]
+    if not number:
+        return _("title and preamble")
+    if "." in number:
+        return _("action line %(number)s") % {"number": number}
+    return _("principle %(number)s") % {"number": number}
+
+
+def latest_revision_id(*, translation: Translation, item_key: str | None = None) -> int:
+    revisions = translation.revisions.all()
+    if item_key is not None:
+        revisions = revisions.filter(item_key=item_key)
+    return revisions.aggregate(latest=Max("pk"))["latest"] or 0
+
+
+def _record(
+    *, translation: Translation, by, action: str, summary: str, item_key: str = "", note: str = ""
+) -> TranslationRevision:
+    revision = TranslationRevision.objects.create(
+        translation=translation,
+        author=by,
+        action=action,
+        item_key=item_key,
+        summary=summary,
+        note=note,
+        text=translation.text,
+        standing=translation.standing,
+    )
+    _audit(
+        translation=translation,
+        by=by,
+        action=AuditEntry.Action.START
+        if action == TranslationRevision.Action.START
+        else AuditEntry.Action.EDIT,
+        detail=f"{summary} ({note})" if note else summary,
+    )
+    return revision
+
+
+def _audit(*, translation: Translation, by, action: str, detail: str = "") -> None:
+    """Translations are audited against the version they translate, named in the detail."""
+    prefix = _("Translation (%(language)s)") % {"language": translation.get_language_display()}
+    AuditEntry.objects.create(
+        version=translation.version,
+        actor=by,
+        action=action,
+        detail=f"{prefix}: {detail}" if detail else prefix,
+    )
+
+
+def _published_text(version: Version, language: str) -> dict:
+    """The text of `version` that readers see in `language`, as Translation.text (by key)."""
+    text = {}
+    version_text = VersionText.objects.filter(version=version, language=language).first()
+    if version_text:
+        text[Revision.VERSION_TEXT_KEY] = {
+            "title": version_text.title,
+            "preamble": version_text.preamble,
+        }
+    for row in PrincipleText.objects.filter(
+        principle__version=version, language=language
+    ).select_related("principle"):
+        text[str(row.principle.key)] = {"title": row.title, "explanation": row.explanation}
+    for row in ActionLineText.objects.filter(
+        action_line__principle__version=version, language=language
+    ).select_related("action_line"):
+        text[str(row.action_line.key)] = {"text": row.text}
+    return text
+
+
+def _carried_over(*, version: Version, language: str, source: dict) -> tuple[dict, int]:
+    """The translation of the version this one was based on, for every item whose source text
+    is unchanged since: a translator then only translates what changed. Returns the text and
+    the number of items carried over."""
+    earlier = version.based_on
+    if earlier is None:
+        return {}, 0
+    earlier_source = earlier.snapshot()
+    earlier_translation = _published_text(earlier, language)
+    text = {}
+    for key, translated in earlier_translation.items():
+        if item_fields(source, key) is None or item_fields(earlier_source, key) is None:
+            continue
+        unchanged = {
+            name: value for name, value in source_item(source, key).items() if name != "number"
+        } == {
+            name: value
+            for name, value in source_item(earlier_source, key).items()
+            if name != "number"
+        }
+        if unchanged:
+            text[key] = translated
+    return text, len(text)
+
+
+@transaction.atomic
+def start_translation(*, version: Version, language: str, by) -> Translation:
+    """Start translating a published version into `language`: from its published translation
+    when there is one (to revise it), else from the previous version's translation of every
+    item whose source text did not change."""
+    version = Version.objects.select_for_update().get(pk=version.pk)
+    if not version.is_published:
+        raise VersionStateError(_("Only a published version can be translated."))
+    if language not in dict(translation_languages()):
+        raise VersionStateError(_("Choose one of the languages the site translates into."))
+    if Translation.objects.in_progress().of(version, language).exists():
+        raise VersionStateError(
+            _("A translation of this version into this language is already in progress.")
+        )
+    current = Translation.objects.published().of(version, language).order_by("-published_at")
+    current = current.first()
+    source = version.snapshot()
+    if current is not None:
+        text, standing = current.text, current.standing
+        summary = _("Started from the published translation")
+    else:
+        text, carried = _carried_over(version=version, language=language, source=source)
+        standing = Translation.Standing.PROVISIONAL
+        summary = (
+            _(
+                "Started from the translation of version %(number)s: %(count)s items whose "
+                "source text did not change"
+            )
+            % {"number": version.based_on.number, "count": carried}
+            if carried
+            else _("Started an empty translation")
+        )
+    translation = Translation.objects.create(
+        version=version, language=language, text=text, standing=standing, based_on=current
+    )
+    _record(
+        translation=translation, by=by, action=TranslationRevision.Action.START, summary=summary
+    )
+    return translation
+
+
+def _lock_for_editing(translation: Translation) -> Translation:
+    translation = Translation.objects.select_for_update().get(pk=translation.pk)
+    translation.ensure_editable()
+    return translation
+
+
+def _refuse_if_stale(*, translation: Translation, item_key: str, base_revision: int) -> None:
+    if latest_revision_id(translation=translation, item_key=item_key) != base_revision:
+        latest = translation.revisions.select_related("author").filter(item_key=item_key).first()
+        if latest is not None:
+            raise StaleEdit(latest)
+
+
+@transaction.atomic
+def save_translated_item(
+    *, translation: Translation, item_key: str, by, values: dict, base_revision: int, note: str = ""
+) -> TranslationRevision | None:
+    """Save the translation of one item; None when nothing changed. Raises StaleEdit when
+    someone saved this item since `base_revision`."""
+    translation = _lock_for_editing(translation)
+    source = translation.source()
+    fields = item_fields(source, item_key)
+    if fields is None:
+        raise VersionStateError(_("This version has no such item."))
+    _refuse_if_stale(translation=translation, item_key=item_key, base_revision=base_revision)
+    new = {name: values.get(name, "") for name in fields}
+    if translation.text.get(item_key) == new:
+        return None
+    translation.text = {**translation.text, item_key: new}
+    translation.save(update_fields=["text"])
+    summary = _("Translated %(item)s") % {"item": describe_item(source, item_key)}
+    return _record(
+        translation=translation,
+        by=by,
+        action=TranslationRevision.Action.EDIT,
+        item_key=item_key,
+        summary=summary,
+        note=note,
+    )
+
+
+@transaction.atomic
+def set_standing(*, translation: Translation, standing: str, by) -> TranslationRevision | None:
+    """Mark the translation official or provisional; reviewed and published like its text."""
+    translation = _lock_for_editing(translation)
+    if translation.standing == standing:
+        return None
+    translation.standing = standing
+    translation.full_clean(exclude=["version", "based_on", "text"])
+    translation.save(update_fields=["standing"])
+    summary = (
+        _("Marked the translation official")
+        if standing == Translation.Standing.OFFICIAL
+        else _("Marked the translation provisional")
+    )
+    return _record(
+        translation=translation,
+        by=by,
+        action=TranslationRevision.Action.STANDING,
+        summary=summary,
+    )
+
+
+@transaction.atomic
+def restore_translated_item(
+    *, translation: Translation, revision: TranslationRevision, item_key: str, by
+) -> TranslationRevision:
+    """Give one item the translation it had at `revision`, as a new revision."""
+    translation = _lock_for_editing(translation)
+    source = translation.source()
+    if revision.translation_id != translation.pk or item_fields(source, item_key) is None:
+        raise VersionStateError(_("That revision does not hold this item."))
+    old = revision.text.get(item_key)
+    text = dict(translation.text)
+    if old is None:
+        text.pop(item_key, None)
+    else:
+        text[item_key] = old
+    translation.text = text
+    translation.save(update_fields=["text"])
+    summary = _("Restored %(item)s to revision %(revision)s") % {
+        "item": describe_item(source, item_key),
+        "revision": revision.pk,
+    }
+    return _record(
+        translation=translation,
+        by=by,
+        action=TranslationRevision.Action.RESTORE,
+        item_key=item_key,
+        summary=summary,
+    )
+
+
+@transaction.atomic
+def submit_translation(*, translation: Translation, by) -> Translation:
+    """Send a complete translation to the reviewers."""
+    translation = Translation.objects.select_for_update().get(pk=translation.pk)
+    missing = translation.missing_items()
+    if missing:
+        raise VersionStateError(
+            _("Translate every item before submitting: %(count)s still missing.")
+            % {"count": len(missing)}
+        )
+    translation.submit()
+    _audit(translation=translation, by=by, action=AuditEntry.Action.SUBMIT)
+    return translation
+
+
+@transaction.atomic
+def approve_translation(*, translation: Translation, by) -> Translation:
+    translation = Translation.objects.select_for_update().get(pk=translation.pk)
+    translation.approve(by=by)
+    _audit(translation=translation, by=by, action=AuditEntry.Action.APPROVE)
+    return translation
+
+
+@transaction.atomic
+def send_back_translation(*, translation: Translation, by, note: str) -> Translation:
+    translation = Translation.objects.select_for_update().get(pk=translation.pk)
+    translation.send_back(note=note)
+    _audit(translation=translation, by=by, action=AuditEntry.Action.SEND_BACK, detail=note[:200])
+    return translation
+
+
+@transaction.atomic
+def publish_translation(*, translation: Translation, by) -> Translation:
+    """Publish an approved translation: its text becomes what readers of that language see
+    (replacing any earlier translation of the version), and its PDF is rendered."""
+    translation = Translation.objects.select_for_update().get(pk=translation.pk)
+    if translation.authors().filter(pk=by.pk).exists():
+        raise VersionStateError(
+            _("You have worked on this translation, so another publisher must publish it.")
+        )
+    translation.mark_published()
+    _write_reader_text(translation)
+    _audit(translation=translation, by=by, action=AuditEntry.Action.PUBLISH)
+    public_content_changed()
+    version_id = translation.version_id
+    transaction.on_commit(
+        lambda: refresh_declaration_pdf.enqueue(version_id=version_id, render_if_missing=True)
+    )
+    return translation
+
+
+def _write_reader_text(translation: Translation) -> None:
+    """Replace the version's rows in the translation's language with the translation.
+
+    This is the only writer of a published version's rows in a language other than the
+    source: the source text and the structure stay frozen. Bulk statements are used on
+    purpose, as the rows' own save() refuses any change to a published version."""
+    version, language = translation.version, translation.language
+    VersionText.objects.filter(version=version, language=language).delete()
+    PrincipleText.objects.filter(principle__version=version, language=language).delete()
+    ActionLineText.objects.filter(
+        action_line__principle__version=version, language=language
+    ).delete()
+    text = translation.text
+    version_text = text[Revision.VERSION_TEXT_KEY]
+    VersionText.objects.bulk_create(
+        [
+            VersionText(
+                version=version,
+                language=language,
+                title=version_text["title"],
+                preamble=version_text["preamble"],
+                standing=translation.standing,
+            )
+        ]
+    )
+    principles = list(version.principles.prefetch_related("action_lines"))
+    PrincipleText.objects.bulk_create(
+        PrincipleText(
+            principle=principle,
+            language=language,
+            title=text[str(principle.key)]["title"],
+            explanation=text[str(principle.key)].get("explanation", ""),
+        )
+        for principle in principles
+    )
+    ActionLineText.objects.bulk_create(
+        ActionLineText(action_line=line, language=language, text=text[str(line.key)]["text"])
+        for principle in principles
+        for line in principle.action_lines.all()
+    )
