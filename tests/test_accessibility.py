@@ -127,3 +127,30 @@ def test_the_drafting_workspace_meets_wcag_aa(
     found["edit page"] = violations(checked_page)
 
     assert found == {"workspace": [], "edit page": []}
+
+
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_the_translation_workspace_meets_wcag_aa(
+    live_server, site_with_content, checked_page, language, django_user_model
+):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    import_module("principles.migrations.0003_create_roles").create_roles(apps, None)
+    editor = django_user_model.objects.create_user("ed", password="a-long-password-1")
+    editor.groups.set(Group.objects.filter(name="Editor"))
+    checked_page.goto(f"{live_server.url}{language}/accounts/login/")
+    checked_page.locator("input[name=username]").fill("ed")
+    checked_page.locator("input[name=password]").fill("a-long-password-1")
+    checked_page.locator("form button[type=submit]").click()
+    checked_page.goto(f"{live_server.url}{language}/drafting/translations/")
+    found = {"translations": violations(checked_page)}
+    # Start the Arabic translation: its text is typed right to left beside the English.
+    checked_page.locator("form:has(input[value=ar]) button").first.click()
+    found["translation"] = violations(checked_page)
+    checked_page.locator("a[href*='/items/']").nth(1).click()
+    found["item"] = violations(checked_page)
+
+    assert found == {"translations": [], "translation": [], "item": []}
