@@ -97,13 +97,6 @@ class VersionQuerySet(models.QuerySet):
             texts(VersionText), Prefetch("principles", queryset=principles)
         )
 
-    def with_translation(self, language: str):
-        """Versions that have a translation in `language`: a title and preamble (a VersionText
-        row) in it. Every version has one in the source language."""
-        return self.filter(
-            Exists(VersionText.objects.filter(version=OuterRef("pk"), language=language))
-        )
-
     def with_pdf_language(self, language: str | None = None):
         """Annotate `pdf_language`: the language of the PDF that a reader of `language` (the
         active one by default) gets: `language` itself when the version has a translation in
