@@ -66,7 +66,14 @@ ARABIC = {
     "explanation": "لماذا يهم المبدأ {p}.",
     "action_line": "نص خط العمل {p}.{a}.",
 }
-TRANSLATIONS = {"fr": FRENCH, "ar": ARABIC}
+CHINESE = {
+    "title": "测试宣言",
+    "preamble": "\n\n".join(["我们签署方同意。", "序言第二段。"]),
+    "principle": "原则标题 {p}",
+    "explanation": "原则 {p} 为何重要。",
+    "action_line": "行动方针 {p}.{a} 的文本。",
+}
+TRANSLATIONS = {"fr": FRENCH, "ar": ARABIC, "zh-hans": CHINESE}
 
 
 def add_translation(version, language: str, text: dict) -> None:
@@ -95,7 +102,7 @@ def add_translation(version, language: str, text: dict) -> None:
 @pytest.fixture
 def publish_translated(declaration):
     """`publish_translated("fr", "ar", principles=2)`: publish a version of the test text with
-    translations into the given languages (French and Arabic test texts)."""
+    translations into the given languages (French, Arabic and Chinese test texts)."""
     from principles.services import create_draft_from_text, publish_version
     from tests.conftest import declaration_text
 

@@ -5,13 +5,14 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.template.defaultfilters import filesizeformat
-from django.utils import translation
+from django.utils import timezone, translation
 
 from principles.models import DeclarationPdf
 from principles.pdf import render_declaration, render_declaration_pdf
 from principles.tasks import refresh_declaration_pdf
 from tests.html import parse_strict
 from tests.principles.pdf_reading import (
+    embedded_fonts,
     make_snapshot,
     outline_titles,
     reader,
@@ -91,6 +92,24 @@ def test_an_arabic_translation_gives_a_pdf_in_arabic_laid_out_right_to_left(
     assert header["الديباجة"] < middle
     assert footer["الصفحة"] < middle
     assert body["الديباجة"] > middle
+
+
+def test_a_chinese_translation_prints_in_the_simplified_chinese_face_with_chinese_dates(
+    publish_translated, pdf_settings
+):
+    version = publish_translated("zh-hans", principles=1, action_lines=1)
+
+    pdf = render_declaration(version=version, snapshot=make_snapshot(count=3), language="zh-hans")
+
+    text = "\n".join(text_lines(pdf))
+    assert "测试宣言" in text
+    assert "原则标题 1" in text
+    published = timezone.localtime(version.published_at)
+    assert f"{published.year}年{published.month}月{published.day}日" in text
+    fonts = embedded_fonts(pdf)
+    assert "Noto-Sans-CJK-SC" in fonts
+    # Nothing else: no Japanese CJK face picked because of `lang`, no DejaVu.
+    assert all(name.startswith("Noto-Sans") and "JP" not in name for name in fonts), fonts
 
 
 def test_each_language_names_the_same_signatories_with_countries_and_types_in_it(
