@@ -1,11 +1,13 @@
 """Time the declaration PDF: render time, file size and the render's peak memory for 100, 1,000
-and 10,000 signatories (Latin, Arabic and Chinese names), then the time to serve a stored PDF
-next to a trivial view (/healthz).
+and 10,000 signatories (Latin, Arabic and Chinese names), in one or more languages, then the
+time to serve a stored PDF next to a trivial view (/healthz).
 
-    .venv/bin/python bench/pdf.py [--sizes 100 1000 10000] [--requests 200]
+    .venv/bin/python bench/pdf.py [--sizes 100 1000 10000] [--languages en fr ar] [--requests 200]
 
-Uses a throw-away SQLite database, media folder and signing key. Rendering runs as the site runs
-it: in a forked child process under the configured limits, then signed with pyHanko.
+Uses a throw-away SQLite database, media folder and signing key. The shipped text is published
+with the translations in bench/translations/ (written for benchmarking, not official), so each
+language renders its own text. Rendering runs as the site runs it: in a forked child process
+under the configured limits, then signed with pyHanko.
 """
 
 import argparse
@@ -42,9 +44,21 @@ from io import BytesIO  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django_countries import countries  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from principles.models import Version  # noqa: E402
+from endorsements.models import Endorsement  # noqa: E402
+from principles.management.commands.load_declaration import (  # noqa: E402
+    SHIPPED_TEXT,
+    read_shipped_text,
+)
+from principles.models import (  # noqa: E402
+    ActionLineText,
+    Declaration,
+    PrincipleText,
+    Version,
+    VersionText,
+)
 from principles.pdf import (  # noqa: E402
     Signatory,
     SignatorySnapshot,
@@ -52,11 +66,13 @@ from principles.pdf import (  # noqa: E402
     render_pdf,
     store_declaration_pdf,
 )
+from principles.services import create_draft_from_text, publish_version  # noqa: E402
 from principles.signing import create_self_signed_key, sign_pdf  # noqa: E402
 
 NAMES = ["Open Schools Network", "مؤسسة الأمل للتعليم الرقمي", "北京数字教育基金会"]
-COUNTRIES = [(f"C{n:02d}", f"Country {n:02d}") for n in range(60)]
-TYPES = ["NGO", "Foundation", "University", "Government", "Company"]
+COUNTRIES = sorted(countries.countries)[:60]
+TYPES = Endorsement.OrganisationType.values[:5]
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def snapshot(size: int) -> SignatorySnapshot:
@@ -64,8 +80,7 @@ def snapshot(size: int) -> SignatorySnapshot:
         signatories=tuple(
             Signatory(
                 name=f"{NAMES[i % 3]} {i}",
-                country_code=COUNTRIES[i % 60][0],
-                country_name=COUNTRIES[i % 60][1],
+                country_code=COUNTRIES[i % 60],
                 organisation_type=TYPES[i % 5],
             )
             for i in range(size)
@@ -74,10 +89,40 @@ def snapshot(size: int) -> SignatorySnapshot:
     )
 
 
-def measure_render(version: Version, size: int) -> dict:
+def publish_shipped_text_with_translations() -> Version:
+    """The shipped text, with a translation into each language of bench/translations/."""
+    text = read_shipped_text(SHIPPED_TEXT)
+    declaration = Declaration.objects.create(slug=text["slug"])
+    draft = create_draft_from_text(declaration=declaration, text=text)
+    for path in sorted(TRANSLATIONS.glob("*.toml")):
+        language = path.stem.rsplit(".", 1)[1]
+        translated = read_shipped_text(path)
+        VersionText.objects.create(
+            version=draft,
+            language=language,
+            title=translated["title"],
+            preamble=translated["preamble"],
+        )
+        for principle, principle_text in zip(
+            draft.principles.all(), translated["principles"], strict=True
+        ):
+            PrincipleText.objects.create(
+                principle=principle,
+                language=language,
+                title=principle_text["title"],
+                explanation=principle_text["explanation"],
+            )
+            for line, line_text in zip(
+                principle.action_lines.all(), principle_text["action_lines"], strict=True
+            ):
+                ActionLineText.objects.create(action_line=line, language=language, text=line_text)
+    return publish_version(version=draft)
+
+
+def measure_render(version: Version, size: int, language: str) -> dict:
     signatories = snapshot(size)
     start = time.perf_counter()
-    html = declaration_html(version=version, snapshot=signatories)
+    html = declaration_html(version=version, snapshot=signatories, language=language)
     laid_out = time.perf_counter()
     pdf = render_pdf(html)
     rendered = time.perf_counter()
@@ -110,34 +155,44 @@ def median_ms(client: Client, path: str, requests: int) -> float:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument(
+        "--languages", nargs="+", default=["en"], help="en, or those of bench/translations/"
+    )
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
-    call_command("load_declaration", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     create_self_signed_key(
         path=scratch / "bench.p12", passphrase="benchmark", common_name="Benchmark"
     )
-    version = Version.objects.published().select_related("declaration").get()
+    version = publish_shipped_text_with_translations()
+    version = Version.objects.select_related("declaration").get(pk=version.pk)
+    missing = set(args.languages) - set(version.pdf_languages())
+    if missing:
+        parser.error(f"no translation in bench/translations/ for {', '.join(sorted(missing))}")
 
-    print("signatories | pages | template | WeasyPrint | signing | total | size | peak memory")
-    for size in args.sizes:
-        r = measure_render(version, size)
-        print(
-            f"{size:,} | {r['pages']} | {r['template_s']:.2f} s | {r['weasyprint_s']:.2f} s | "
-            f"{r['sign_s']:.2f} s | {r['total_s']:.2f} s | {r['bytes'] / 1024:,.0f} KB | "
-            f"{r['peak_child_mb']:,.0f} MB"
-        )
-
-    stored = store_declaration_pdf(version=version, snapshot=snapshot(0))
-    client = Client()
-    pdf_ms = median_ms(client, "/declaration.pdf", args.requests)
-    health_ms = median_ms(client, "/healthz", args.requests)
     print(
-        f"GET /declaration.pdf (stored, {stored.size / 1024:,.0f} KB): median {pdf_ms:.2f} ms; "
-        f"GET /healthz: median {health_ms:.2f} ms ({args.requests} requests each)"
+        "language | signatories | pages | template | WeasyPrint | signing | total | size "
+        "| peak memory"
     )
+    for language in args.languages:
+        for size in args.sizes:
+            r = measure_render(version, size, language)
+            print(
+                f"{language} | {size:,} | {r['pages']} | {r['template_s']:.2f} s | "
+                f"{r['weasyprint_s']:.2f} s | {r['sign_s']:.2f} s | {r['total_s']:.2f} s | "
+                f"{r['bytes'] / 1024:,.0f} KB | {r['peak_child_mb']:,.0f} MB"
+            )
+
+    client = Client()
+    for language in args.languages:
+        stored = store_declaration_pdf(version=version, snapshot=snapshot(0), language=language)
+        path = "/declaration.pdf" if language == "en" else f"/{language}/declaration.pdf"
+        pdf_ms = median_ms(client, path, args.requests)
+        print(f"GET {path} (stored, {stored.size / 1024:,.0f} KB): median {pdf_ms:.2f} ms")
+    health_ms = median_ms(client, "/healthz", args.requests)
+    print(f"GET /healthz: median {health_ms:.2f} ms ({args.requests} requests each)")
 
 
 if __name__ == "__main__":

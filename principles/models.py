@@ -15,7 +15,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
@@ -97,10 +97,27 @@ class VersionQuerySet(models.QuerySet):
             texts(VersionText), Prefetch("principles", queryset=principles)
         )
 
-    def with_pdf_size(self):
-        """Annotate `pdf_size`: bytes of the newest stored PDF of each version (None if none)."""
-        newest = DeclarationPdf.objects.filter(version=OuterRef("pk")).order_by("-rendered_at")
-        return self.annotate(pdf_size=Subquery(newest.values("size")[:1]))
+    def with_pdf_language(self, language: str | None = None):
+        """Annotate `pdf_language`: the language of the PDF that a reader of `language` (the
+        active one by default) gets: `language` itself when the version has a translation in
+        it, else the source language."""
+        language = language or get_language() or SOURCE_LANGUAGE
+        translated = Exists(VersionText.objects.filter(version=OuterRef("pk"), language=language))
+        return self.annotate(
+            pdf_language=Case(
+                When(translated, then=Value(language)), default=Value(SOURCE_LANGUAGE)
+            )
+        )
+
+    def with_pdf_size(self, language: str | None = None):
+        """`with_pdf_language()`, and `pdf_size`: bytes of the newest stored PDF of each version
+        in that language (None if there is none yet)."""
+        newest = DeclarationPdf.objects.filter(
+            version=OuterRef("pk"), language=OuterRef("pdf_language")
+        ).order_by("-rendered_at")
+        return self.with_pdf_language(language).annotate(
+            pdf_size=Subquery(newest.values("size")[:1])
+        )
 
 
 class TextInActiveLanguage:
@@ -241,6 +258,18 @@ class Version(TextInActiveLanguage, models.Model):
                 for principle in self.principles.all()
             ],
         }
+
+    def translated_languages(self) -> list[str]:
+        """The languages other than the source that this version has a translation in, in the
+        order of settings.LANGUAGES."""
+        stored = set(
+            self.texts.exclude(language=SOURCE_LANGUAGE).values_list("language", flat=True)
+        )
+        return [code for code, _name in settings.LANGUAGES if code in stored]
+
+    def pdf_languages(self) -> list[str]:
+        """The languages this version's PDF exists in: the source and every translation."""
+        return [SOURCE_LANGUAGE, *self.translated_languages()]
 
     def authors(self):
         """Everyone who has saved a revision of this draft, its starter included."""
@@ -631,19 +660,24 @@ class AuditEntry(models.Model):
 
 def declaration_pdf_path(pdf: "DeclarationPdf", filename: str) -> str:
     version = pdf.version
-    return f"declarations/{version.declaration.slug}/v{version.number}/{pdf.snapshot_hash}.pdf"
+    folder = f"declarations/{version.declaration.slug}/v{version.number}/{pdf.language}"
+    return f"{folder}/{pdf.snapshot_hash}.pdf"
 
 
 class DeclarationPdf(models.Model):
-    """The signed PDF of a published version with one snapshot of its signatories.
+    """The signed PDF of a published version, in one language, with one snapshot of its
+    signatories.
 
-    Rendered once for each (version, snapshot) and kept in the default storage; a new snapshot
-    adds a row, and the newest row of a version is served until a fresher one is ready.
+    Rendered once for each (version, language, snapshot) and kept in the default storage; a new
+    snapshot adds a row, and the newest row of a version in a language is served until a
+    fresher one is ready. The PDF exists in the source language and in each language the
+    version has a translation in; every language carries the same snapshot.
     """
 
     version = models.ForeignKey(
         Version, verbose_name=_("version"), on_delete=models.PROTECT, related_name="pdfs"
     )
+    language = language_field()
     snapshot_hash = models.CharField(
         _("snapshot hash"),
         max_length=64,
@@ -661,12 +695,13 @@ class DeclarationPdf(models.Model):
         get_latest_by = "rendered_at"
         constraints = [
             models.UniqueConstraint(
-                fields=["version", "snapshot_hash"], name="one_pdf_per_version_and_snapshot"
+                fields=["version", "language", "snapshot_hash"],
+                name="one_pdf_per_version_language_and_snapshot",
             )
         ]
 
     def __str__(self):
-        return f"{self.version} PDF, {self.signatory_count} signatories"
+        return f"{self.version} PDF ({self.language}), {self.signatory_count} signatories"
 
 
 class TranslationQuerySet(models.QuerySet):

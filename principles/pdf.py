@@ -1,10 +1,11 @@
 """The declaration as a signed PDF, with the organisations that endorse it.
 
-A PDF is rendered once for each (version, snapshot of its signatories) by WeasyPrint, signed
-(see signing.py) and kept in Django's default storage as a `DeclarationPdf`. Downloads are served
-from storage. When the signatories change, the newest PDF of the version keeps being served until
-`render_declaration_pdf(version_id=…)` (run in the background, or by `manage.py render_pdfs`) has
-stored the fresh one.
+A PDF is rendered once for each (version, language, snapshot of its signatories) by WeasyPrint,
+signed (see signing.py) and kept in Django's default storage as a `DeclarationPdf`. It exists in
+the source language and in each language the version has a translation in, all with the same
+snapshot. Downloads are served from storage. When the signatories change, the newest PDF of the
+version keeps being served until `render_declaration_pdfs(version_id=…)` (run in the background,
+or by `manage.py render_pdfs`) has stored the fresh ones.
 
 Rendering runs in a forked child process under a memory limit (RLIMIT_AS) and a wall-clock
 limit: WeasyPrint's layout cost grows with the number of signatories, and a runaway render must
@@ -16,6 +17,7 @@ import json
 import logging
 import mimetypes
 import multiprocessing
+import re
 import resource
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,11 +32,14 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.html import format_html
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from declaration_site.public_cache import cached_value, public_content_changed
-from endorsements.models import Endorsement
+from endorsements.models import Endorsement, EndorsementCountries
 
 from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
 from .signing import sign_pdf
@@ -49,10 +54,17 @@ DATA_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "im
 
 @dataclass(frozen=True)
 class Signatory:
+    """One approved endorser. Country and type are codes: the PDF in each language names them
+    in that language, and the snapshot's digest is the same in every language."""
+
     name: str
     country_code: str
-    country_name: str
-    organisation_type: str
+    organisation_type: str  # an Endorsement.OrganisationType value
+
+    @property
+    def organisation_type_label(self) -> str:
+        """The type of organisation in the active language."""
+        return str(Endorsement.OrganisationType(self.organisation_type).label)
 
 
 @dataclass(frozen=True)
@@ -64,20 +76,22 @@ class SignatorySnapshot:
 
     @property
     def digest(self) -> str:
-        """SHA-256 of the signatories (not of the moment): equal lists give the same PDF key."""
-        rows = sorted(
-            [s.name, s.country_code, s.country_name, s.organisation_type] for s in self.signatories
-        )
+        """SHA-256 of the signatories (not of the moment): equal lists give the same PDF key,
+        in every language."""
+        rows = sorted([s.name, s.country_code, s.organisation_type] for s in self.signatories)
         return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
 
     def by_country(self) -> list[tuple[str, list[Signatory]]]:
-        """Signatories grouped by country, countries and names in alphabetical order."""
+        """Signatories grouped by country, countries (named in the active language) and names
+        in alphabetical order."""
         groups: dict[str, list[Signatory]] = {}
         for signatory in self.signatories:
-            groups.setdefault(signatory.country_name, []).append(signatory)
+            groups.setdefault(signatory.country_code, []).append(signatory)
+        countries = EndorsementCountries()
+        named = [(str(countries.name(code)), members) for code, members in groups.items()]
         return [
             (country, sorted(members, key=lambda s: s.name.casefold()))
-            for country, members in sorted(groups.items(), key=lambda item: item[0].casefold())
+            for country, members in sorted(named, key=lambda item: item[0].casefold())
         ]
 
 
@@ -94,8 +108,7 @@ def signatories_of(version: Version) -> SignatorySnapshot:
             Signatory(
                 name=endorser.organisation_name,
                 country_code=endorser.country.code,
-                country_name=str(endorser.country.name),
-                organisation_type=str(endorser.get_organisation_type_display()),
+                organisation_type=endorser.organisation_type,
             )
             for endorser in endorsers
         ),
@@ -196,55 +209,107 @@ def _render_in_child(html: str, sender) -> None:
         sender.close()
 
 
-def verification_url(*, version: Version, snapshot: SignatorySnapshot) -> str:
-    """The page that describes exactly this PDF (its QR code leads there)."""
-    query = urlencode({"version": version.number, "snapshot": snapshot.digest})
-    return f"{settings.SITE_URL}{reverse('principles:verify')}?{query}"
+def verification_url(*, version: Version, snapshot: SignatorySnapshot, language: str) -> str:
+    """The page that describes exactly this PDF (its QR code leads there), in its language."""
+    query = {"version": version.number, "snapshot": snapshot.digest}
+    if language != SOURCE_LANGUAGE:
+        query["language"] = language
+    with translation.override(language):
+        return f"{settings.SITE_URL}{reverse('principles:verify')}?{urlencode(query)}"
 
 
 def qr_code_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=0)
 
 
-def declaration_html(*, version: Version, snapshot: SignatorySnapshot) -> str:
-    with translation.override(SOURCE_LANGUAGE):
-        version = Version.objects.with_text(SOURCE_LANGUAGE).get(pk=version.pk)
-        url = verification_url(version=version, snapshot=snapshot)
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string that is safe inside an HTML <style> element."""
+    escaped = "".join(f"\\{ord(char):x} " if char in '\\"<>&\n' else char for char in text)
+    return f'"{escaped}"'
+
+
+def page_counter_css() -> str:
+    """The CSS `content` of "Page X of Y" in the active language (the translation decides the
+    order of the words and numbers)."""
+    counters = {"number": "counter(page)", "total": "counter(pages)"}
+    parts = re.split(r"%\((number|total)\)s", _("Page %(number)s of %(total)s"))
+    # Odd parts are the placeholders, even parts the words around them.
+    return " ".join(
+        counters[part] if index % 2 else css_string(part)
+        for index, part in enumerate(parts)
+        if part or index % 2
+    )
+
+
+def date_formats(language: str) -> dict[str, str]:
+    """The PDF's formats of dates, and of times of day, in `language`. English keeps "j F Y" as
+    on the site; other languages write dates in their own order ("2026年11月23日")."""
+    if language == SOURCE_LANGUAGE:
+        date, separator = "j F Y", ", "
+    else:
+        date, separator = formats.get_format("DATE_FORMAT", language), " "
+    return {
+        "date_format": date,
+        "datetime_format": f"{date}{separator}H:i e",
+        "datetime_seconds_format": f"{date}{separator}H:i:s e",
+    }
+
+
+def declaration_html(*, version: Version, snapshot: SignatorySnapshot, language: str) -> str:
+    with translation.override(language):
+        version = Version.objects.with_text(language).get(pk=version.pk)
+        url = verification_url(version=version, snapshot=snapshot, language=language)
         return render_to_string(
             "principles/pdf/declaration.html",
             {
                 "version": version,
+                "language": language,
+                "is_rtl": get_language_info(language)["bidi"],
+                "is_translation": language != SOURCE_LANGUAGE,
                 "snapshot": snapshot,
                 "countries": snapshot.by_country(),
                 "verification_url": url,
-                "verify_page": f"{settings.SITE_URL}{reverse('principles:verify')}",
+                # Kept left to right inside a right-to-left sentence.
+                "verify_page": format_html(
+                    '<span dir="ltr">{}{}</span>', settings.SITE_URL, reverse("principles:verify")
+                ),
                 "qr_code": qr_code_data_uri(url),
+                "page_counter": page_counter_css(),
+                **date_formats(language),
             },
         )
 
 
-def render_declaration(*, version: Version, snapshot: SignatorySnapshot) -> bytes:
-    """The signed PDF of `version` with the signatories of `snapshot`."""
-    pdf = render_pdf(declaration_html(version=version, snapshot=snapshot))
+def render_declaration(
+    *, version: Version, snapshot: SignatorySnapshot, language: str = SOURCE_LANGUAGE
+) -> bytes:
+    """The signed PDF of `version` in `language` with the signatories of `snapshot`."""
+    pdf = render_pdf(declaration_html(version=version, snapshot=snapshot, language=language))
     reason = (
-        f"Declaration {version.declaration.slug} version {version.number}, "
+        f"Declaration {version.declaration.slug} version {version.number} ({language}), "
         f"{len(snapshot.signatories)} signatories, snapshot {snapshot.digest}"
     )
     return sign_pdf(pdf, reason=reason)
 
 
-def store_declaration_pdf(*, version: Version, snapshot: SignatorySnapshot) -> DeclarationPdf:
-    """Render, sign and store the PDF of (version, snapshot) unless it is stored already.
+def store_declaration_pdf(
+    *, version: Version, snapshot: SignatorySnapshot, language: str = SOURCE_LANGUAGE
+) -> DeclarationPdf:
+    """Render, sign and store the PDF of (version, language, snapshot) unless it is stored
+    already.
 
-    Two workers may render the same snapshot at once; the unique constraint keeps one row and
-    the loser removes its file.
+    Two workers may render the same PDF at once; the unique constraint keeps one row and the
+    loser removes its file.
     """
-    existing = DeclarationPdf.objects.filter(version=version, snapshot_hash=snapshot.digest)
+    existing = DeclarationPdf.objects.filter(
+        version=version, language=language, snapshot_hash=snapshot.digest
+    )
     if found := existing.first():
         return found
-    content = render_declaration(version=version, snapshot=snapshot)
+    content = render_declaration(version=version, snapshot=snapshot, language=language)
     pdf = DeclarationPdf(
         version=version,
+        language=language,
         snapshot_hash=snapshot.digest,
         signatory_count=len(snapshot.signatories),
         snapshot_taken_at=snapshot.taken_at,
@@ -263,31 +328,78 @@ def store_declaration_pdf(*, version: Version, snapshot: SignatorySnapshot) -> D
     return pdf
 
 
-def render_declaration_pdf(*, version_id: int) -> DeclarationPdf:
-    """Make sure the PDF of this version with its current signatories is stored.
+def render_declaration_pdf(*, version_id: int, language: str = SOURCE_LANGUAGE) -> DeclarationPdf:
+    """Make sure the PDF of this version in `language` with its current signatories is stored."""
+    version = Version.objects.published().select_related("declaration").get(pk=version_id)
+    return store_declaration_pdf(
+        version=version, snapshot=signatories_of(version), language=language
+    )
 
-    Plain arguments so that a background task can call it when the approved endorsers change.
+
+def replace_declaration_pdf(*, version_id: int, language: str) -> DeclarationPdf:
+    """Render the PDF of this version in `language` anew and put it in place of the stored ones
+    of that language, for when the text in that language changed (a translation was published
+    or revised) while the signatories did not. Readers get the previous PDF until the new one
+    is stored; the previous files are deleted once it is."""
+    version = Version.objects.published().select_related("declaration").get(pk=version_id)
+    snapshot = signatories_of(version)
+    content = render_declaration(version=version, snapshot=snapshot, language=language)
+    pdf = DeclarationPdf(
+        version=version,
+        language=language,
+        snapshot_hash=snapshot.digest,
+        signatory_count=len(snapshot.signatories),
+        snapshot_taken_at=snapshot.taken_at,
+        size=len(content),
+    )
+    pdf.file.save("declaration.pdf", ContentFile(content), save=False)
+    with transaction.atomic():
+        previous = DeclarationPdf.objects.filter(version=version, language=language)
+        files = [old.file for old in previous]
+        previous.delete()
+        pdf.save()
+        public_content_changed()
+        transaction.on_commit(lambda: [file.delete(save=False) for file in files])
+    logger.info("Replaced the %s PDFs of %s with %s", language, version, pdf.file.name)
+    return pdf
+
+
+def render_declaration_pdfs(*, version_id: int) -> list[DeclarationPdf]:
+    """Make sure the PDF of this version with its current signatories is stored in every
+    language it exists in (`Version.pdf_languages()`), the source language first.
+
+    The signatories are read once, so every language carries the same snapshot. Plain
+    arguments so that a background task can call it when the approved endorsers change.
     """
     version = Version.objects.published().select_related("declaration").get(pk=version_id)
-    return store_declaration_pdf(version=version, snapshot=signatories_of(version))
+    snapshot = signatories_of(version)
+    return [
+        store_declaration_pdf(version=version, snapshot=snapshot, language=language)
+        for language in version.pdf_languages()
+    ]
 
 
-def pdf_to_serve(*, version: Version) -> DeclarationPdf:
-    """The PDF to send for `version` now, without waiting for a long render.
+def pdf_to_serve(*, version: Version, language: str = SOURCE_LANGUAGE) -> DeclarationPdf:
+    """The PDF of `version` in `language` to send now, without waiting for a long render.
 
-    The PDF of the current snapshot when it is stored; else the newest stored one (stale, but
-    genuine and signed) while the fresh one is rendered in the background; else, for a version
-    that has never been rendered, render it now, once.
+    `language` is one the PDF exists in (see `VersionQuerySet.with_pdf_language`). The PDF of
+    the current snapshot when it is stored; else the newest stored one (stale, but genuine and
+    signed) while the fresh one is rendered in the background; else, for a version (or a
+    translation) that has never been rendered, render it now, once.
     """
-    stored = DeclarationPdf.objects.filter(version=version)
+    stored = DeclarationPdf.objects.filter(version=version, language=language)
     if fresh := stored.filter(snapshot_hash=current_snapshot_digest(version)).first():
         return fresh
     if newest := stored.order_by("-rendered_at").first():
         # Never rendered here: approving, reconfirming or withdrawing an endorsement queues
         # tasks.refresh_declaration_pdf, and `manage.py render_pdfs` catches up too.
-        logger.info("Serving the previous PDF of %s until the fresh one is stored.", version)
+        logger.info(
+            "Serving the previous %s PDF of %s until the fresh one is stored.", language, version
+        )
         return newest
-    return store_declaration_pdf(version=version, snapshot=signatories_of(version))
+    return store_declaration_pdf(
+        version=version, snapshot=signatories_of(version), language=language
+    )
 
 
 @dataclass(frozen=True)

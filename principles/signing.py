@@ -38,7 +38,13 @@ from pyhanko_certvalidator import ValidationContext
 # The <meta> names by which a declaration PDF says what it holds. WeasyPrint copies them into the
 # document information dictionary without their dashes; the signature covers them, so a genuine
 # file cannot lie about them.
-METADATA_NAMES = ("declaration-version", "snapshot-hash", "snapshot-count", "snapshot-taken-at")
+METADATA_NAMES = (
+    "declaration-version",
+    "declaration-language",
+    "snapshot-hash",
+    "snapshot-count",
+    "snapshot-taken-at",
+)
 
 
 @functools.cache

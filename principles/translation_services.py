@@ -24,7 +24,7 @@ from .models import (
     translation_languages,
 )
 from .services import StaleEdit
-from .tasks import refresh_declaration_pdf
+from .tasks import rerender_declaration_pdf
 
 # The fields that each kind of item has, in the order forms show them.
 VERSION_FIELDS = ("title", "preamble")
@@ -327,7 +327,8 @@ def send_back_translation(*, translation: Translation, by, note: str) -> Transla
 @transaction.atomic
 def publish_translation(*, translation: Translation, by) -> Translation:
     """Publish an approved translation: its text becomes what readers of that language see
-    (replacing any earlier translation of the version), and its PDF is rendered."""
+    (replacing any earlier translation of the version), and its PDF in that language is
+    rendered anew in the background."""
     translation = Translation.objects.select_for_update().get(pk=translation.pk)
     if translation.authors().filter(pk=by.pk).exists():
         raise VersionStateError(
@@ -337,9 +338,9 @@ def publish_translation(*, translation: Translation, by) -> Translation:
     _write_reader_text(translation)
     _audit(translation=translation, by=by, action=AuditEntry.Action.PUBLISH)
     public_content_changed()
-    version_id = translation.version_id
+    version_id, language = translation.version_id, translation.language
     transaction.on_commit(
-        lambda: refresh_declaration_pdf.enqueue(version_id=version_id, render_if_missing=True)
+        lambda: rerender_declaration_pdf.enqueue(version_id=version_id, language=language)
     )
     return translation
 

@@ -86,25 +86,34 @@ def compare_versions(request, old: int, new: int):
 
 
 def current_pdf(request):
-    """The signed PDF of the current version."""
+    """The signed PDF of the current version, in the reader's language when the version has a
+    translation in it, else in English."""
     version = get_object_or_404(
-        Version.objects.current(settings.DECLARATION_SLUG).select_related("declaration")
+        Version.objects.current(settings.DECLARATION_SLUG)
+        .with_pdf_language()
+        .select_related("declaration")
     )
     return _pdf_response(request, version)
 
 
 def version_pdf(request, number: int):
-    """The signed PDF of one published version."""
+    """The signed PDF of one published version, in the reader's language or else in English."""
     version = get_object_or_404(
-        Version.objects.published_of(settings.DECLARATION_SLUG).select_related("declaration"),
+        Version.objects.published_of(settings.DECLARATION_SLUG)
+        .with_pdf_language()
+        .select_related("declaration"),
         number=number,
     )
     return _pdf_response(request, version)
 
 
 def _pdf_response(request, version: Version):
+    # A language without a translation gets the English file at its own address, not a
+    # redirect to /declaration.pdf: FirstVisitLanguageMiddleware sends a French browser
+    # without the language cookie from there back to /fr/declaration.pdf.
+    language = version.pdf_language
     try:
-        pdf = pdf_to_serve(version=version)
+        pdf = pdf_to_serve(version=version, language=language)
     except PdfRenderError:
         response = render(request, "principles/pdf_unavailable.html", status=503)
         response["Retry-After"] = "120"
@@ -112,8 +121,9 @@ def _pdf_response(request, version: Version):
     response = FileResponse(
         pdf.file.open("rb"),
         content_type="application/pdf",
-        filename=f"{version.declaration.slug}-v{version.number}.pdf",
+        filename=f"{version.declaration.slug}-v{version.number}-{language}.pdf",
     )
+    response["Content-Language"] = language
     # Short: a fresh PDF replaces this one at the same address when the signatories change.
     response["Cache-Control"] = "public, max-age=300"
     return response
@@ -141,13 +151,17 @@ def verify(request):
 
 
 def _named_pdf(query) -> DeclarationPdf | None:
+    """The PDF that `?version=…&snapshot=…&language=…` names; without `language`, the PDF in
+    the source language (the QR codes of English PDFs carry none)."""
     number, snapshot = query.get("version", ""), query.get("snapshot", "")
+    language = query.get("language", SOURCE_LANGUAGE)
     if not (number.isdigit() and snapshot):
         return None
     return (
         DeclarationPdf.objects.filter(
             version__declaration__slug=settings.DECLARATION_SLUG,
             version__number=int(number),
+            language=language,
             snapshot_hash=snapshot,
         )
         .select_related("version")

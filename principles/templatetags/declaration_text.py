@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import get_language, get_language_info
 
@@ -22,6 +23,22 @@ def lang_attr(text) -> str:
     if text is None or text.language == get_language():
         return ""
     return language_attrs(text.language)
+
+
+@register.filter
+def language_name(language: str) -> str:
+    """The name of `language`, one of settings.LANGUAGES, in the active language ("anglais")."""
+    if language not in dict(settings.LANGUAGES):
+        return language
+    return str(get_language_info(language)["name_translated"])
+
+
+@register.filter
+def isolate(text) -> str:
+    """`text` between Unicode's first-strong isolate marks, so that a name in one direction
+    keeps its order inside a line in the other ("Bridges & <Partners>" in an Arabic line).
+    For the PDF: WeasyPrint does not isolate <bdi>."""
+    return format_html("\u2068{}\u2069", text)
 
 
 @register.simple_tag

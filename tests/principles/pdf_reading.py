@@ -11,7 +11,7 @@ LATIN = ["Open Schools Kenya", "Fundação Escola Aberta", "Bridges & <Partners>
 ARABIC = ["مؤسسة الأمل للتعليم", "شبكة المدارس الرقمية"]
 CHINESE = ["北京教育基金会", "数字学校联盟"]
 COUNTRIES = [("KE", "Kenya"), ("BR", "Brazil"), ("EG", "Egypt"), ("JO", "Jordan"), ("CN", "China")]
-TYPES = ["NGO", "Foundation", "University", "Government"]
+TYPES = ["ngo", "foundation", "academia", "government"]
 
 
 def make_snapshot(names: list[str] | None = None, *, count: int = 0) -> SignatorySnapshot:
@@ -25,7 +25,6 @@ def make_snapshot(names: list[str] | None = None, *, count: int = 0) -> Signator
             Signatory(
                 name=name,
                 country_code=COUNTRIES[i % len(COUNTRIES)][0],
-                country_name=COUNTRIES[i % len(COUNTRIES)][1],
                 organisation_type=TYPES[i % len(TYPES)],
             )
             for i, name in enumerate(names)
@@ -42,11 +41,25 @@ def text_lines(pdf: bytes) -> list[str]:
     return [line for page in reader(pdf).pages for line in page.extract_text().splitlines()]
 
 
+def text_positions(page) -> list[tuple[str, float, float]]:
+    """Each piece of text on `page` with the x and y (in points, from the bottom left) at which
+    it starts."""
+    found = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            found.append((text.strip(), cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3]))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
 def shows(name: str, lines: list[str]) -> bool:
-    """Whether one extracted line holds every word of `name`. Extraction gives right-to-left
-    words in visual order, so the order of the words is not compared."""
+    """Whether one extracted line holds `name`, or every word of it. Extraction gives
+    right-to-left words in visual order, so the order of the words is not compared; it also
+    leaves out the space between left-to-right and right-to-left text."""
     words = set(name.split())
-    return any(words <= set(line.split()) for line in lines)
+    return any(name in line or words <= set(line.split()) for line in lines)
 
 
 def embedded_fonts(pdf: bytes) -> set[str]:

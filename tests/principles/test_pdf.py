@@ -105,7 +105,7 @@ def test_every_page_after_the_title_carries_a_running_header_and_its_number(publ
 
     for number, page in enumerate(pages, start=1):
         text = page.extract_text()
-        assert f"{number} / {len(pages)}" in text
+        assert f"Page {number} of {len(pages)}" in text
         assert "Version 1" in text
         if number > 1:
             assert "Test Declaration" in text

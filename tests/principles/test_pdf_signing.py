@@ -70,6 +70,7 @@ def test_a_genuine_pdf_says_which_version_and_snapshot_it_holds(publish, pdf_set
     assert verification.verdict is Verdict.GENUINE
     assert verification.metadata == {
         "declaration_version": "1",
+        "declaration_language": "en",
         "snapshot_hash": snapshot.digest,
         "snapshot_count": "4",
         "snapshot_taken_at": snapshot.taken_at.isoformat(),

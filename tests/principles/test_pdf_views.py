@@ -29,7 +29,8 @@ def test_the_current_pdf_is_rendered_once_then_served_from_storage(
 
     assert first.status_code == 200
     assert first["Content-Type"] == "application/pdf"
-    assert 'filename="connectivity-for-education-v1.pdf"' in first["Content-Disposition"]
+    assert 'filename="connectivity-for-education-v1-en.pdf"' in first["Content-Disposition"]
+    assert first["Content-Language"] == "en"
     content = download(first)
     assert content == download(second)
     assert "No organisation had endorsed this version when this file was made." in "\n".join(
@@ -38,7 +39,8 @@ def test_the_current_pdf_is_rendered_once_then_served_from_storage(
     assert DeclarationPdf.objects.count() == 1
     stored = DeclarationPdf.objects.get()
     assert (
-        stored.file.name == f"declarations/connectivity-for-education/v1/{stored.snapshot_hash}.pdf"
+        stored.file.name
+        == f"declarations/connectivity-for-education/v1/en/{stored.snapshot_hash}.pdf"
     )
     assert stored.size == int(second["Content-Length"])
 

@@ -11,6 +11,7 @@ from django.utils.html import escape
 from principles import translation_services as services
 from principles.models import (
     AuditEntry,
+    DeclarationPdf,
     Translation,
     TranslationRevision,
     Version,
@@ -23,6 +24,7 @@ from principles.services import (
     start_draft,
 )
 from tests.html import parse_strict
+from tests.principles.pdf_reading import text_lines
 
 
 def url(name, *args):
@@ -465,3 +467,38 @@ def test_readers_cannot_reach_the_translation_workspace(french, client, make_use
 
     assert anonymous.status_code == 302
     assert signed_in_without_role.get(url("translation", french.pk)).status_code == 403
+
+
+def test_publishing_a_revised_translation_renders_its_pdf_anew_and_drops_the_old_one(
+    version, translator, reviewer, publisher, pdf_settings, django_capture_on_commit_callbacks
+):
+    pdf_settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        published_french(version, translator, reviewer, publisher)
+    first = DeclarationPdf.objects.get(version=version, language="fr")
+    first_text = "\n".join(text_lines(first.file.read()))
+    assert "FR Principle title 1" in first_text
+    assert "traduction provisoire" in first_text
+    revision = services.start_translation(version=version, language="fr", by=translator)
+    key = keys_of(version)[1]
+    services.save_translated_item(
+        translation=revision,
+        item_key=key,
+        by=translator,
+        values={"title": "Titre révisé", "explanation": "Pourquoi."},
+        base_revision=services.latest_revision_id(translation=revision, item_key=key),
+    )
+    services.submit_translation(translation=revision, by=translator)
+    services.approve_translation(translation=revision, by=reviewer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_translation(translation=revision, by=publisher)
+
+    # Same signatories, new text: the French PDF was rendered again and replaced the old one.
+    fresh = DeclarationPdf.objects.get(version=version, language="fr")
+    assert fresh.pk != first.pk
+    assert "Titre révisé" in "\n".join(text_lines(fresh.file.read()))
+    assert not fresh.file.storage.exists(first.file.name)
+    assert Client().get("/fr/declaration.pdf").status_code == 200

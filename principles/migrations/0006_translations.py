@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('principles', '0004_add_declaration_pdf'),
+        ('principles', '0005_declarationpdf_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
