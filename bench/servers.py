@@ -23,9 +23,12 @@ def site_environment(
 ) -> dict:
     """Production settings (DEBUG off, emails queued for the worker) for every process of one
     site: the same secret key, database, cache and media folder; emails are written to files
-    in `folder`/emails. Plain HTTP on 127.0.0.1, so no HTTPS redirect and no secure cookies."""
+    in `folder`/emails. Plain HTTP on 127.0.0.1, so no HTTPS redirect and no secure cookies.
+    Nothing else comes from this process's environment, so the defaults apply (a rate limit or
+    lockout threshold set in the shell does not leak in)."""
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
     return {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name in keep},
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(40),
         "SECURE_SSL_REDIRECT": "0",

@@ -305,6 +305,7 @@ def test_an_approval_on_one_instance_shows_at_once_on_the_other_and_its_pdf_foll
     reader, moderator = Visitor(), Visitor()
     before = endorser_count(reader.get(f"{site.b}/"))
     assert site.cache.keys(f"*:page:{site.b}/:en"), "B keeps / in the shared cache"
+    stale_pdf = reader.get(f"{site.b}/declaration.pdf").body
     moderator.sign_in(site.a)
     queue = moderator.get(f"{site.a}/moderation/")
 
@@ -315,14 +316,12 @@ def test_an_approval_on_one_instance_shows_at_once_on_the_other_and_its_pdf_foll
     )
     after = endorser_count(reader.get(f"{site.b}/"))
     message_on_b = moderator.get(f"{site.b}{approved.headers['Location']}")
-    pdf_lines = eventually(
-        lambda: (
-            shows(name, lines := text_lines(reader.get(f"{site.b}/declaration.pdf").body)) and lines
-        ),
-        what="B serves the PDF that the worker rendered with the new endorser",
+    fresh_pdf = eventually(
+        lambda: (pdf := reader.get(f"{site.b}/declaration.pdf").body) != stale_pdf and pdf,
+        what="B serves the PDF that the worker rendered after the approval",
     )
 
     assert approved.status == 302
     assert after == before + 1
     assert "1 endorsement(s) moderated." in message_on_b.text
-    assert shows(name, pdf_lines)
+    assert shows(name, text_lines(fresh_pdf))
