@@ -1,0 +1,142 @@
+"""Prepare a site and start and stop its processes (gunicorn, the task worker), for the scripts
+in bench/ and for tests/test_scale_out.py, which imports this as `bench.servers`."""
+
+import os
+import secrets
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+
+
+def manage(*args: str, env: dict) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def site_environment(
+    *, folder: Path, database_url: str, cache_url: str, signing_key: Path, passphrase: str
+) -> dict:
+    """Production settings (DEBUG off, emails queued for the worker) for every process of one
+    site: the same secret key, database, cache and media folder; emails are written to files
+    in `folder`/emails. Plain HTTP on 127.0.0.1, so no HTTPS redirect and no secure cookies.
+    Nothing else comes from this process's environment, so the defaults apply (a rate limit or
+    lockout threshold set in the shell does not leak in)."""
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
+    return {
+        **{name: value for name, value in os.environ.items() if name in keep},
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "DATABASE_URL": database_url,
+        "CACHE_URL": cache_url,
+        "STATIC_ROOT": str(folder / "static"),
+        "MEDIA_ROOT": str(folder / "media"),
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(folder / "emails"),
+        "PDF_SIGNING_PKCS12": str(signing_key),
+        "PDF_SIGNING_PASSPHRASE": passphrase,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+# Run by `manage.py shell`: one Python start-up instead of four.
+PREPARE = """
+import os
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+call_command("migrate", "--noinput", verbosity=0)
+call_command("load_declaration", verbosity=0)
+call_command("render_pdfs", verbosity=0)
+admin = os.environ["SITE_ADMIN"]
+if not User.objects.filter(username=admin).exists():
+    User.objects.create_superuser(admin, f"{admin}@example.org", os.environ["SITE_ADMIN_PASSWORD"])
+"""
+
+
+def prepare_site(*, env: dict, admin: str, password: str) -> None:
+    """Migrate the database in `env`, load the shipped declaration, render its PDF, create a
+    superuser (unless that user exists) and collect the static files (beside the rest, in a
+    second process). Safe to run again on the same database."""
+    collect = subprocess.Popen(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env
+    )
+    try:
+        manage(
+            *("shell", "-v0", "--command"),
+            PREPARE,
+            env={**env, "SITE_ADMIN": admin, "SITE_ADMIN_PASSWORD": password},
+        )
+    finally:
+        if collect.wait() != 0:
+            raise RuntimeError("collectstatic failed")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(*, port: int, workers: int, env: dict, wait: bool = True) -> subprocess.Popen:
+    """Start gunicorn on 127.0.0.1:`port` and, unless `wait` is false, wait until it answers
+    /healthz."""
+    server = subprocess.Popen(
+        [
+            *(GUNICORN, "declaration_site.wsgi", "--bind", f"127.0.0.1:{port}"),
+            *("--workers", str(workers), "--log-level", "warning"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    if wait:
+        wait_until_healthy(server, port=port)
+    return server
+
+
+def wait_until_healthy(server: subprocess.Popen, *, port: int, seconds: float = 30) -> None:
+    """Wait until the server on `port` answers /healthz; stop it and raise if it does not."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"The server on port {port} exited with {server.returncode}.")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    stop(server)
+    raise RuntimeError(f"The server on port {port} did not answer /healthz within {seconds} s.")
+
+
+def start_worker(*, env: dict) -> subprocess.Popen:
+    """Start the background task worker (`manage.py db_worker`), polling every 0.1 s."""
+    return subprocess.Popen(
+        [
+            *(PYTHON, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"),
+            *("--interval", "0.1"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def stop(*processes: subprocess.Popen) -> None:
+    """Stop `processes` together: gracefully, then for good after 10 s."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
