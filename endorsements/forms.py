@@ -207,12 +207,15 @@ class ModerationForm(forms.Form):
     """A Moderator's decision about one or several endorsements awaiting moderation."""
 
     endorsements = EndorsementsField(
+        label=_("Endorsements"),
         queryset=Endorsement.objects.awaiting_moderation(),
         error_messages={"required": _("Select at least one endorsement.")},
     )
-    decision = forms.ChoiceField(choices=Decision.choices)
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
     reason = forms.CharField(
-        label=_("Reason for rejection"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for rejection"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
     def clean(self):
