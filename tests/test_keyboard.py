@@ -4,10 +4,8 @@ ring that stands out (3:1) from what surrounds it; forms are filled in and sent 
 letters and Enter; after a failed submission the errors take focus and each is tied to its field."""
 
 import re
-from importlib import import_module
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -94,14 +92,6 @@ def tab_to(page, selector: str, *, backwards: bool = False, limit: int = 80) -> 
     raise AssertionError(f"Tab never reached {selector}")
 
 
-def sign_in(context, live_server, user) -> None:
-    """Give the browser a session of `user`, as signing in would."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
-
-
 @pytest.fixture
 def keyboard_page(browser):
     """Like `page`, at desktop size: JavaScript off, as the site needs none."""
@@ -115,29 +105,6 @@ def keyboard_page(browser):
 @pytest.fixture
 def version(transactional_db, publish):
     return publish(principles=2, action_lines=2)
-
-
-@pytest.fixture
-def roles(transactional_db):
-    """The role groups (a transactional test empties the tables the migration filled)."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
-
-    import_module("principles.migrations.0003_create_roles").create_roles(apps, None)
-    moderator, _ = Group.objects.get_or_create(name="Moderator")
-    moderator.permissions.add(Permission.objects.get(codename="moderate_endorsement"))
-
-
-@pytest.fixture
-def make_user(roles, django_user_model):
-    from django.contrib.auth.models import Group
-
-    def make(username: str, *groups: str):
-        user = django_user_model.objects.create_user(username, password="a-long-password-1")
-        user.groups.set(Group.objects.filter(name__in=groups))
-        return user
-
-    return make
 
 
 @pytest.mark.parametrize("language", ["", "/ar"])
@@ -213,7 +180,7 @@ def test_an_organisation_endorses_with_the_keyboard_alone_and_hears_its_errors(
 
 
 def test_a_moderator_decides_with_the_keyboard_alone(
-    live_server, version, keyboard_page, make_user
+    live_server, version, keyboard_page, staff, sign_in_browser
 ):
     from django.utils import timezone
 
@@ -233,7 +200,7 @@ def test_a_moderator_decides_with_the_keyboard_alone(
         endorsement.set_organisation(name=name, country="PE")
         endorsement.save()
     page = keyboard_page
-    sign_in(page.context, live_server, make_user("mo", "Moderator"))
+    sign_in_browser(page.context, staff("mo", "Moderator"))
     page.goto(live_server.url + "/moderation/")
     assert_keyboard_friendly(page)
 
@@ -259,12 +226,12 @@ def test_a_moderator_decides_with_the_keyboard_alone(
 
 
 def test_an_editor_rewords_an_action_line_with_the_keyboard_alone(
-    live_server, version, keyboard_page, make_user
+    live_server, version, keyboard_page, staff, sign_in_browser
 ):
     from principles.models import ActionLine, Version
 
     page = keyboard_page
-    sign_in(page.context, live_server, make_user("ed", "Editor"))
+    sign_in_browser(page.context, staff("ed", "Editor"))
     page.goto(live_server.url + "/drafting/")
     tab_to(page, "form[action$='/start/'] button")
     page.keyboard.press("Enter")
