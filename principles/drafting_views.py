@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -42,6 +43,7 @@ from .models import (
     Version,
     VersionStateError,
 )
+from .templatetags.declaration_text import lang_attr
 
 DRAFTING_PERMISSIONS = [
     "principles.edit_draft",
@@ -568,11 +570,18 @@ def send_back(request, pk: int):
     draft = get_object_or_404(Version.objects.in_progress().with_text(SOURCE_LANGUAGE), pk=pk)
     items = [(Revision.VERSION_TEXT_KEY, _("Title and preamble"))]
     for principle in draft.principles.all():
-        items.append((str(principle.key), f"{principle.position}. {principle.text.title}"))
+        title = format_html("<span{}>{}</span>", lang_attr(principle.text), principle.text.title)
+        items.append((str(principle.key), format_html("{}. {}", principle.position, title)))
         items.extend(
             (
                 str(line.key),
-                f"{principle.position}.{line.position} {Truncator(line.text.text).chars(140)}",
+                format_html(
+                    "{}.{} <span{}>{}</span>",
+                    principle.position,
+                    line.position,
+                    lang_attr(line.text),
+                    Truncator(line.text.text).chars(140),
+                ),
             )
             for line in principle.action_lines.all()
         )
