@@ -149,9 +149,10 @@ def draft_detail(request, pk: int):
 
 
 def edit_item(request, *, draft, item, form_class, initial: dict, save, template_context):
-    """Show and save one item's edit form, refusing a stale save with both texts shown."""
+    """Show and save one item's edit form, refusing a stale save with both texts shown, and
+    a save into a draft that went to review meanwhile with the typed text kept on screen."""
     key = services.item_key_of(item)
-    conflict = None
+    conflict = refusal = None
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
@@ -161,7 +162,7 @@ def edit_item(request, *, draft, item, form_class, initial: dict, save, template
                 conflict = stale.latest
                 form = form_with_new_base(form_class, request.POST, conflict)
             except VersionStateError as error:
-                return refused(request, draft, error)
+                refusal = str(error)
             else:
                 if revision is None:
                     messages.info(request, _("Nothing had changed, so nothing was saved."))
@@ -183,12 +184,14 @@ def edit_item(request, *, draft, item, form_class, initial: dict, save, template
             "item_key": key,
             "form": form,
             "conflict": conflict,
+            "refusal": refusal,
             "current": initial,
             "earlier": [
                 (revision, revision.item_text(key)) for revision in earlier.select_related("author")
             ],
             **template_context,
         },
+        status=409 if refusal else 200,
     )
 
 
@@ -289,17 +292,18 @@ def edit_action_line(request, pk: int, action_line_pk: int):
 def add_principle(request, pk: int):
     draft = draft_in_progress(pk)
     form = PrincipleForm(request.POST if request.method == "POST" else None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             principle = services.add_principle(draft=draft, by=request.user, **form.cleaned_data)
         except VersionStateError as error:
-            return refused(request, draft, error)
-        messages.success(request, _("Principle added."))
-        return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{principle.key}")
+            refusal = str(error)
+        else:
+            messages.success(request, _("Principle added."))
+            return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{principle.key}")
+    context = {"draft": draft, "form": form, "heading": _("Add a principle"), "refusal": refusal}
     return render(
-        request,
-        "principles/drafting/add_item.html",
-        {"draft": draft, "form": form, "heading": _("Add a principle")},
+        request, "principles/drafting/add_item.html", context, status=409 if refusal else 200
     )
 
 
@@ -311,20 +315,21 @@ def add_action_line(request, pk: int, principle_pk: int):
         version__in=Version.objects.in_progress().filter(pk=pk),
     )
     form = ActionLineForm(request.POST if request.method == "POST" else None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             action_line = services.add_action_line(
                 principle=principle, by=request.user, **form.cleaned_data
             )
         except VersionStateError as error:
-            return refused(request, principle.version, error)
-        messages.success(request, _("Action line added."))
-        return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{action_line.key}")
+            refusal = str(error)
+        else:
+            messages.success(request, _("Action line added."))
+            return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{action_line.key}")
     heading = _("Add an action line to principle %(number)s") % {"number": principle.position}
+    context = {"draft": principle.version, "form": form, "heading": heading, "refusal": refusal}
     return render(
-        request,
-        "principles/drafting/add_item.html",
-        {"draft": principle.version, "form": form, "heading": heading},
+        request, "principles/drafting/add_item.html", context, status=409 if refusal else 200
     )
 
 
