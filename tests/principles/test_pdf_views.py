@@ -141,6 +141,19 @@ def test_verify_says_a_pdf_with_one_flipped_byte_has_been_altered(client, publis
     assert "Altered: this file has been changed since this site signed it" in verdict_of(response)
 
 
+def test_verify_says_a_pdf_cut_short_cannot_be_read_rather_than_altered(
+    client, publish, pdf_settings
+):
+    publish(principles=1, action_lines=1)
+    pdf = download(client.get("/declaration.pdf"))
+
+    text = verdict_of(upload(client, pdf[: len(pdf) - 200]))
+
+    assert "Unreadable: this file starts like a PDF but cannot be read" in text
+    assert "Download the PDF again from this site" in text
+    assert "Altered" not in text
+
+
 def test_verify_explains_empty_unsigned_foreign_and_huge_uploads(client, pdf_settings, db):
     html = "<!doctype html><html lang='en'><title>t</title><p>Plain</p></html>"
 
