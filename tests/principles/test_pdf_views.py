@@ -183,3 +183,17 @@ def test_the_qr_code_address_describes_the_file_it_was_printed_on(client, publis
     assert "The file this address names" not in verdict_of(
         client.get("/verify/?version=1&snapshot=x")
     )
+
+
+def test_checking_files_is_limited_per_address_and_says_so(client, pdf_settings, db):
+    pdf_settings.VERIFY_RATE_LIMIT = "2/h"
+    html = "<!doctype html><html lang='en'><title>t</title><p>Plain</p></html>"
+    unsigned = render_pdf(html)
+
+    answers = [upload(client, unsigned) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    text = verdict_of(answers[-1])
+    assert "Too many files have been checked from your network" in text
+    assert "Not signed" not in text
+    assert parse_strict(answers[-1].content).find(".//input[@type='file']") is not None
