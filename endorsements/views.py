@@ -277,7 +277,7 @@ def endorser_list(request):
     a query parameter, so each page of results has a stable URL."""
     public = Endorsement.objects.public()
     filters = EndorserFilterForm(request.GET)
-    found = public.search(**filters.search_terms) if filters.is_valid() else public
+    found = public.search(**filters.search_terms)
     endorsers = found.with_public_relations().prefetch_related(
         Prefetch("action_lines", queryset=ActionLine.objects.select_related("principle"))
     )
