@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -91,8 +92,10 @@ class ReorderForm(StaleCheckedForm):
         super().__init__(*args, label_suffix="", **kwargs)
         self.items = list(items)
         for item in self.items:
+            # A principle by its title, an action line by its text, cut at a word.
+            words = Truncator(getattr(item.text, "title", None) or item.text.text).words(30)
             self.fields[f"position_{item.pk}"] = forms.IntegerField(
-                label=format_html("<span{}>{}</span>", lang_attr(item.text), item.text),
+                label=format_html("<span{}>{}</span>", lang_attr(item.text), words),
                 min_value=1,
                 max_value=999,
                 initial=item.position,

@@ -538,3 +538,16 @@ def test_workspace_pages_run_a_bounded_number_of_queries(
             response = client.get(page_url)
         assert response.status_code == 200, page_url
         parse_strict(response.content)
+
+
+def test_the_order_page_names_each_action_line_by_its_words_cut_at_a_word(draft, editor, signed_in):
+    action_line = line(draft, 1, 1)
+    long_text = " ".join(f"word{number}" for number in range(1, 41))
+    save_action_line(action_line=action_line, by=editor, text=long_text, base_revision=0)
+
+    response = signed_in(editor).get(
+        url("reorder-action-lines", draft.pk, action_line.principle_id)
+    )
+
+    label = parse_strict(response.content).find(f".//label[@for='id_position_{action_line.pk}']")
+    assert "".join(label.itertext()).strip() == " ".join(long_text.split()[:30]) + "…"
