@@ -255,6 +255,9 @@ TASKS = {
 }
 ENDORSEMENT_CONFIRMATION_DAYS = int(os.environ.get("ENDORSEMENT_CONFIRMATION_DAYS", "7"))
 ENDORSEMENT_RATE_LIMIT = os.environ.get("ENDORSEMENT_RATE_LIMIT", "10/h")
+# Checking an uploaded PDF and rendering a certificate each cost about a second of CPU.
+VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30/h")
+CERTIFICATE_RATE_LIMIT = os.environ.get("CERTIFICATE_RATE_LIMIT", "30/h")
 RATELIMIT_USE_CACHE = "default"
 if os.environ.get("RATELIMIT_IP_META_KEY"):
     # Behind a load balancer: where the client's address is, for the rate limits and for

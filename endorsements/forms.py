@@ -207,12 +207,15 @@ class ModerationForm(forms.Form):
     """A Moderator's decision about one or several endorsements awaiting moderation."""
 
     endorsements = EndorsementsField(
+        label=_("Endorsements"),
         queryset=Endorsement.objects.awaiting_moderation(),
         error_messages={"required": _("Select at least one endorsement.")},
     )
-    decision = forms.ChoiceField(choices=Decision.choices)
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
     reason = forms.CharField(
-        label=_("Reason for rejection"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for rejection"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
     def clean(self):
@@ -248,16 +251,23 @@ class EndorserFilterForm(forms.Form):
 
     @property
     def search_terms(self) -> dict:
+        """The valid filters: one bad value (a mangled or outdated link) leaves out that filter
+        alone, and `ignored()` says which."""
+        self.is_valid()
         data = self.cleaned_data
         return {
-            "name": data["q"],
-            "country": data["country"],
-            "region": data["region"],
-            "organisation_type": data["type"],
+            "name": data.get("q", ""),
+            "country": data.get("country", ""),
+            "region": data.get("region", ""),
+            "organisation_type": data.get("type", ""),
         }
 
+    def ignored(self) -> list[tuple[str, str]]:
+        """(label, value) of each filter left out because its value is not valid."""
+        self.is_valid()
+        return [(self[name].label, self.data.get(name, "")) for name in self.errors]
+
     def query_string(self) -> str:
-        """The filters as a query string, for the pagination links."""
-        if not self.is_valid():
-            return ""
+        """The valid filters as a query string, for the pagination links."""
+        self.is_valid()
         return urlencode({key: value for key, value in self.cleaned_data.items() if value})

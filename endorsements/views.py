@@ -19,7 +19,7 @@ from django_ratelimit.decorators import ratelimit
 
 from declaration_site.public_cache import cache_public_page
 from principles.models import ActionLine, Version
-from principles.pdf import EndorsementCertificate, render_certificate
+from principles.pdf import EndorsementCertificate, cached_certificate
 
 from . import charts
 from .forms import EmailForm, EndorsementForm, EndorserFilterForm, ModerationForm
@@ -220,15 +220,22 @@ def withdraw(request, endorsement, payload):
     return render(request, "endorsements/withdraw.html", {"endorsement": endorsement})
 
 
+def certificate_rate(group, request) -> str:
+    return settings.CERTIFICATE_RATE_LIMIT
+
+
 @require_GET
+@ratelimit(key="ip", rate=certificate_rate, method="GET", block=False)
 @signed_link("certificate")
 def certificate(request, endorsement, payload):
     """The signed one-page certificate of an approved endorsement, linked from the approval
     email; a withdrawn or not yet approved endorsement has none."""
+    if request.limited:
+        return render(request, "429.html", status=429)
     if endorsement.status != Endorsement.Status.APPROVED:
         context = {"endorsement": endorsement}
         return render(request, "endorsements/no_certificate.html", context, status=410)
-    pdf = render_certificate(
+    pdf = cached_certificate(
         certificate=EndorsementCertificate(
             organisation=endorsement.organisation_name,
             country_name=str(endorsement.country.name),
@@ -270,7 +277,7 @@ def endorser_list(request):
     a query parameter, so each page of results has a stable URL."""
     public = Endorsement.objects.public()
     filters = EndorserFilterForm(request.GET)
-    found = public.search(**filters.search_terms) if filters.is_valid() else public
+    found = public.search(**filters.search_terms)
     endorsers = found.with_public_relations().prefetch_related(
         Prefetch("action_lines", queryset=ActionLine.objects.select_related("principle"))
     )

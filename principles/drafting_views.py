@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -42,6 +43,7 @@ from .models import (
     Version,
     VersionStateError,
 )
+from .templatetags.declaration_text import lang_attr
 
 DRAFTING_PERMISSIONS = [
     "principles.edit_draft",
@@ -147,9 +149,10 @@ def draft_detail(request, pk: int):
 
 
 def edit_item(request, *, draft, item, form_class, initial: dict, save, template_context):
-    """Show and save one item's edit form, refusing a stale save with both texts shown."""
+    """Show and save one item's edit form, refusing a stale save with both texts shown, and
+    a save into a draft that went to review meanwhile with the typed text kept on screen."""
     key = services.item_key_of(item)
-    conflict = None
+    conflict = refusal = None
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
@@ -159,7 +162,7 @@ def edit_item(request, *, draft, item, form_class, initial: dict, save, template
                 conflict = stale.latest
                 form = form_with_new_base(form_class, request.POST, conflict)
             except VersionStateError as error:
-                return refused(request, draft, error)
+                refusal = str(error)
             else:
                 if revision is None:
                     messages.info(request, _("Nothing had changed, so nothing was saved."))
@@ -181,12 +184,14 @@ def edit_item(request, *, draft, item, form_class, initial: dict, save, template
             "item_key": key,
             "form": form,
             "conflict": conflict,
+            "refusal": refusal,
             "current": initial,
             "earlier": [
                 (revision, revision.item_text(key)) for revision in earlier.select_related("author")
             ],
             **template_context,
         },
+        status=409 if refusal else 200,
     )
 
 
@@ -287,17 +292,18 @@ def edit_action_line(request, pk: int, action_line_pk: int):
 def add_principle(request, pk: int):
     draft = draft_in_progress(pk)
     form = PrincipleForm(request.POST if request.method == "POST" else None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             principle = services.add_principle(draft=draft, by=request.user, **form.cleaned_data)
         except VersionStateError as error:
-            return refused(request, draft, error)
-        messages.success(request, _("Principle added."))
-        return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{principle.key}")
+            refusal = str(error)
+        else:
+            messages.success(request, _("Principle added."))
+            return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{principle.key}")
+    context = {"draft": draft, "form": form, "heading": _("Add a principle"), "refusal": refusal}
     return render(
-        request,
-        "principles/drafting/add_item.html",
-        {"draft": draft, "form": form, "heading": _("Add a principle")},
+        request, "principles/drafting/add_item.html", context, status=409 if refusal else 200
     )
 
 
@@ -309,20 +315,21 @@ def add_action_line(request, pk: int, principle_pk: int):
         version__in=Version.objects.in_progress().filter(pk=pk),
     )
     form = ActionLineForm(request.POST if request.method == "POST" else None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             action_line = services.add_action_line(
                 principle=principle, by=request.user, **form.cleaned_data
             )
         except VersionStateError as error:
-            return refused(request, principle.version, error)
-        messages.success(request, _("Action line added."))
-        return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{action_line.key}")
+            refusal = str(error)
+        else:
+            messages.success(request, _("Action line added."))
+            return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{action_line.key}")
     heading = _("Add an action line to principle %(number)s") % {"number": principle.position}
+    context = {"draft": principle.version, "form": form, "heading": heading, "refusal": refusal}
     return render(
-        request,
-        "principles/drafting/add_item.html",
-        {"draft": principle.version, "form": form, "heading": heading},
+        request, "principles/drafting/add_item.html", context, status=409 if refusal else 200
     )
 
 
@@ -568,11 +575,18 @@ def send_back(request, pk: int):
     draft = get_object_or_404(Version.objects.in_progress().with_text(SOURCE_LANGUAGE), pk=pk)
     items = [(Revision.VERSION_TEXT_KEY, _("Title and preamble"))]
     for principle in draft.principles.all():
-        items.append((str(principle.key), f"{principle.position}. {principle.text.title}"))
+        title = format_html("<span{}>{}</span>", lang_attr(principle.text), principle.text.title)
+        items.append((str(principle.key), format_html("{}. {}", principle.position, title)))
         items.extend(
             (
                 str(line.key),
-                f"{principle.position}.{line.position} {Truncator(line.text.text).chars(140)}",
+                format_html(
+                    "{}.{} <span{}>{}</span>",
+                    principle.position,
+                    line.position,
+                    lang_attr(line.text),
+                    Truncator(line.text.text).chars(140),
+                ),
             )
             for line in principle.action_lines.all()
         )

@@ -4,10 +4,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from .models import Translation, translation_languages
+from .models import SOURCE_LANGUAGE, Translation, translation_languages
+from .templatetags.declaration_text import lang_attr
 
 # The declaration is plain text; it is escaped wherever it is shown, and markup in it is a
 # mistake (pasted from a word processor) or an attack, so it is refused with a clear message.
@@ -21,8 +24,13 @@ def refuse_markup(value: str) -> None:
         )
 
 
-def text_field(label, *, max_length: int, required: bool = True, rows: int = 0):
-    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
+def text_field(label, *, max_length: int, required: bool = True, rows: int = 0, language: str = ""):
+    """A box for plain text; for the declaration's own text, `language` is the language it is
+    written in, so that English typed on an Arabic page reads left to right."""
+    attrs = {"rows": rows} if rows else {}
+    if language:
+        attrs |= {"lang": language, "dir": "rtl" if get_language_info(language)["bidi"] else "ltr"}
+    widget = forms.Textarea(attrs=attrs) if rows else forms.TextInput(attrs=attrs)
     return forms.CharField(
         label=label,
         max_length=max_length,
@@ -43,15 +51,17 @@ class StaleCheckedForm(ChangeNoteForm):
 
 
 class VersionTextForm(StaleCheckedForm):
-    title = text_field(_("Title"), max_length=300)
-    preamble = text_field(_("Preamble"), max_length=10_000, rows=8)
+    title = text_field(_("Title"), max_length=300, language=SOURCE_LANGUAGE)
+    preamble = text_field(_("Preamble"), max_length=10_000, rows=8, language=SOURCE_LANGUAGE)
 
     field_order = ["title", "preamble", "note"]
 
 
 class PrincipleForm(ChangeNoteForm):
-    title = text_field(_("Title"), max_length=300)
-    explanation = text_field(_("Explanation"), max_length=5_000, required=False, rows=4)
+    title = text_field(_("Title"), max_length=300, language=SOURCE_LANGUAGE)
+    explanation = text_field(
+        _("Explanation"), max_length=5_000, required=False, rows=4, language=SOURCE_LANGUAGE
+    )
 
     field_order = ["title", "explanation", "note"]
 
@@ -61,7 +71,7 @@ class EditPrincipleForm(StaleCheckedForm, PrincipleForm):
 
 
 class ActionLineForm(ChangeNoteForm):
-    text = text_field(_("Text"), max_length=2_000, rows=4)
+    text = text_field(_("Text"), max_length=2_000, rows=4, language=SOURCE_LANGUAGE)
 
     field_order = ["text", "note"]
 
@@ -82,8 +92,13 @@ class ReorderForm(StaleCheckedForm):
         super().__init__(*args, label_suffix="", **kwargs)
         self.items = list(items)
         for item in self.items:
+            # A principle by its title, an action line by its text, cut at a word.
+            words = Truncator(getattr(item.text, "title", None) or item.text.text).words(30)
             self.fields[f"position_{item.pk}"] = forms.IntegerField(
-                label=str(item.text), min_value=1, max_value=999, initial=item.position
+                label=format_html("<span{}>{}</span>", lang_attr(item.text), words),
+                min_value=1,
+                max_value=999,
+                initial=item.position,
             )
         self.order_fields([f"position_{item.pk}" for item in self.items])
 

@@ -19,7 +19,7 @@ import mimetypes
 import multiprocessing
 import re
 import resource
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -28,6 +28,7 @@ from urllib.request import url2pathname
 import segno
 import weasyprint
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -42,7 +43,7 @@ from declaration_site.public_cache import cached_value, public_content_changed
 from endorsements.models import Endorsement, EndorsementCountries
 
 from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
-from .signing import sign_pdf
+from .signing import sign_pdf, site_signer
 
 logger = logging.getLogger(__name__)
 
@@ -424,3 +425,24 @@ def render_certificate(*, certificate: EndorsementCertificate) -> bytes:
         f"version {certificate.version_number}, {certificate.endorsed_on.isoformat()}"
     )
     return sign_pdf(render_pdf(html), reason=reason)
+
+
+# How long a rendered certificate is kept: long enough that an endorser opening, saving and
+# printing it costs one render, short enough that a new layout reaches everyone within a day.
+CERTIFICATE_CACHE_SECONDS = 24 * 60 * 60
+
+
+def cached_certificate(*, certificate: EndorsementCertificate) -> bytes:
+    """`render_certificate`, kept in the cache under what the certificate states, the site's
+    address and the signing certificate: a reconfirmation (a newer version) or a new signing
+    key renders a fresh one, and repeated downloads render nothing (a render takes ~1 s)."""
+    stated = json.dumps(
+        [*astuple(certificate), settings.SITE_URL, site_signer().signing_cert.sha256.hex()],
+        default=str,
+    )
+    key = "certificate:" + hashlib.sha256(stated.encode()).hexdigest()
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_certificate(certificate=certificate)
+        cache.set(key, pdf, CERTIFICATE_CACHE_SECONDS)
+    return pdf

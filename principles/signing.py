@@ -97,6 +97,7 @@ def _run(coroutine):
 class Verdict(enum.Enum):
     GENUINE = "genuine"
     NOT_A_PDF = "not-a-pdf"
+    UNREADABLE = "unreadable"
     UNSIGNED = "unsigned"
     SIGNED_BY_SOMEONE_ELSE = "signed-by-someone-else"
     ALTERED = "altered"
@@ -126,8 +127,9 @@ def verify_pdf(data: bytes) -> Verification:
         reader = PdfFileReader(BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
     except (PdfError, ValueError, KeyError, TypeError):
-        # A PDF whose structure no longer parses has been damaged or tampered with.
-        return Verification(Verdict.ALTERED)
+        # Cut short while downloading, or damaged: nothing in it can be checked, not even
+        # whether it was ever signed, so saying "altered" would claim more than we know.
+        return Verification(Verdict.UNREADABLE)
     if not signatures:
         return Verification(Verdict.UNSIGNED)
     return _judge_signature(reader, signatures[-1])

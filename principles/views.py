@@ -3,6 +3,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django_ratelimit.decorators import ratelimit
 
 from declaration_site.public_cache import cache_public_page
 from endorsements.models import Endorsement
@@ -129,6 +130,11 @@ def _pdf_response(request, version: Version):
     return response
 
 
+def verify_rate(group, request) -> str:
+    return settings.VERIFY_RATE_LIMIT
+
+
+@ratelimit(key="ip", rate=verify_rate, method="POST", block=False)
 def verify(request):
     """Anyone uploads a PDF and learns whether this site signed it and nobody changed it.
 
@@ -137,7 +143,9 @@ def verify(request):
     max_bytes = settings.PDF_VERIFY_MAX_UPLOAD_MB * 1024 * 1024
     context = {"named": _named_pdf(request.GET), "max_size": filesizeformat(max_bytes)}
     form, status = VerifyPdfForm(max_bytes=max_bytes), 200
-    if request.method == "POST":
+    if request.method == "POST" and request.limited:
+        context["rate_limited"], status = True, 429
+    elif request.method == "POST":
         # Refuse a huge upload from its declared length, before Django reads the body.
         if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes + 64 * 1024:
             context["too_large"], status = True, 413

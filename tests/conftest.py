@@ -107,6 +107,42 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture
+def staff(transactional_db, django_user_model):
+    """`staff("ed", "Editor", "Reviewer")`: a user in those role groups, for browser tests. Their
+    database is emptied after each test, the groups the migrations made included: make them
+    again with the migration's own code."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    import_module("principles.migrations.0003_create_roles").create_roles(apps, None)
+    moderator, _ = Group.objects.get_or_create(name="Moderator")
+    moderator.permissions.add(Permission.objects.get(codename="moderate_endorsement"))
+
+    def make(username: str, *roles: str):
+        user = django_user_model.objects.create_user(username, password="a-long-password-1")
+        user.groups.set(Group.objects.filter(name__in=roles))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def sign_in_browser(live_server):
+    """`sign_in_browser(context, user)`: give a browser the session that signing in would."""
+    from django.test import Client
+
+    def sign_in(context, user):
+        client = Client()
+        client.force_login(user)
+        session = client.cookies["sessionid"].value
+        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+
+    return sign_in
+
+
 # The signed PDF: one signing key for the whole run (making a key takes a moment).
 PASSPHRASE = "test passphrase"
 

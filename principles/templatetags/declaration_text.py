@@ -20,9 +20,17 @@ def language_attrs(language: str) -> str:
 def lang_attr(text) -> str:
     """`language_attrs` on an element whose text is not in the page's language (a fallback to
     the English source); nothing otherwise."""
-    if text is None or text.language == get_language():
+    if text is None:
         return ""
-    return language_attrs(text.language)
+    return other_language_attrs(text.language)
+
+
+@register.filter
+def other_language_attrs(language: str) -> str:
+    """`language_attrs` when `language` is not the page's language; nothing otherwise."""
+    if language == get_language():
+        return ""
+    return language_attrs(language)
 
 
 @register.filter

@@ -4,7 +4,11 @@ import re
 
 from django.core import mail
 
-from endorsements.services import moderate_endorsements, withdraw_endorsement
+from endorsements.services import (
+    moderate_endorsements,
+    reconfirm_endorsement,
+    withdraw_endorsement,
+)
 from principles.signing import verify_pdf
 from tests.principles.pdf_reading import text_lines
 
@@ -61,3 +65,45 @@ def test_a_forged_certificate_link_is_refused(make_endorsement, client):
 
     assert response.status_code == 400
     assert b"This link is not valid" in response.content
+
+
+def test_repeated_downloads_serve_the_certificate_rendered_the_first_time(
+    make_endorsement, moderator, pdf_settings, client, django_capture_on_commit_callbacks
+):
+    endorsement = make_endorsement("Red de Escuelas Rurales", country="PE", status="confirmed")
+    approve(endorsement, moderator, django_capture_on_commit_callbacks)
+    link = certificate_link(mail.outbox[-1])
+
+    first, second = client.get(link), client.get(link)
+
+    # Two renders never give the same bytes (each signature has its own time and identifier).
+    assert first.content == second.content
+    assert verify_pdf(second.content).is_genuine
+
+
+def test_a_reconfirmation_gets_a_fresh_certificate_naming_the_newer_version(
+    make_endorsement, moderator, pdf_settings, client, publish, django_capture_on_commit_callbacks
+):
+    endorsement = make_endorsement("Red de Escuelas Rurales", country="PE", status="confirmed")
+    approve(endorsement, moderator, django_capture_on_commit_callbacks)
+    link = certificate_link(mail.outbox[-1])
+    client.get(link)
+
+    reconfirm_endorsement(endorsement=endorsement, version=publish(principles=3, action_lines=2))
+
+    assert "version 2" in "\n".join(text_lines(client.get(link).content)).lower()
+
+
+def test_certificate_downloads_are_limited_per_address(
+    make_endorsement, moderator, pdf_settings, client, django_capture_on_commit_callbacks
+):
+    pdf_settings.CERTIFICATE_RATE_LIMIT = "2/h"
+    endorsement = make_endorsement("Red de Escuelas Rurales", country="PE", status="confirmed")
+    approve(endorsement, moderator, django_capture_on_commit_callbacks)
+    link = certificate_link(mail.outbox[-1])
+
+    answers = [client.get(link) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert answers[-1]["Content-Type"].startswith("text/html")
+    assert b"Please wait a while, then try again" in answers[-1].content

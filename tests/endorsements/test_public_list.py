@@ -48,6 +48,23 @@ def test_endorsers_can_be_searched_by_name_and_filtered(client, make_endorsement
     assert names_on(client.get("/endorsers/?region=nowhere")) != []
 
 
+def test_an_invalid_filter_value_is_ignored_alone_and_the_reader_is_told(client, make_endorsement):
+    make_endorsement(name="Kenya ICT Board", country="KE", organisation_type="government")
+    make_endorsement(name="Kenya Schools Trust", country="KE", organisation_type="foundation")
+    make_endorsement(name="Uganda ICT Board", country="UG", organisation_type="government")
+
+    response = client.get("/endorsers/?country=KE&type=nonsense&region=<b>nowhere</b>")
+
+    assert sorted(names_on(response)) == ["Kenya ICT Board", "Kenya Schools Trust"]
+    notice = text_of(parse_strict(response.content).find(".//div[@role='status']"))
+    assert "Type: “nonsense” is not valid here, so it was ignored." in notice
+    assert "Region: “<b>nowhere</b>” is not valid here" in notice
+    assert "Country" not in notice
+    assert names_on(client.get("/endorsers/?country=KE&type=government&q=" + "x" * 201)) == [
+        "Kenya ICT Board"
+    ]
+
+
 def test_the_list_is_paginated_with_stable_urls_that_keep_the_filters(client, make_endorsement):
     for number in range(60):
         make_endorsement(name=f"Org {number:02}", country="KE")
@@ -60,6 +77,8 @@ def test_the_list_is_paginated_with_stable_urls_that_keep_the_filters(client, ma
     assert not set(names_on(first)) & set(names_on(second))
     assert b'href="?country=KE&amp;page=2"' in first.content
     assert names_on(client.get("/endorsers/?country=KE&page=2")) == names_on(second)
+    with_a_bad_filter = client.get("/endorsers/?country=KE&type=nonsense")
+    assert b'href="?country=KE&amp;page=2"' in with_a_bad_filter.content
 
 
 def test_the_list_shows_totals_counts_and_accessible_charts(client, make_endorsement):

@@ -440,9 +440,58 @@ def test_a_submitted_draft_cannot_be_edited(draft, editor, signed_in):
         edit_line_data(action_line, "Sneaky change."),
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 409
     assert texts_of(draft)[0][0] == "Action line 1.1 text."
-    assert "only a draft in progress can be edited" in client.get(response.url).content.decode()
+    assert "only a draft in progress can be edited" in response.content.decode()
+
+
+def test_a_save_into_a_draft_submitted_meanwhile_is_refused_and_keeps_the_typed_text(
+    draft, editor, make_user, signed_in
+):
+    action_line = line(draft, 1, 1)
+    typed = edit_line_data(action_line, "A careful rewording, typed at length.")
+    submit_draft(draft=draft, by=make_user("olga", "Editor"))
+
+    response = signed_in(editor).post(url("edit-action-line", draft.pk, action_line.pk), typed)
+
+    page = parse_strict(response.content)
+    alert = "".join(page.find(".//section[@role='alert']").itertext())
+    assert response.status_code == 409
+    assert "Your text has not been saved" in alert
+    assert "submitted for review; only a draft in progress can be edited" in alert
+    assert page.find(".//textarea[@name='text']").text.strip() == typed["text"]
+    assert texts_of(draft)[0][0] == "Action line 1.1 text."
+    assert draft.revisions.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("adding", "typed"),
+    [
+        ("add-principle", {"title": "A new principle", "explanation": "Because.", "note": ""}),
+        ("add-action-line", {"text": "A new action line, typed at length.", "note": ""}),
+    ],
+)
+def test_an_addition_to_a_draft_submitted_meanwhile_is_refused_and_keeps_the_typed_text(
+    draft, editor, make_user, signed_in, adding, typed
+):
+    args = [draft.pk] if adding == "add-principle" else [draft.pk, draft.principles.first().pk]
+    submit_draft(draft=draft, by=make_user("olga", "Editor"))
+
+    response = signed_in(editor).post(url(adding, *args), typed)
+
+    page = parse_strict(response.content)
+    assert response.status_code == 409
+    assert "Your text has not been saved" in "".join(
+        page.find(".//section[@role='alert']").itertext()
+    )
+    assert {name: box_text(page, name) for name in typed} == typed
+    assert draft.revisions.count() == 1
+
+
+def box_text(page, name: str) -> str:
+    """What the form's box `name` holds: an input's value or a textarea's text."""
+    box = page.find(f".//*[@name='{name}']")
+    return ((box.text if box.tag == "textarea" else box.get("value")) or "").strip()
 
 
 def workspace_urls(draft) -> list[str]:
@@ -490,3 +539,16 @@ def test_workspace_pages_run_a_bounded_number_of_queries(
             response = client.get(page_url)
         assert response.status_code == 200, page_url
         parse_strict(response.content)
+
+
+def test_the_order_page_names_each_action_line_by_its_words_cut_at_a_word(draft, editor, signed_in):
+    action_line = line(draft, 1, 1)
+    long_text = " ".join(f"word{number}" for number in range(1, 41))
+    save_action_line(action_line=action_line, by=editor, text=long_text, base_revision=0)
+
+    response = signed_in(editor).get(
+        url("reorder-action-lines", draft.pk, action_line.principle_id)
+    )
+
+    label = parse_strict(response.content).find(f".//label[@for='id_position_{action_line.pk}']")
+    assert "".join(label.itertext()).strip() == " ".join(long_text.split()[:30]) + "…"

@@ -82,7 +82,8 @@ def test_unsigned_foreign_and_non_pdf_files_are_told_apart(signed_pdf, tmp_path,
     html = "<!doctype html><html lang='en'><title>t</title><p>Plain</p></html>"
     assert verify_pdf(render_pdf(html)).verdict is Verdict.UNSIGNED
     assert verify_pdf(b"GIF89a not a pdf").verdict is Verdict.NOT_A_PDF
-    assert verify_pdf(b"%PDF-1.7 truncated").verdict is Verdict.ALTERED
+    assert verify_pdf(b"%PDF-1.7 truncated").verdict is Verdict.UNREADABLE
+    assert verify_pdf(signed_pdf[: len(signed_pdf) // 2]).verdict is Verdict.UNREADABLE
 
     other_key = tmp_path / "other.p12"
     create_self_signed_key(path=other_key, passphrase="", common_name="Someone else")

@@ -143,6 +143,19 @@ def test_verify_says_a_pdf_with_one_flipped_byte_has_been_altered(client, publis
     assert "Altered: this file has been changed since this site signed it" in verdict_of(response)
 
 
+def test_verify_says_a_pdf_cut_short_cannot_be_read_rather_than_altered(
+    client, publish, pdf_settings
+):
+    publish(principles=1, action_lines=1)
+    pdf = download(client.get("/declaration.pdf"))
+
+    text = verdict_of(upload(client, pdf[: len(pdf) - 200]))
+
+    assert "Unreadable: this file starts like a PDF but cannot be read" in text
+    assert "Download the PDF again from this site" in text
+    assert "Altered" not in text
+
+
 def test_verify_explains_empty_unsigned_foreign_and_huge_uploads(client, pdf_settings, db):
     html = "<!doctype html><html lang='en'><title>t</title><p>Plain</p></html>"
 
@@ -172,3 +185,17 @@ def test_the_qr_code_address_describes_the_file_it_was_printed_on(client, publis
     assert "The file this address names" not in verdict_of(
         client.get("/verify/?version=1&snapshot=x")
     )
+
+
+def test_checking_files_is_limited_per_address_and_says_so(client, pdf_settings, db):
+    pdf_settings.VERIFY_RATE_LIMIT = "2/h"
+    html = "<!doctype html><html lang='en'><title>t</title><p>Plain</p></html>"
+    unsigned = render_pdf(html)
+
+    answers = [upload(client, unsigned) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    text = verdict_of(answers[-1])
+    assert "Too many files have been checked from your network" in text
+    assert "Not signed" not in text
+    assert parse_strict(answers[-1].content).find(".//input[@type='file']") is not None

@@ -10,6 +10,8 @@ VERDICTS = {
     Verdict.SIGNED_BY_SOMEONE_ELSE: "NOT OURS: the file is signed, but not by this site.",
     Verdict.UNSIGNED: "UNSIGNED: the file carries no digital signature.",
     Verdict.NOT_A_PDF: "NOT A PDF: the file is not a PDF.",
+    Verdict.UNREADABLE: "UNREADABLE: the file starts like a PDF but cannot be read (incomplete or"
+    " damaged).",
 }
 
 

@@ -1,0 +1,88 @@
+"""The pages reflow on a 320 px wide phone and at 200% zoom (a 1280 px window shows 640 CSS px):
+nothing makes the page scroll sideways and nothing sticks out of its box or is cut off, in
+English and in Arabic (right to left). In Debian's chromium, with JavaScript off."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# Each visible element that sticks out of the page's width or cuts off its own content. Only a
+# wide table may scroll, inside a region the keyboard can focus.
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.closest('.visually-hidden, .honeypot, .skip-link, [role=region][tabindex="0"] *')
+        || !el.checkVisibility({visibilityProperty: true})) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    const scrolls = el.matches('[role=region][tabindex="0"]');
+    const cut = getComputedStyle(el).overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1;
+    if (box.left < -1 || box.right > width + 1 || (cut && !scrolls))
+      found.push(`${el.tagName.toLowerCase()}.${el.getAttribute('class') || ''}: "${
+        el.textContent.trim().slice(0, 30)}" ${Math.round(box.left)}..${Math.round(box.right)}`);
+  }
+  return found;
+}"""
+SCREENS = {
+    "320 px": {"viewport": {"width": 320, "height": 640}},
+    "200% zoom": {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2},
+}
+
+
+@pytest.fixture
+def site(live_server, transactional_db, publish, staff):
+    """A published version with signatories, and a draft started from it by an editor."""
+    from django.utils import timezone
+
+    from endorsements.models import Endorsement
+    from principles.models import ActionLine, Declaration
+    from principles.services import start_draft
+
+    version = publish(principles=3, action_lines=3)
+    for name, country in [("Escuelas Conectadas", "PE"), ("جمعية التعليم للجميع", "EG")]:
+        endorsement = Endorsement(
+            organisation_type="ngo",
+            version=version,
+            content_hash=version.content_hash,
+            status="approved",
+            confirmed_at=timezone.now(),
+            approved_at=timezone.now(),
+            statement="We will connect every school in the valley to the internet by 2030.",
+        )
+        endorsement.set_organisation(name=name, country=country)
+        endorsement.save()
+    editor = staff("editor-with-a-long-name", "Editor", "Reviewer")
+    draft = start_draft(declaration=Declaration.objects.get(), by=editor)
+    line = ActionLine.objects.filter(principle__version=draft).first()
+    return editor, [
+        "/",
+        "/endorse/",
+        "/endorsers/",
+        f"/drafting/{draft.pk}/",
+        f"/drafting/{draft.pk}/action-lines/{line.pk}/",
+        f"/drafting/{draft.pk}/history/",
+    ]
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_pages_reflow_without_sideways_scrolling_or_cut_off_content(
+    browser, live_server, site, sign_in_browser, screen, language
+):
+    editor, paths = site
+    context = browser.new_context(java_script_enabled=False, **SCREENS[screen])
+    sign_in_browser(context, editor)
+    page = context.new_page()
+    problems = {}
+    for path in paths:
+        page.goto(f"{live_server.url}{language}{path}")
+        scroll_width, width = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        sticking_out = page.evaluate(OVERFLOWING)
+        if scroll_width > width or sticking_out:
+            problems[path] = {"scrolls to": scroll_width, "of": width, "sticking out": sticking_out}
+    context.close()
+
+    assert problems == {}
