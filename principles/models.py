@@ -98,8 +98,9 @@ class VersionQuerySet(models.QuerySet):
         )
 
     def with_pdf_size(self):
-        """Annotate `pdf_size`: bytes of the newest stored PDF of each version (None if none)."""
-        newest = DeclarationPdf.objects.filter(version=OuterRef("pk")).order_by("-rendered_at")
+        """Annotate `pdf_size`: bytes of the PDF that downloads of each version get (None if
+        none is stored)."""
+        newest = DeclarationPdf.objects.filter(version=OuterRef("pk")).order_by("-last_matched_at")
         return self.annotate(pdf_size=Subquery(newest.values("size")[:1]))
 
 
@@ -631,7 +632,8 @@ class DeclarationPdf(models.Model):
     """The signed PDF of a published version with one snapshot of its signatories.
 
     Rendered once for each (version, snapshot) and kept in the default storage; a new snapshot
-    adds a row, and the newest row of a version is served until a fresher one is ready.
+    adds a row. Downloads serve the row whose signatories a snapshot found last
+    (`last_matched_at`) until a fresher one is ready, without reading the signatories.
     """
 
     version = models.ForeignKey(
@@ -647,15 +649,24 @@ class DeclarationPdf(models.Model):
     file = models.FileField(_("file"), upload_to=declaration_pdf_path, max_length=300)
     size = models.PositiveIntegerField(_("size in bytes"))
     rendered_at = models.DateTimeField(_("rendered at"), default=timezone.now)
+    last_matched_at = models.DateTimeField(
+        _("signatories last matched at"),
+        help_text=_(
+            "When a snapshot of the version's signatories last found exactly those of this PDF."
+        ),
+    )
 
     class Meta:
         verbose_name = _("declaration PDF")
         verbose_name_plural = _("declaration PDFs")
-        get_latest_by = "rendered_at"
+        get_latest_by = "last_matched_at"
         constraints = [
             models.UniqueConstraint(
                 fields=["version", "snapshot_hash"], name="one_pdf_per_version_and_snapshot"
             )
+        ]
+        indexes = [
+            models.Index(fields=["version", "-last_matched_at"], name="declaration_pdf_newest_idx")
         ]
 
     def __str__(self):

@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from declaration_site.public_cache import cached_value, public_content_changed
+from declaration_site.public_cache import public_content_changed
 from endorsements.models import Endorsement
 
 from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
@@ -101,12 +101,6 @@ def signatories_of(version: Version) -> SignatorySnapshot:
         ),
         taken_at=timezone.now(),
     )
-
-
-def current_snapshot_digest(version: Version) -> str:
-    """The digest of `version`'s signatories as they are now, read from the database once per
-    change of the public content (see declaration_site/public_cache.py), not on every download."""
-    return cached_value(f"pdf-snapshot-digest:{version.pk}", lambda: signatories_of(version).digest)
 
 
 class PdfRenderError(Exception):
@@ -234,13 +228,15 @@ def render_declaration(*, version: Version, snapshot: SignatorySnapshot) -> byte
 
 
 def store_declaration_pdf(*, version: Version, snapshot: SignatorySnapshot) -> DeclarationPdf:
-    """Render, sign and store the PDF of (version, snapshot) unless it is stored already.
+    """Render, sign and store the PDF of (version, snapshot) unless it is stored already, and
+    make it the PDF that downloads get, unless a later snapshot has already found others.
 
     Two workers may render the same snapshot at once; the unique constraint keeps one row and
     the loser removes its file.
     """
     existing = DeclarationPdf.objects.filter(version=version, snapshot_hash=snapshot.digest)
     if found := existing.first():
+        matched_again(found, snapshot=snapshot)
         return found
     content = render_declaration(version=version, snapshot=snapshot)
     pdf = DeclarationPdf(
@@ -248,19 +244,34 @@ def store_declaration_pdf(*, version: Version, snapshot: SignatorySnapshot) -> D
         snapshot_hash=snapshot.digest,
         signatory_count=len(snapshot.signatories),
         snapshot_taken_at=snapshot.taken_at,
+        last_matched_at=snapshot.taken_at,
         size=len(content),
     )
     pdf.file.save("declaration.pdf", ContentFile(content), save=False)
     try:
         with transaction.atomic():
             pdf.save()
-            # The declaration's page shows the size of the newest PDF.
+            # The declaration's page shows the size of the PDF that downloads get.
             public_content_changed()
     except IntegrityError:
         pdf.file.delete(save=False)
-        return existing.get()
+        found = existing.get()
+        matched_again(found, snapshot=snapshot)
+        return found
     logger.info("Stored %s (%s bytes) at %s", pdf, pdf.size, pdf.file.name)
     return pdf
+
+
+def matched_again(pdf: DeclarationPdf, *, snapshot: SignatorySnapshot) -> None:
+    """A later snapshot found the signatories of a stored PDF again (an endorser was approved,
+    then withdrew): downloads get that PDF again. Only ever moved forward, so that of two
+    renders finishing out of order, the later snapshot wins."""
+    with transaction.atomic():
+        moved = DeclarationPdf.objects.filter(
+            pk=pdf.pk, last_matched_at__lt=snapshot.taken_at
+        ).update(last_matched_at=snapshot.taken_at)
+        if moved:
+            public_content_changed()
 
 
 def render_declaration_pdf(*, version_id: int) -> DeclarationPdf:
@@ -273,19 +284,13 @@ def render_declaration_pdf(*, version_id: int) -> DeclarationPdf:
 
 
 def pdf_to_serve(*, version: Version) -> DeclarationPdf:
-    """The PDF to send for `version` now, without waiting for a long render.
-
-    The PDF of the current snapshot when it is stored; else the newest stored one (stale, but
-    genuine and signed) while the fresh one is rendered in the background; else, for a version
-    that has never been rendered, render it now, once.
-    """
-    stored = DeclarationPdf.objects.filter(version=version)
-    if fresh := stored.filter(snapshot_hash=current_snapshot_digest(version)).first():
-        return fresh
-    if newest := stored.order_by("-rendered_at").first():
-        # Never rendered here: approving, reconfirming or withdrawing an endorsement queues
-        # tasks.refresh_declaration_pdf, and `manage.py render_pdfs` catches up too.
-        logger.info("Serving the previous PDF of %s until the fresh one is stored.", version)
+    """The PDF to send for `version` now, without reading its signatories or waiting for a
+    render: the PDF of the latest snapshot taken, which approving, reconfirming or withdrawing
+    an endorsement renders in the background (tasks.refresh_declaration_pdf, and `manage.py
+    render_pdfs` catches up too); until it is stored, the previous one, genuine and signed. A
+    version that has never been rendered is rendered now, once."""
+    stored = DeclarationPdf.objects.filter(version=version).select_related("version__declaration")
+    if newest := stored.order_by("-last_matched_at").first():
         return newest
     return store_declaration_pdf(version=version, snapshot=signatories_of(version))
 

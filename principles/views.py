@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
-from declaration_site.public_cache import cache_public_page
+from declaration_site.public_cache import cache_public_page, cached_value
 from endorsements.models import Endorsement
 
 from .comparison import compare
@@ -86,11 +86,17 @@ def compare_versions(request, old: int, new: int):
 
 
 def current_pdf(request):
-    """The signed PDF of the current version."""
-    version = get_object_or_404(
-        Version.objects.current(settings.DECLARATION_SLUG).select_related("declaration")
+    """The signed PDF of the current version. Which file that is, is kept in the public cache
+    until the public content changes, so a download reads nothing from the database."""
+    return _pdf_response(
+        request,
+        lambda: cached_value(f"pdf-to-serve:{settings.DECLARATION_SLUG}", _current_pdf_file),
     )
-    return _pdf_response(request, version)
+
+
+def _current_pdf_file() -> tuple[str, str] | None:
+    version = Version.objects.current(settings.DECLARATION_SLUG).first()
+    return None if version is None else _file_of(pdf_to_serve(version=version))
 
 
 def version_pdf(request, number: int):
@@ -99,20 +105,27 @@ def version_pdf(request, number: int):
         Version.objects.published_of(settings.DECLARATION_SLUG).select_related("declaration"),
         number=number,
     )
-    return _pdf_response(request, version)
+    return _pdf_response(request, lambda: _file_of(pdf_to_serve(version=version)))
 
 
-def _pdf_response(request, version: Version):
+def _file_of(pdf: DeclarationPdf) -> tuple[str, str]:
+    """Where the PDF is stored, and the name a download saves it under."""
+    return pdf.file.name, f"{pdf.version.declaration.slug}-v{pdf.version.number}.pdf"
+
+
+def _pdf_response(request, find_file):
     try:
-        pdf = pdf_to_serve(version=version)
+        found = find_file()
     except PdfRenderError:
         response = render(request, "principles/pdf_unavailable.html", status=503)
         response["Retry-After"] = "120"
         return response
+    if found is None:
+        raise Http404("No published version.")
+    name, filename = found
+    storage = DeclarationPdf._meta.get_field("file").storage
     response = FileResponse(
-        pdf.file.open("rb"),
-        content_type="application/pdf",
-        filename=f"{version.declaration.slug}-v{version.number}.pdf",
+        storage.open(name, "rb"), content_type="application/pdf", filename=filename
     )
     # Short: a fresh PDF replaces this one at the same address when the signatories change.
     response["Cache-Control"] = "public, max-age=300"

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from principles.models import DeclarationPdf, Version
-from principles.pdf import render_declaration_pdf, signatories_of
+from principles.pdf import matched_again, signatories_of, store_declaration_pdf
 
 
 class Command(BaseCommand):
@@ -14,12 +14,13 @@ class Command(BaseCommand):
         rendered = up_to_date = 0
         for version in Version.objects.published().select_related("declaration"):
             snapshot = signatories_of(version)
-            if DeclarationPdf.objects.filter(
-                version=version, snapshot_hash=snapshot.digest
-            ).exists():
+            stored = DeclarationPdf.objects.filter(version=version, snapshot_hash=snapshot.digest)
+            if stored.exists():
+                # Stored already, perhaps for an earlier moment: downloads get it again.
+                matched_again(stored.get(), snapshot=snapshot)
                 up_to_date += 1
                 continue
-            pdf = render_declaration_pdf(version_id=version.pk)
+            pdf = store_declaration_pdf(version=version, snapshot=snapshot)
             rendered += 1
             self.stdout.write(f"Rendered {pdf} ({pdf.size:,} bytes): {pdf.file.name}")
         self.stdout.write(
