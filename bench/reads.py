@@ -20,6 +20,7 @@ the two meet the same load from whatever else runs on the machine, and reports m
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -28,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -38,6 +40,8 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PATHS = ["/", "/endorsers/", "/endorsers/?page=500", "/declaration.pdf"]
 KINDS = {"text/html": "html", "application/json": "json", "application/pdf": "pdf"}
+# After the last approval, how long to go on polling the count before calling it never shown.
+STALE_AFTER_SECONDS = 8
 
 
 def manage(*args: str, env: dict, capture: bool = False) -> str:
@@ -174,6 +178,161 @@ def warm_up(base: str, path: str, *, options) -> None:
         run_wrk(base + path, seconds=options.warmup, connections=options.connections)
 
 
+# Run by `manage.py shell -c`: adds confirmed endorsements, approves them one by one at RATE a
+# second once told to go, printing the time of each approval after it committed, then, told
+# again, deletes them so that the database holds the seeded endorsers only.
+APPROVER = """
+import os, sys, time
+from django.conf import settings
+from django.contrib.auth.models import User
+from endorsements.management.commands.seed_demo_data import demo_endorsement
+from endorsements.models import Endorsement
+from endorsements.services import moderate_endorsements
+from principles.models import Declaration
+
+rate, seconds = float(os.environ["RATE"]), float(os.environ["SECONDS"])
+version = Declaration.objects.get(slug=settings.DECLARATION_SLUG).current_version
+waiting = [demo_endorsement(10_000_000 + n, version) for n in range(int(rate * seconds) + 1)]
+for endorsement in waiting:
+    endorsement.status, endorsement.approved_at = Endorsement.Status.CONFIRMED, None
+waiting = Endorsement.objects.bulk_create(waiting)
+moderator, _ = User.objects.get_or_create(username="bench-moderator")
+print("ready", flush=True)
+sys.stdin.readline()
+start = time.monotonic()
+for n, endorsement in enumerate(waiting):
+    time.sleep(max(0.0, start + n / rate - time.monotonic()))
+    if time.monotonic() - start >= seconds:
+        break
+    moderate_endorsements(
+        endorsements=Endorsement.objects.filter(pk=endorsement.pk),
+        decision="approve",
+        moderator=moderator,
+    )
+    print(time.time(), flush=True)
+print("end", flush=True)
+sys.stdin.readline()
+Endorsement.objects.filter(pk__in=[endorsement.pk for endorsement in waiting]).delete()
+"""
+
+
+def count_now(base: str) -> int:
+    with urllib.request.urlopen(base + "/endorsers/count.json", timeout=30) as response:
+        return json.load(response)["endorsers"]
+
+
+def under_approvals(base: str, *, server, options, env: dict) -> dict:
+    """wrk on / while another process approves endorsements; how long each approval took to
+    show in /endorsers/count.json, polled every 20 ms meanwhile."""
+    approver = subprocess.Popen(
+        [PYTHON, "manage.py", "shell", "-c", APPROVER],
+        cwd=ROOT,
+        env={**env, "RATE": str(options.approvals), "SECONDS": str(options.seconds)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    while approver.stdout.readline().strip() != "ready":
+        pass
+    before, seen, polling = count_now(base), [], threading.Event()
+
+    def poll():
+        while not polling.is_set():
+            seen.append((count_now(base), time.time()))
+            time.sleep(0.02)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    approver.stdin.write("go\n")
+    approver.stdin.flush()
+    try:
+        result = run_wrk(
+            base + "/", seconds=options.seconds, connections=options.connections, server=server
+        )
+    finally:
+        approved = [float(line) for line in iter(approver.stdout.readline, "end\n")]
+        time.sleep(STALE_AFTER_SECONDS)
+        polling.set()
+        poller.join()
+        approver.communicate("clean\n")
+    lags = [
+        min((at for count, at in seen if count >= before + n and at >= approved_at), default=None)
+        for n, approved_at in enumerate(approved, start=1)
+    ]
+    return {
+        **result,
+        "approvals": len(approved),
+        "lags_ms": [
+            (shown - approved_at) * 1000
+            for shown, approved_at in zip(lags, approved, strict=True)
+            if shown is not None
+        ],
+        "never_shown": lags.count(None),
+        "seconds": options.seconds,
+    }
+
+
+# Run by `manage.py shell -c` with bench/settings.py: Django's CPU time per request for each of
+# PATHS (the site's middleware and view, no HTTP server), median of ROUNDS rounds of 300.
+DJANGO_CPU = """
+import io, json, os, statistics, time
+from django.core.handlers.wsgi import WSGIHandler
+
+class FileWrapper:  # as gunicorn does, which sends a file with sendfile, not through Python
+    def __init__(self, filelike, block_size=8192):
+        self.filelike = filelike
+    def __iter__(self):
+        return iter(())
+    def close(self):
+        self.filelike.close()
+
+app = WSGIHandler()
+
+def get(address):
+    path, _, query = address.partition("?")
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(), "wsgi.errors": io.StringIO(), "wsgi.file_wrapper": FileWrapper,
+    }
+    response = app(environ, lambda status, headers: None)
+    if not isinstance(response, FileWrapper):
+        b"".join(response)
+    response.close()
+
+paths = json.loads(os.environ["PATHS"])
+for path in paths * 2:
+    get(path)
+cpu = {path: [] for path in paths}
+for _round in range(int(os.environ["ROUNDS"])):
+    for path in paths:
+        start = time.process_time()
+        for _request in range(300):
+            get(path)
+        cpu[path].append((time.process_time() - start) / 300 * 1e6)
+print(json.dumps({path: statistics.median(times) for path, times in cpu.items()}))
+"""
+
+
+def django_cpu(floors: dict, *, rounds: int, env: dict) -> dict:
+    """{path: Django's CPU µs per request}, for each path and its floor, taken in turn."""
+    paths = [url for path, floor in floors.items() for url in (floor, path)]
+    output = manage(
+        "shell",
+        "-c",
+        DJANGO_CPU,
+        env={
+            **env,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "PATHS": json.dumps(paths),
+            "ROUNDS": str(rounds),
+        },
+        capture=True,
+    )
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def bench_cache(cache_url: str, *, options, env: dict) -> dict:
     """{path: [(floor result, path result) per round]} with gunicorn using `cache_url`.
 
@@ -208,9 +367,14 @@ def bench_cache(cache_url: str, *, options, env: dict) -> dict:
                     f" floor {floor['rps']:.0f} req/s, {floor['cpu_us']:.0f} us CPU",
                     flush=True,
                 )
+        if options.approvals and not cache_url.startswith("locmem://"):
+            approvals = under_approvals(base, server=server, options=options, env=env)
+        else:
+            approvals = None
     finally:
         stop(server)
-    return {"floors": floors, "results": results}
+    cpu = django_cpu(floors, rounds=options.rounds, env=env)
+    return {"floors": floors, "results": results, "approvals": approvals, "cpu": cpu}
 
 
 def median(runs: list[dict], field: str) -> float:
@@ -240,6 +404,27 @@ def report(cache_url: str, measured: dict, *, rounds: int) -> None:
             f"{statistics.median(floor['cpu_us'] / page['cpu_us'] for floor, page in pairs):.0%}",
         )
         print("| " + " | ".join(cells) + " |")
+    print(
+        "\nDjango's CPU time per request, in process (middleware and view, no HTTP server):\n"
+        "| path | µs | floor µs | share |\n| --- | --- | --- | --- |"
+    )
+    for path, floor in measured["floors"].items():
+        cpu, floor_cpu = measured["cpu"][path], measured["cpu"][floor]
+        print(f"| `{path}` | {cpu:.0f} | {floor_cpu:.0f} | {floor_cpu / cpu:.0%} |")
+    if approvals := measured["approvals"]:
+        floor = median([pair[0] for pair in measured["results"]["/"]], "rps")
+        lags = sorted(approvals["lags_ms"])
+        print(
+            f"\nWhile another process approved {approvals['approvals']} endorsements "
+            f"({approvals['approvals'] / approvals['seconds']:.1f} a second): / served "
+            f"{approvals['rps']:,.0f} req/s ({approvals['rps'] / floor:.0%} of the floor's "
+            f"median above), p50 {approvals['p50']:.1f} ms, p99 {approvals['p99']:.1f} ms, "
+            f"{approvals['errors'] + approvals['timeouts']} errors. Each approval showed in "
+            f"/endorsers/count.json after {statistics.median(lags):.0f} ms (median), "
+            f"{lags[-1]:.0f} ms at most; {approvals['never_shown']} never showed."
+            if lags
+            else f"\nNo approval showed in /endorsers/count.json: {approvals}"
+        )
 
 
 def main() -> None:
@@ -252,6 +437,13 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=1, help="Seconds of each warm-up round.")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--approvals",
+        type=float,
+        default=0,
+        help="Also measure / while another process approves this many endorsements a second "
+        "(shared caches only: with locmem:// other processes never see the change).",
+    )
     options = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres"):
