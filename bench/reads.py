@@ -346,7 +346,11 @@ def bench_cache(cache_url: str, *, options, env: dict) -> dict:
     server = start_gunicorn(port=port, workers=options.workers, env=env)
     results = {path: [] for path in PATHS}
     try:
-        floors = {path: floor_of(base + path) for path in PATHS}
+        floors, first_reads = {}, {}
+        for path in PATHS:  # the first read of each, with nothing cached yet
+            started = time.monotonic()
+            floors[path] = floor_of(base + path)
+            first_reads[path] = (time.monotonic() - started) * 1000
         for path in PATHS:
             warm_up(base, floors[path], options=options)
             warm_up(base, path, options=options)
@@ -374,7 +378,13 @@ def bench_cache(cache_url: str, *, options, env: dict) -> dict:
     finally:
         stop(server)
     cpu = django_cpu(floors, rounds=options.rounds, env=env)
-    return {"floors": floors, "results": results, "approvals": approvals, "cpu": cpu}
+    return {
+        "floors": floors,
+        "first_reads": first_reads,
+        "results": results,
+        "approvals": approvals,
+        "cpu": cpu,
+    }
 
 
 def median(runs: list[dict], field: str) -> float:
@@ -404,6 +414,10 @@ def report(cache_url: str, measured: dict, *, rounds: int) -> None:
             f"{statistics.median(floor['cpu_us'] / page['cpu_us'] for floor, page in pairs):.0%}",
         )
         print("| " + " | ".join(cells) + " |")
+    print(
+        "\nFirst read of each path with nothing cached: "
+        + ", ".join(f"{path} {ms:,.0f} ms" for path, ms in measured["first_reads"].items())
+    )
     print(
         "\nDjango's CPU time per request, in process (middleware and view, no HTTP server):\n"
         "| path | µs | floor µs | share |\n| --- | --- | --- | --- |"
