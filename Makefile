@@ -85,10 +85,11 @@ site-debian-packages:
 	$(call ensure_debian_packages,$(SITE_DEBIAN_PACKAGES))
 
 # The read benchmark (bench/reads.py) drives gunicorn with Debian's wrk; CI does not run it.
+# Its options in BENCH_ARGS, e.g. BENCH_ARGS="--reuse --cache redis://127.0.0.1:6379/1".
 .PHONY: bench-reads
 bench-reads: setup site-debian-packages
 	$(call ensure_debian_packages,wrk)
-	$(BIN)/python bench/reads.py
+	$(BIN)/python bench/reads.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles *.egg-info

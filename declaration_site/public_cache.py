@@ -1,38 +1,86 @@
 """What every reader sees, kept in the configured cache (`CACHE_URL`) until it changes.
 
-Cached entries are keyed by a generation number. The services that change what the public sees
-(publishing a version; approving, reconfirming or withdrawing an endorsement) call
-`public_content_changed()`, which moves to the next generation once their transaction commits,
-so the next reader gets fresh content at once: nothing waits for a timeout. A reader reads the
-generation before reading the database, so a page rendered while a change commits is stored
-under the old generation and never served after it.
+Each entry is stored with the generation number it was computed in. The services that change
+what the public sees (publishing a version; approving, reconfirming or withdrawing an
+endorsement; storing a new PDF) call `public_content_changed()`, which moves to the next
+generation once their transaction commits, so every entry is stale from then on: nothing waits
+for a timeout. A reader reads the generation before the database, so a page rendered while a
+change commits is stored under the old generation and refreshed by the next reader.
+
+Serving a cached page must cost little more than serving a fixed one, so each process keeps
+the entries it served last and the generation it read last, and reads the generation from the
+shared cache again after `GENERATION_CHECK_SECONDS`: the process that made a change sees it at
+once, the others within that time. When the generation moves on, one process refreshes a stale
+entry (it holds a lock in the cache) while the others keep serving the previous one, for at
+most `STALE_SECONDS` (the lock's life, if that process never finishes): a stream of approvals
+costs one recomputation of each page at a time, not one per reader.
 
 With the default local-memory cache each server process has its own cache and sees only the
 changes made in that process: several processes (gunicorn workers, servers) need a shared cache,
 `CACHE_URL=redis://…`, as the README's production layout says.
 """
 
+import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import get_language
 
 GENERATION_KEY = "public:generation"
-# Entries of past generations are never read again; this only lets the cache drop them.
+# How long a process goes on using the generation it read before reading it again: the
+# longest a change made by another process takes to reach this one's readers.
+GENERATION_CHECK_SECONDS = 1
+# How long readers may be served an entry of an earlier generation while another process
+# refreshes it: with the above, the longest the count on / can lag behind an approval.
+STALE_SECONDS = 5
+# Entries are overwritten when refreshed; this only lets the cache drop pages nobody reads.
 KEEP_SECONDS = 24 * 60 * 60
+# How many entries each process keeps (pages are about 35 KB each).
+RECENT_ENTRIES = 200
+
+
+class ProcessCopies:
+    """The generation this process read last, when, and the entries it served last."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.forget()
+
+    def forget(self) -> None:
+        with self.lock:
+            self.generation, self.read_at = None, 0.0
+            self.entries: OrderedDict[str, tuple[int, object]] = OrderedDict()
+
+    def remember(self, key: str, entry: tuple[int, object]) -> None:
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            if len(self.entries) > RECENT_ENTRIES:
+                self.entries.popitem(last=False)
+
+
+process_copies = ProcessCopies()
 
 
 def generation() -> int:
+    """The current generation, read from the shared cache at most once a second."""
+    if time.monotonic() - process_copies.read_at < GENERATION_CHECK_SECONDS:
+        return process_copies.generation
     value = cache.get(GENERATION_KEY)
     if value is None:
         # Start from the clock, not from 1, so that after the cache lost the key (eviction,
         # restart) no entry of an earlier generation can match again.
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         value = cache.get(GENERATION_KEY)
+    process_copies.generation, process_copies.read_at = value, time.monotonic()
     return value
 
 
@@ -43,45 +91,125 @@ def public_content_changed() -> None:
 
 def _next_generation() -> None:
     try:
-        cache.incr(GENERATION_KEY)
+        value = cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = time.time_ns()
+        cache.set(GENERATION_KEY, value, timeout=None)
+    process_copies.generation, process_copies.read_at = value, time.monotonic()
 
 
-def cached_value(name: str, compute):
-    """`compute()`, kept until the public content next changes."""
-    key = f"public:{generation()}:{name}"
-    value = cache.get(key)
-    if value is None:
+def _fresh_or_refreshed(key: str, refresh: Callable[[int], object]):
+    """The value stored under `key` if it is of the current generation, or of an earlier one
+    while another process refreshes it; else `refresh(generation)`, which computes the value,
+    stores it with `_store` and returns it."""
+    current = generation()
+    stored_generation, value = process_copies.entries.get(key) or (None, None)
+    if stored_generation != current:
+        stored_generation, value = cache.get(key) or (stored_generation, value)
+    if stored_generation == current:
+        process_copies.remember(key, (current, value))
+        return value
+    lock = f"{key}:refreshing"
+    refreshing_here = cache.add(lock, current, STALE_SECONDS)
+    if stored_generation is not None and not refreshing_here:
+        return value
+    try:
+        return refresh(current)
+    finally:
+        if refreshing_here:
+            cache.delete(lock)
+
+
+def _store(key: str, entry: tuple[int, object]) -> None:
+    cache.set(key, entry, KEEP_SECONDS)
+    process_copies.remember(key, entry)
+
+
+def cached_value(name: str, compute: Callable[[], object]):
+    """`compute()`, kept until the public content next changes. Every caller in the process
+    gets the same object: never change it."""
+    key = f"public:value:{name}"
+
+    def refresh(current: int):
         value = compute()
-        cache.set(key, value, KEEP_SECONDS)
-    return value
+        _store(key, (current, value))
+        return value
+
+    return _fresh_or_refreshed(key, refresh)
 
 
-def cache_public_page(view):
-    """Serve the page from the cache to anonymous readers, per address, host and language.
+class QueryParameters:
+    """The query parameters a cached page understands, each with its valid values.
 
-    Not cached: requests with a query string, readers with a session or pending messages (the
-    header shows signed-in people their own links), pages that put a CSRF token in a form or set
-    a cookie. Cookies that middleware adds (the language cookie) are added to each response
-    afterwards, so a cached page never carries another reader's cookies.
+    `key_of(query)` is the part of the cache key that the query makes: its known, non-empty
+    parameters in a fixed order, so that `?country=FR&page=2` and `?page=2&country=FR&region=`
+    share one entry; None when the page must be rendered for this request alone (a parameter
+    given twice or with a value that is not valid, or one named in `uncached`, such as free
+    text, which would make a new entry for every string anyone types). `storable(query)` says
+    whether a page rendered for `query` may be stored: not when it carries parameters the page
+    ignores, which would then appear in its links to other languages.
     """
+
+    def __init__(
+        self, valid: dict[str, Callable[[str], bool]] | None = None, *, uncached=(), defaults=None
+    ):
+        self.valid = valid or {}
+        self.uncached = set(uncached)
+        self.defaults = defaults or {}
+
+    def key_of(self, query) -> str | None:
+        pairs = []
+        for name in sorted({*self.valid, *self.uncached}):
+            values = query.getlist(name)
+            if len(values) > 1 or (values and values[0] and name in self.uncached):
+                return None
+            if not values or values[0] in ("", self.defaults.get(name)):
+                continue
+            if not self.valid[name](values[0]):
+                return None
+            pairs.append((name, values[0]))
+        return urlencode(pairs)
+
+    def storable(self, query) -> bool:
+        return query.keys() <= {*self.valid, *self.uncached}
+
+
+NO_PARAMETERS = QueryParameters()
+
+
+def cache_public_page(view=None, *, parameters: QueryParameters = NO_PARAMETERS):
+    """Serve the page from the cache to anonymous readers, per address, host, language and
+    known query parameters (see QueryParameters).
+
+    Not cached: readers with a session or pending messages (the header shows signed-in people
+    their own links), pages that put a CSRF token in a form, set a cookie or say `no-store`.
+    Cookies that middleware adds (the language cookie) are added to each response afterwards,
+    so a cached page never carries another reader's cookies.
+    """
+    if view is None:
+        return lambda view: cache_public_page(view, parameters=parameters)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not _cacheable_request(request):
+        query = parameters.key_of(request.GET)
+        if query is None or not _cacheable_request(request):
             return view(request, *args, **kwargs)
         key = (
-            f"public:{generation()}:page:{request.scheme}://{request.get_host()}"
-            f"{request.path}:{get_language()}"
+            f"public:page:{request.scheme}://{request.get_host()}{request.path}?{query}"
+            f":{get_language()}"
         )
-        if (cached := cache.get(key)) is not None:
-            content, headers = cached
-            return HttpResponse(content, headers=headers)
-        response = view(request, *args, **kwargs)
-        if _cacheable_response(request, response):
-            cache.set(key, (response.content, dict(response.headers)), KEEP_SECONDS)
-        return response
+
+        def refresh(current: int):
+            response = view(request, *args, **kwargs)
+            if parameters.storable(request.GET) and _cacheable_response(request, response):
+                _store(key, (current, (response.content, dict(response.headers))))
+            return response
+
+        served = _fresh_or_refreshed(key, refresh)
+        if isinstance(served, HttpResponseBase):
+            return served
+        content, headers = served
+        return HttpResponse(content, headers=headers)
 
     return wrapped
 
@@ -89,7 +217,6 @@ def cache_public_page(view):
 def _cacheable_request(request) -> bool:
     return (
         request.method in {"GET", "HEAD"}
-        and not request.GET
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
     )
@@ -101,4 +228,5 @@ def _cacheable_response(request, response) -> bool:
         and not response.streaming
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and "no-store" not in response.get("Cache-Control", "")
     )

@@ -183,14 +183,14 @@ class EndorsementQuerySet(models.QuerySet):
         return self.filter(signs(version)).distinct()
 
     def totals(self, version) -> dict[str, int]:
-        """How many in all, and how many for `version` (endorsed or reconfirmed), in one query."""
+        """How many in all, and how many for `version` (endorsed or reconfirmed), in one query.
+
+        The reconfirmations are a subquery rather than a join, which would need COUNT(DISTINCT)
+        over every endorser (several times slower with 100,000 of them)."""
+        reconfirmed = Reconfirmation.objects.filter(version=version).values("endorsement_id")
         return self.aggregate(
-            total=Count("pk", distinct=True),
-            for_version=Count(
-                "pk",
-                filter=signs(version),
-                distinct=True,
-            ),
+            total=Count("pk"),
+            for_version=Count("pk", filter=Q(version=version) | Q(pk__in=reconfirmed)),
         )
 
     def similar_to(self, endorsements) -> dict[int, list]:
@@ -324,7 +324,12 @@ class Endorsement(models.Model):
                 name="approved_endorsement_has_approval_date",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-approved_at"], name="endorsement_public_idx")]
+        # The public list's order: a deep page (?page=500) walks the index instead of sorting.
+        indexes = [
+            models.Index(
+                fields=["status", "-approved_at", "-id"], name="endorsement_public_order_idx"
+            )
+        ]
 
     def __str__(self):
         return f"{self.organisation_name} ({self.country.code})"

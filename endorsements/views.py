@@ -1,6 +1,6 @@
 import csv
 import json
-from functools import wraps
+from functools import cache, wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,18 +12,19 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from declaration_site.public_cache import cache_public_page
+from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
 from principles.models import ActionLine, Version
 from principles.pdf import EndorsementCertificate, cached_certificate
 
 from . import charts
 from .forms import EmailForm, EndorsementForm, EndorserFilterForm, ModerationForm
-from .models import Endorsement
+from .models import Endorsement, EndorsementCountries, Region
 from .services import (
     DuplicateEndorsement,
     moderate_endorsements,
@@ -270,8 +271,31 @@ def reconfirm(request, endorsement, payload):
     return render(request, "endorsements/reconfirm.html", context)
 
 
+@cache
+def country_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in EndorsementCountries())
+
+
+def is_page_number(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 6
+
+
+# What a cached page of the list may be keyed by: the filters' valid values and the page
+# number; searches by name (free text) are rendered for each request.
+LIST_PARAMETERS = QueryParameters(
+    {
+        "country": lambda code: code in country_codes(),
+        "region": lambda region: region in Region.values,
+        "type": lambda kind: kind in Endorsement.OrganisationType.values,
+        "page": is_page_number,
+    },
+    uncached={"q"},
+    defaults={"page": "1"},
+)
+
+
 @require_GET
-@cache_public_page
+@cache_public_page(parameters=LIST_PARAMETERS)
 def endorser_list(request):
     """Approved endorsers, searchable and filterable, with totals and charts. Every filter is
     a query parameter, so each page of results has a stable URL."""
@@ -283,9 +307,8 @@ def endorser_list(request):
     )
     page = Paginator(endorsers, PAGE_SIZE).get_page(request.GET.get("page"))
     current = Version.objects.current(settings.DECLARATION_SLUG).first()
-    by_type = public.count_by("organisation_type")
-    by_region = public.count_by("region")
-    return render(
+    statistics = public_statistics(current)
+    response = render(
         request,
         "endorsements/list.html",
         {
@@ -293,10 +316,32 @@ def endorser_list(request):
             "page": page,
             "query_string": filters.query_string(),
             "current": current,
+            "totals": statistics["totals"],
+            "by_type": charts.labelled(statistics["by_type"], Endorsement.OrganisationType.choices),
+            "by_region": charts.bars(
+                statistics["by_region"], Endorsement._meta.get_field("region").choices
+            ),
+            "over_time": charts.columns(statistics["by_month"]),
+        },
+    )
+    if request.GET.get("page", "1") != str(page.number):
+        # A page number past the end shows the last page: keep such addresses out of the
+        # cache, or anyone could fill it with one entry per number.
+        add_never_cache_headers(response)
+    return response
+
+
+def public_statistics(current: Version | None) -> dict:
+    """The totals and charts of the public list: the same whatever the filters and the page,
+    so they are computed once each time the public content changes, not for every page."""
+    public = Endorsement.objects.public()
+    return cached_value(
+        f"endorser-statistics:{current.pk if current else None}",
+        lambda: {
             "totals": public.totals(current),
-            "by_type": charts.labelled(by_type, Endorsement.OrganisationType.choices),
-            "by_region": charts.bars(by_region, Endorsement._meta.get_field("region").choices),
-            "over_time": charts.columns(public.count_by_month()),
+            "by_type": public.count_by("organisation_type"),
+            "by_region": public.count_by("region"),
+            "by_month": public.count_by_month(),
         },
     )
 

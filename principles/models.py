@@ -111,10 +111,10 @@ class VersionQuerySet(models.QuerySet):
 
     def with_pdf_size(self, language: str | None = None):
         """`with_pdf_language()`, and `pdf_size`: bytes of the newest stored PDF of each version
-        in that language (None if there is none yet)."""
+        in that language that downloads get (None if there is none yet)."""
         newest = DeclarationPdf.objects.filter(
             version=OuterRef("pk"), language=OuterRef("pdf_language")
-        ).order_by("-rendered_at")
+        ).order_by("-last_matched_at")
         return self.with_pdf_language(language).annotate(
             pdf_size=Subquery(newest.values("size")[:1])
         )
@@ -669,9 +669,10 @@ class DeclarationPdf(models.Model):
     signatories.
 
     Rendered once for each (version, language, snapshot) and kept in the default storage; a new
-    snapshot adds a row, and the newest row of a version in a language is served until a
-    fresher one is ready. The PDF exists in the source language and in each language the
-    version has a translation in; every language carries the same snapshot.
+    snapshot adds a row. Downloads in a language serve the row whose signatories a snapshot
+    found last (`last_matched_at`) until a fresher one is ready, without reading the
+    signatories. The PDF exists in the source language and in each language the version has a
+    translation in; every language carries the same snapshot.
     """
 
     version = models.ForeignKey(
@@ -688,16 +689,25 @@ class DeclarationPdf(models.Model):
     file = models.FileField(_("file"), upload_to=declaration_pdf_path, max_length=300)
     size = models.PositiveIntegerField(_("size in bytes"))
     rendered_at = models.DateTimeField(_("rendered at"), default=timezone.now)
+    last_matched_at = models.DateTimeField(
+        _("signatories last matched at"),
+        help_text=_(
+            "When a snapshot of the version's signatories last found exactly those of this PDF."
+        ),
+    )
 
     class Meta:
         verbose_name = _("declaration PDF")
         verbose_name_plural = _("declaration PDFs")
-        get_latest_by = "rendered_at"
+        get_latest_by = "last_matched_at"
         constraints = [
             models.UniqueConstraint(
                 fields=["version", "language", "snapshot_hash"],
                 name="one_pdf_per_version_language_and_snapshot",
             )
+        ]
+        indexes = [
+            models.Index(fields=["version", "-last_matched_at"], name="declaration_pdf_newest_idx")
         ]
 
     def __str__(self):

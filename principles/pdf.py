@@ -39,7 +39,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from declaration_site.public_cache import cached_value, public_content_changed
+from declaration_site.public_cache import public_content_changed
 from endorsements.models import Endorsement, EndorsementCountries
 
 from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
@@ -115,12 +115,6 @@ def signatories_of(version: Version) -> SignatorySnapshot:
         ),
         taken_at=timezone.now(),
     )
-
-
-def current_snapshot_digest(version: Version) -> str:
-    """The digest of `version`'s signatories as they are now, read from the database once per
-    change of the public content (see declaration_site/public_cache.py), not on every download."""
-    return cached_value(f"pdf-snapshot-digest:{version.pk}", lambda: signatories_of(version).digest)
 
 
 class PdfRenderError(Exception):
@@ -297,7 +291,8 @@ def store_declaration_pdf(
     *, version: Version, snapshot: SignatorySnapshot, language: str = SOURCE_LANGUAGE
 ) -> DeclarationPdf:
     """Render, sign and store the PDF of (version, language, snapshot) unless it is stored
-    already.
+    already, and make it the PDF that downloads get, unless a later snapshot has already found
+    others.
 
     Two workers may render the same PDF at once; the unique constraint keeps one row and the
     loser removes its file.
@@ -306,6 +301,7 @@ def store_declaration_pdf(
         version=version, language=language, snapshot_hash=snapshot.digest
     )
     if found := existing.first():
+        matched_again(found, snapshot=snapshot)
         return found
     content = render_declaration(version=version, snapshot=snapshot, language=language)
     pdf = DeclarationPdf(
@@ -314,19 +310,34 @@ def store_declaration_pdf(
         snapshot_hash=snapshot.digest,
         signatory_count=len(snapshot.signatories),
         snapshot_taken_at=snapshot.taken_at,
+        last_matched_at=snapshot.taken_at,
         size=len(content),
     )
     pdf.file.save("declaration.pdf", ContentFile(content), save=False)
     try:
         with transaction.atomic():
             pdf.save()
-            # The declaration's page shows the size of the newest PDF.
+            # The declaration's page shows the size of the PDF that downloads get.
             public_content_changed()
     except IntegrityError:
         pdf.file.delete(save=False)
-        return existing.get()
+        found = existing.get()
+        matched_again(found, snapshot=snapshot)
+        return found
     logger.info("Stored %s (%s bytes) at %s", pdf, pdf.size, pdf.file.name)
     return pdf
+
+
+def matched_again(pdf: DeclarationPdf, *, snapshot: SignatorySnapshot) -> None:
+    """A later snapshot found the signatories of a stored PDF again (an endorser was approved,
+    then withdrew): downloads get that PDF again. Only ever moved forward, so that of two
+    renders finishing out of order, the later snapshot wins."""
+    with transaction.atomic():
+        moved = DeclarationPdf.objects.filter(
+            pk=pdf.pk, last_matched_at__lt=snapshot.taken_at
+        ).update(last_matched_at=snapshot.taken_at)
+        if moved:
+            public_content_changed()
 
 
 def render_declaration_pdf(*, version_id: int, language: str = SOURCE_LANGUAGE) -> DeclarationPdf:
@@ -351,6 +362,7 @@ def replace_declaration_pdf(*, version_id: int, language: str) -> DeclarationPdf
         snapshot_hash=snapshot.digest,
         signatory_count=len(snapshot.signatories),
         snapshot_taken_at=snapshot.taken_at,
+        last_matched_at=snapshot.taken_at,
         size=len(content),
     )
     pdf.file.save("declaration.pdf", ContentFile(content), save=False)
@@ -381,22 +393,16 @@ def render_declaration_pdfs(*, version_id: int) -> list[DeclarationPdf]:
 
 
 def pdf_to_serve(*, version: Version, language: str = SOURCE_LANGUAGE) -> DeclarationPdf:
-    """The PDF of `version` in `language` to send now, without waiting for a long render.
-
-    `language` is one the PDF exists in (see `VersionQuerySet.with_pdf_language`). The PDF of
-    the current snapshot when it is stored; else the newest stored one (stale, but genuine and
-    signed) while the fresh one is rendered in the background; else, for a version (or a
-    translation) that has never been rendered, render it now, once.
-    """
-    stored = DeclarationPdf.objects.filter(version=version, language=language)
-    if fresh := stored.filter(snapshot_hash=current_snapshot_digest(version)).first():
-        return fresh
-    if newest := stored.order_by("-rendered_at").first():
-        # Never rendered here: approving, reconfirming or withdrawing an endorsement queues
-        # tasks.refresh_declaration_pdf, and `manage.py render_pdfs` catches up too.
-        logger.info(
-            "Serving the previous %s PDF of %s until the fresh one is stored.", language, version
-        )
+    """The PDF of `version` in `language` to send now, without reading its signatories or
+    waiting for a render: the PDF of the latest snapshot taken, which approving, reconfirming
+    or withdrawing an endorsement renders in the background (tasks.refresh_declaration_pdf, and
+    `manage.py render_pdfs` catches up too); until it is stored, the previous one, genuine and
+    signed. `language` is one the PDF exists in (see `VersionQuerySet.with_pdf_language`). A
+    version (or a translation) that has never been rendered is rendered now, once."""
+    stored = DeclarationPdf.objects.filter(version=version, language=language).select_related(
+        "version__declaration"
+    )
+    if newest := stored.order_by("-last_matched_at").first():
         return newest
     return store_declaration_pdf(
         version=version, snapshot=signatories_of(version), language=language

@@ -3,9 +3,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.translation import get_language
 from django_ratelimit.decorators import ratelimit
 
-from declaration_site.public_cache import cache_public_page
+from declaration_site.public_cache import cache_public_page, cached_value
 from endorsements.models import Endorsement
 
 from .comparison import compare
@@ -88,13 +89,21 @@ def compare_versions(request, old: int, new: int):
 
 def current_pdf(request):
     """The signed PDF of the current version, in the reader's language when the version has a
-    translation in it, else in English."""
-    version = get_object_or_404(
-        Version.objects.current(settings.DECLARATION_SLUG)
-        .with_pdf_language()
-        .select_related("declaration")
+    translation in it, else in English. Which file that is, is kept in the public cache until
+    the public content changes, so a download reads nothing from the database."""
+    language = get_language()
+    return _pdf_response(
+        request,
+        lambda: cached_value(
+            f"pdf-to-serve:{settings.DECLARATION_SLUG}:{language}",
+            lambda: _current_pdf_file(language),
+        ),
     )
-    return _pdf_response(request, version)
+
+
+def _current_pdf_file(language: str) -> tuple[str, str, str] | None:
+    version = Version.objects.current(settings.DECLARATION_SLUG).with_pdf_language(language).first()
+    return None if version is None else _file_of(version)
 
 
 def version_pdf(request, number: int):
@@ -105,24 +114,33 @@ def version_pdf(request, number: int):
         .select_related("declaration"),
         number=number,
     )
-    return _pdf_response(request, version)
+    return _pdf_response(request, lambda: _file_of(version))
 
 
-def _pdf_response(request, version: Version):
-    # A language without a translation gets the English file at its own address, not a
-    # redirect to /declaration.pdf: FirstVisitLanguageMiddleware sends a French browser
-    # without the language cookie from there back to /fr/declaration.pdf.
+def _file_of(version: Version) -> tuple[str, str, str]:
+    """Where the PDF that a reader of this version gets is stored, the name a download saves
+    it under, and its language. A language without a translation gets the English file at its
+    own address, not a redirect to /declaration.pdf: FirstVisitLanguageMiddleware sends a
+    French browser without the language cookie from there back to /fr/declaration.pdf."""
     language = version.pdf_language
+    pdf = pdf_to_serve(version=version, language=language)
+    filename = f"{pdf.version.declaration.slug}-v{pdf.version.number}-{language}.pdf"
+    return pdf.file.name, filename, language
+
+
+def _pdf_response(request, find_file):
     try:
-        pdf = pdf_to_serve(version=version, language=language)
+        found = find_file()
     except PdfRenderError:
         response = render(request, "principles/pdf_unavailable.html", status=503)
         response["Retry-After"] = "120"
         return response
+    if found is None:
+        raise Http404("No published version.")
+    name, filename, language = found
+    storage = DeclarationPdf._meta.get_field("file").storage
     response = FileResponse(
-        pdf.file.open("rb"),
-        content_type="application/pdf",
-        filename=f"{version.declaration.slug}-v{version.number}-{language}.pdf",
+        storage.open(name, "rb"), content_type="application/pdf", filename=filename
     )
     response["Content-Language"] = language
     # Short: a fresh PDF replaces this one at the same address when the signatories change.

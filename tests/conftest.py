@@ -35,9 +35,13 @@ def empty_cache():
     database must never be served."""
     from django.core.cache import cache
 
+    from declaration_site import public_cache
+
     cache.clear()
+    public_cache.process_copies.forget()
     yield
     cache.clear()
+    public_cache.process_copies.forget()
 
 
 def declaration_text(

@@ -98,7 +98,7 @@ def test_static_files_are_collected_under_hashed_and_compressed_names(tmp_path):
 @pytest.mark.parametrize(
     ("url", "backend"),
     [
-        ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache"),
+        ("redis://127.0.0.1:6379/1", "django_redis.cache.RedisCache"),
         ("locmem://", "django.core.cache.backends.locmem.LocMemCache"),
     ],
 )

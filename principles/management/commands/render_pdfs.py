@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from principles.models import DeclarationPdf, Version
-from principles.pdf import signatories_of, store_declaration_pdf
+from principles.pdf import matched_again, signatories_of, store_declaration_pdf
 
 
 class Command(BaseCommand):
@@ -15,13 +15,16 @@ class Command(BaseCommand):
         rendered = up_to_date = 0
         for version in Version.objects.published().select_related("declaration"):
             snapshot = signatories_of(version)
-            stored = set(
-                DeclarationPdf.objects.filter(
+            stored = {
+                pdf.language: pdf
+                for pdf in DeclarationPdf.objects.filter(
                     version=version, snapshot_hash=snapshot.digest
-                ).values_list("language", flat=True)
-            )
+                )
+            }
             for language in version.pdf_languages():
                 if language in stored:
+                    # Stored already, perhaps for an earlier moment: downloads get it again.
+                    matched_again(stored[language], snapshot=snapshot)
                     up_to_date += 1
                     continue
                 pdf = store_declaration_pdf(version=version, snapshot=snapshot, language=language)

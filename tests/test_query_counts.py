@@ -1,0 +1,108 @@
+"""Every public page reads the database a fixed number of times, whether 10 or 10,000
+organisations endorsed: the first reader after a change (nothing cached) pays exactly these
+queries, and the readers after them none (tests/endorsements/test_page_cache.py)."""
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+
+from endorsements.management.commands.seed_demo_data import demo_endorsement
+from endorsements.models import Endorsement
+from endorsements.services import reconfirm_endorsement
+from principles.models import Declaration
+from principles.pdf import store_declaration_pdf
+from principles.services import create_draft_from_text, publish_version
+from tests.conftest import declaration_text
+from tests.principles.pdf_reading import make_snapshot
+
+
+@pytest.fixture(scope="module", params=[10, 10_000], ids=["10 endorsers", "10,000 endorsers"])
+def endorsers(request, django_db_setup, django_db_blocker):
+    """Two published versions and N approved endorsers, some of whom reconfirmed for the
+    second, made once for the whole module and rolled back after it: 10,000 endorsers take
+    seconds to make."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        declaration = Declaration.objects.create(slug=settings.DECLARATION_SLUG)
+        first, second = (
+            publish_version(
+                version=create_draft_from_text(
+                    declaration=declaration, text=declaration_text(principles=4, action_lines=3)
+                )
+            )
+            for _ in range(2)
+        )
+        Endorsement.objects.bulk_create(
+            demo_endorsement(n, first) for n in range(1, request.param + 1)
+        )
+        for endorsement in Endorsement.objects.order_by("pk")[:3]:
+            reconfirm_endorsement(endorsement=endorsement, version=second)
+        yield request.param
+        transaction.set_rollback(True)
+
+
+# The first read of each public page, and the queries it runs, whatever the number of endorsers.
+PAGES = {
+    # The current version, its texts, principles and their texts, action lines and their
+    # texts, the endorsers' totals.
+    "/": 7,
+    "/fr/": 7,
+    "/versions/": 2,
+    "/versions/1/": 7,
+    # The two versions, with their texts, principles and action lines.
+    "/versions/1/compare/2/": 6,
+    # The page of endorsers and their count, their action lines, the current version, and
+    # the totals and charts (totals, by type, by region, by month).
+    "/endorsers/": 8,
+    "/endorsers/?page=2": 8,
+    "/endorsers/?country=FR&type=ngo": 8,
+    "/endorsers/?q=Escuelas&region=americas": 8,
+    "/endorsers.csv": 1,
+    "/endorsers.json": 1,
+    "/endorsers/count.json": 2,
+    # The current version, then its text and action lines for the form's choices.
+    "/endorse/": 7,
+    "/endorse/check-your-email/": 0,
+    "/endorse/privacy/": 0,
+    "/endorse/new-link/": 0,
+    "/endorse/withdraw/": 0,
+    "/verify/": 0,
+    "/verify/?version=2&snapshot=unknown": 1,
+    "/accounts/login/": 0,
+}
+
+
+def read(client, path: str) -> int:
+    response = client.get(path)
+    # Streamed pages (the CSV) read the database while they are sent.
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response.status_code
+
+
+@pytest.mark.parametrize(("path", "queries"), PAGES.items(), ids=PAGES.keys())
+def test_a_public_page_runs_the_same_queries_however_many_organisations_endorsed(
+    path, queries, endorsers, db, client, django_assert_num_queries
+):
+    with django_assert_num_queries(queries):
+        status = read(client, path)
+
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    # The current version; its PDF (the cached choice of file is empty at first). An earlier
+    # version: the version, its PDF.
+    [("/declaration.pdf", 2), ("/versions/1/declaration.pdf", 2)],
+)
+def test_a_pdf_download_runs_the_same_queries_however_many_organisations_endorsed(
+    path, queries, endorsers, db, client, pdf_settings, django_assert_num_queries
+):
+    for version in Declaration.objects.get().versions.published():
+        # A PDF of a few names: one of 10,000 takes minutes to render.
+        store_declaration_pdf(version=version, snapshot=make_snapshot(["Signatory"]))
+
+    with django_assert_num_queries(queries):
+        status = read(client, path)
+
+    assert status == 200
