@@ -41,11 +41,10 @@ def version_on_screen(request) -> Version | None:
     """The version the form was shown for (posted back in a hidden field), else the current."""
     number = request.POST.get("version", "")
     if number.isdigit():
-        version = (
-            Version.objects.published_of(settings.DECLARATION_SLUG).filter(number=number).first()
-        )
-        if version is not None:
-            return version
+        try:
+            return Version.objects.published_of(settings.DECLARATION_SLUG).get(number=number)
+        except Version.DoesNotExist:
+            pass
     return Version.objects.current(settings.DECLARATION_SLUG).first()
 
 
@@ -70,7 +69,7 @@ def endorse(request):
         try:
             submit_endorsement(
                 details=form.cleaned_data,
-                action_lines=form.cleaned_data["action_lines"],
+                action_line_ids=form.cleaned_data["action_lines"],
                 version=version,
             )
         except DuplicateEndorsement:
@@ -94,7 +93,9 @@ def duplicate_message() -> str:
 
 
 @require_GET
+@cache_public_page
 def sent(request):
+    """Where every accepted submission lands: the same page for everyone, so it is cached."""
     return render(request, "endorsements/sent.html")
 
 
