@@ -16,30 +16,17 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+from server import free_port, manage, start_gunicorn, stop
+
 # The slowest path last: gunicorn keeps working through its queue after wrk stops, which would
 # slow down the next path's run.
 PATHS = ["/static/floor.html", "/", "/endorsers/", "/declaration.pdf", "/endorsers/?page=500"]
-
-
-def manage(*args: str, env: dict) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def prepare(*, endorsers: int, env: dict) -> None:
@@ -50,30 +37,6 @@ def prepare(*, endorsers: int, env: dict) -> None:
     manage("render_pdfs", env=env)
     manage("seed_demo_data", "--force", "--endorsers", str(endorsers), env=env)
     manage("collectstatic", "--noinput", "-v0", env=env)
-
-
-def start_gunicorn(*, port: int, workers: int, env: dict) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            *(GUNICORN, "declaration_site.wsgi", "--bind", f"127.0.0.1:{port}"),
-            *("--workers", str(workers), "--log-level", "warning"),
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _attempt in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer /healthz within 10 s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    server.wait(timeout=30)
 
 
 def run_wrk(url: str, *, seconds: int, connections: int) -> dict:
