@@ -1,9 +1,11 @@
-from functools import cache, cached_property
+import functools
+from functools import cached_property
 from urllib.parse import urlencode
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.core.cache import cache
 from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils.functional import lazy
@@ -32,22 +34,31 @@ def consent_label() -> str:
     )
 
 
+ONE_DAY = 24 * 60 * 60
+# Made once: lazy() builds a proxy class each time it is called.
+lazy_consent_label = lazy(consent_label, SafeString)
+
+
 class ActionLinesField(forms.TypedMultipleChoiceField):
     """The action lines of one version, shown grouped under their principles.
 
-    A submission is checked against the version's action line ids (one small query, none when
-    nothing is ticked); the labels, which need the whole text of the version, are only built
-    when the form is shown. A submission is the path that must take a surge, so it stays cheap.
+    A submission is checked against the version's action line ids (kept in the cache); the
+    labels, which need the whole text of the version, are only built when the form is shown. A
+    submission is the path that must take a surge, so it stays cheap.
     """
 
     def for_version(self, version: Version) -> None:
         self.version = version
-        self.choices = cache(lambda: action_line_choices(version))
+        self.choices = functools.cache(lambda: action_line_choices(version))
 
     @cached_property
     def version_line_ids(self) -> set[str]:
-        lines = ActionLine.objects.filter(principle__version=self.version)
-        return {str(pk) for pk in lines.values_list("pk", flat=True)}
+        # A published version's action lines never change: read them once per cache.
+        def read():
+            lines = ActionLine.objects.filter(principle__version=self.version)
+            return {str(pk) for pk in lines.values_list("pk", flat=True)}
+
+        return cache.get_or_set(f"version-action-lines:{self.version.pk}", read, ONE_DAY)
 
     def valid_value(self, value) -> bool:
         return str(value) in self.version_line_ids
@@ -130,7 +141,7 @@ class EndorsementForm(forms.ModelForm):
         ]
         self.fields["action_lines"].for_version(version)
         # The label and the layout are only needed to show the form, not to check a submission.
-        self.fields["consent"].label = lazy(consent_label, SafeString)()
+        self.fields["consent"].label = lazy_consent_label()
 
     @cached_property
     def helper(self) -> FormHelper:
