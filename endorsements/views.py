@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
@@ -35,16 +36,26 @@ from .services import (
 )
 
 PAGE_SIZE = 50
+ONE_DAY = 24 * 60 * 60
 
 
 def version_on_screen(request) -> Version | None:
-    """The version the form was shown for (posted back in a hidden field), else the current."""
+    """The version the form was shown for (posted back in a hidden field), else the current.
+
+    A published version never changes, so the one a submission names is kept in the cache:
+    every submission needs it."""
     number = request.POST.get("version", "")
     if number.isdigit():
+        key = f"published-version:{settings.DECLARATION_SLUG}:{number}"
+        if (version := cache.get(key)) is not None:
+            return version
         try:
-            return Version.objects.published_of(settings.DECLARATION_SLUG).get(number=number)
+            version = Version.objects.published_of(settings.DECLARATION_SLUG).get(number=number)
         except Version.DoesNotExist:
             pass
+        else:
+            cache.set(key, version, ONE_DAY)
+            return version
     return Version.objects.current(settings.DECLARATION_SLUG).first()
 
 
