@@ -4,7 +4,7 @@ PostgreSQL restarted during the load, and the mail server stopped and started ag
     CACHE_URL=redis://127.0.0.1:6379/4 \\
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_writes \\
         flock /tmp/bench.lock .venv/bin/python bench/writes.py [--rate 250] [--seconds 60]
-        [--restart-postgres] [--mail-outage] [--workers 4] [--worker-class sync] [--threads 1]
+        [--restart-postgres] [--mail-outage] [--workers 3] [--worker-class gthread] [--threads 4]
 
 The database named in DATABASE_URL is emptied (`flush`) and so is the cache in CACHE_URL (it
 holds the rate-limit counts): point both at scratch ones. Seeds a published declaration of 10
@@ -22,10 +22,10 @@ that gunicorn, the PostgreSQL backends of this database, locust and the rest of 
 --restart-postgres restarts the PostgreSQL cluster half-way through (`pg_ctlcluster
 --skip-systemctl-redirect <version> main restart`; other databases of the cluster go down too),
 reports how many requests got 503 and for how long, and starts the cluster again if it is down.
---mail-outage runs an SMTP server (aiosmtpd) and the email worker (`db_worker`, retries after
+--mail-outage runs an SMTP server (aiosmtpd) and two email workers (`db_worker`, retries after
 ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS=2), stops the SMTP server for the middle third of the run,
 then waits until every accepted submission's confirmation email has been delivered.
---worker runs the email worker during a plain run too (by default emails are only queued).
+--worker runs the two email workers during a plain run too (by default emails are only queued).
 """
 
 import argparse
@@ -56,9 +56,10 @@ def parse_options() -> argparse.Namespace:
     parser.add_argument("--read-rate", type=float, default=50, help="GET / a second, in all")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--endorsers", type=int, default=100_000, help="approved, seeded first")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    # What served the most submissions on 2 cores (docs/benchmarks.md).
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument(
         "--writers", type=int, default=0, help="endorser users (default: one per 2 submissions/s)"
     )
@@ -168,9 +169,9 @@ class CpuMeter:
             except psutil.Error:
                 continue
             total = times.user + times.system
-            key = (part, process.pid)
-            self.used[part] += total - self.last.get(key, total)
-            self.last[key] = total
+            for name, seconds in ((part, total), (f"{part} in the kernel", times.system)):
+                self.used[name] += seconds - self.last.get((name, process.pid), seconds)
+                self.last[name, process.pid] = seconds
 
     def run(self) -> None:
         machine_start = psutil.cpu_times()
@@ -430,7 +431,9 @@ def main() -> None:
     )
     worker_log = open(scratch / "worker.log", "w")  # noqa: SIM115 - closed in finally
     workers = (
-        start_email_workers(env, log=worker_log) if options.worker or options.mail_outage else []
+        start_email_workers(env, log=worker_log, count=2)
+        if options.worker or options.mail_outage
+        else []
     )
     events = {}
     print(
@@ -465,7 +468,7 @@ def main() -> None:
         print(
             "CPU seconds used during the run (2 cores: "
             f"{2 * elapsed:.0f} available in {elapsed:.0f} s): "
-            + ", ".join(f"{part} {seconds:.0f}" for part, seconds in sorted(used.items()))
+            + ", ".join(f"{part} {seconds:.1f}" for part, seconds in sorted(used.items()))
         )
         outage_seen(requests, events)
         ensure_postgres_runs()
