@@ -308,6 +308,13 @@ def summarise(requests: list[dict], *, seconds: int) -> None:
             + " "
             + ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items(), key=str))
         )
+    submitted = [r["at"] for r in requests if r["kind"] == "submit"]
+    if submitted:
+        windows = collections.Counter(int((at - min(submitted)) // 10) for at in submitted)
+        print(
+            "submissions answered per second, in each 10 s of the run: "
+            + " ".join(f"{windows[i] / 10:.0f}" for i in range(max(windows) + 1))
+        )
 
 
 def outage_seen(requests: list[dict], events: dict) -> None:
