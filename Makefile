@@ -91,5 +91,11 @@ bench-reads: setup site-debian-packages
 	$(call ensure_debian_packages,wrk)
 	$(BIN)/python bench/reads.py $(BENCH_ARGS)
 
+# The write benchmark (bench/writes.py) drives gunicorn with locust (a dev dependency); add
+# --restart-postgres or --mail-outage for the fault runs. CI does not run it.
+.PHONY: bench-writes
+bench-writes: setup site-debian-packages
+	$(BIN)/python bench/writes.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules staticfiles *.egg-info

@@ -258,6 +258,10 @@ TASKS = {
     }
 }
 ENDORSEMENT_CONFIRMATION_DAYS = int(os.environ.get("ENDORSEMENT_CONFIRMATION_DAYS", "7"))
+# A send that fails is retried after this many seconds, then 5, 25 and 125 times as long.
+ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS = float(
+    os.environ.get("ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS", "60")
+)
 ENDORSEMENT_RATE_LIMIT = os.environ.get("ENDORSEMENT_RATE_LIMIT", "10/h")
 # Checking an uploaded PDF and rendering a certificate each cost about a second of CPU.
 VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30/h")

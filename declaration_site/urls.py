@@ -29,3 +29,5 @@ urlpatterns += i18n_patterns(
     path("drafting/", include("principles.drafting_urls")),
     prefix_default_language=False,
 )
+
+handler500 = "declaration_site.views.server_error"

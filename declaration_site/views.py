@@ -1,6 +1,14 @@
-from django.db import DatabaseError, connection
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
+from django.template import loader
 from django.views.decorators.cache import never_cache
+from django.views.defaults import server_error as default_server_error
+
+# How long a reader is asked to wait when the database cannot be reached: a restart or a
+# fail-over takes seconds, and each server reconnects by itself (CONN_HEALTH_CHECKS).
+DATABASE_RETRY_AFTER_SECONDS = 30
 
 
 @never_cache
@@ -16,3 +24,17 @@ def healthz(request):
             content_type="text/plain; charset=utf-8",
         )
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+def server_error(request):
+    """The 500 page; but when the database cannot be reached (refused, restarting, the
+    connection cut), a 503 page that says the site is back in a moment, with Retry-After, so
+    that people, browsers and load balancers try again. Rendered without the request's context,
+    as Django's own 500 page is, so that showing it needs no database."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, OperationalError | InterfaceError):
+        return default_server_error(request)
+    page = loader.get_template("503.html").render()
+    response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response

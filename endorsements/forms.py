@@ -1,11 +1,16 @@
+import functools
+from functools import cached_property
 from urllib.parse import urlencode
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.core.cache import cache
 from django.core.validators import URLValidator
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from principles.models import ActionLine, Version
@@ -29,6 +34,47 @@ def consent_label() -> str:
     )
 
 
+ONE_DAY = 24 * 60 * 60
+# Made once: lazy() builds a proxy class each time it is called.
+lazy_consent_label = lazy(consent_label, SafeString)
+
+
+class ActionLinesField(forms.TypedMultipleChoiceField):
+    """The action lines of one version, shown grouped under their principles.
+
+    A submission is checked against the version's action line ids (kept in the cache); the
+    labels, which need the whole text of the version, are only built when the form is shown. A
+    submission is the path that must take a surge, so it stays cheap.
+    """
+
+    def for_version(self, version: Version) -> None:
+        self.version = version
+        self.choices = functools.cache(lambda: action_line_choices(version))
+
+    @cached_property
+    def version_line_ids(self) -> set[str]:
+        # A published version's action lines never change: read them once per cache.
+        def read():
+            lines = ActionLine.objects.filter(principle__version=self.version)
+            return {str(pk) for pk in lines.values_list("pk", flat=True)}
+
+        return cache.get_or_set(f"version-action-lines:{self.version.pk}", read, ONE_DAY)
+
+    def valid_value(self, value) -> bool:
+        return str(value) in self.version_line_ids
+
+
+class CountryChoiceField(forms.ChoiceField):
+    """Every country, "International" first. The long translated list is only built when the
+    form is shown; a submission is checked by looking its code up."""
+
+    def __init__(self, *, blank_label, **kwargs):
+        super().__init__(choices=lambda: country_choices(blank_label), **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return value in COUNTRIES
+
+
 class EndorsementForm(forms.ModelForm):
     """The public endorsement form, for one published version of the declaration."""
 
@@ -38,7 +84,8 @@ class EndorsementForm(forms.ModelForm):
         assume_scheme="https",
         help_text=_("Optional. For example https://example.org"),
     )
-    action_lines = forms.TypedMultipleChoiceField(
+    country = CountryChoiceField(label=_("Country"), blank_label=_("Choose a country"))
+    action_lines = ActionLinesField(
         label=_("Action lines your organisation commits to act on"),
         required=False,
         coerce=int,
@@ -92,12 +139,15 @@ class EndorsementForm(forms.ModelForm):
             ("", _("Choose a type")),
             *Endorsement.OrganisationType.choices,
         ]
-        self.fields["country"].choices = country_choices(_("Choose a country"))
-        self.fields["action_lines"].choices = action_line_choices(version)
-        self.fields["consent"].label = consent_label()
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+        self.fields["action_lines"].for_version(version)
+        # The label and the layout are only needed to show the form, not to check a submission.
+        self.fields["consent"].label = lazy_consent_label()
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.layout = Layout(
             Fieldset(
                 _("Your organisation"),
                 "organisation_name",
@@ -120,6 +170,7 @@ class EndorsementForm(forms.ModelForm):
             Div("nickname", css_class="honeypot", aria_hidden="true"),
             Submit("submit", _("Endorse the declaration")),
         )
+        return helper
 
     def clean_organisation_name(self):
         name = self.cleaned_data["organisation_name"].translate(BIDI_CONTROLS).strip()
@@ -134,20 +185,19 @@ class EndorsementForm(forms.ModelForm):
             raise forms.ValidationError(_("Please leave this field empty."))
         return ""
 
-    def clean_action_lines(self):
-        return ActionLine.objects.filter(
-            principle__version=self.version, pk__in=self.cleaned_data["action_lines"]
-        )
-
 
 # Characters that reorder the text around them (U+202A to U+202E, U+2066 to U+2069): in a name they
 # would make it read differently on the public list, in the CSV and in the PDF.
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
+# One instance for every form: django-countries keeps its translated, sorted list per language.
+COUNTRIES = EndorsementCountries()
+
+
 def country_choices(blank_label) -> list:
     """Every country, with "International" first for organisations that belong to none."""
-    countries = [(code, name) for code, name in EndorsementCountries() if code != INTERNATIONAL]
+    countries = [(code, name) for code, name in COUNTRIES if code != INTERNATIONAL]
     return [("", blank_label), (INTERNATIONAL, _("International")), *countries]
 
 

@@ -32,6 +32,15 @@ class EndorsementCountries(Countries):
     override = {INTERNATIONAL: _("International")}
 
 
+class EndorsementCountryField(CountryField):
+    """django-countries' field, checked by looking the code up: its own check goes through the
+    translated name of every country (about 0.4 ms, twice for every submission)."""
+
+    def validate(self, value, model_instance):
+        if value not in self.countries:
+            super().validate(value, model_instance)
+
+
 class Region(models.TextChoices):
     """World regions of the UN geoscheme (M49)."""
 
@@ -256,7 +265,7 @@ class Endorsement(models.Model):
     organisation_type = models.CharField(
         _("organisation type"), max_length=30, choices=OrganisationType.choices
     )
-    country = CountryField(_("country"), countries=EndorsementCountries)
+    country = EndorsementCountryField(_("country"), countries=EndorsementCountries)
     region = models.CharField(_("region"), max_length=20, choices=Region.choices, editable=False)
     website = models.URLField(_("website"), blank=True)
     contact_name = models.CharField(_("contact person's name"), max_length=200, blank=True)

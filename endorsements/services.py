@@ -3,6 +3,7 @@
 from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.backend import DatabaseBackend
 
 from declaration_site.public_cache import public_content_changed
 from principles.models import Version
@@ -21,13 +22,21 @@ class DuplicateEndorsement(Exception):
 
 
 def enqueue_email(kind: str, endorsement: Endorsement, **extra) -> None:
-    """Queue an email once the current transaction commits, so nothing is sent for a write
-    that is rolled back, and a slow mail server never holds up the request."""
-    transaction.on_commit(
-        lambda: tasks.send_endorsement_email.enqueue(
-            kind=kind, endorsement_id=endorsement.pk, **extra
-        )
-    )
+    """Queue an email for the worker, so a slow mail server never holds up the request, and so
+    that nothing is sent for a write that is rolled back.
+
+    The database queue (production) takes the task in the current transaction: the write and
+    its email commit together or not at all, even when the database goes away between the two.
+    Any other backend (the immediate one, in development) is called once the write commits.
+    """
+
+    def enqueue():
+        tasks.send_endorsement_email.enqueue(kind=kind, endorsement_id=endorsement.pk, **extra)
+
+    if isinstance(tasks.send_endorsement_email.get_backend(), DatabaseBackend):
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
 
 
 def refresh_signatory_pdfs(endorsement: Endorsement) -> None:
@@ -56,13 +65,17 @@ def find_duplicate(endorsement: Endorsement) -> Endorsement | None:
     )
 
 
-@transaction.atomic
-def submit_endorsement(*, details: dict, action_lines, version: Version) -> Endorsement:
-    """Record an endorsement of `version` and email its contact a confirmation link.
+def submit_endorsement(
+    *, details: dict, action_line_ids: list[int], version: Version
+) -> Endorsement:
+    """Record an endorsement of `version` and queue the email with its confirmation link.
 
-    `details` holds the form's cleaned organisation and contact fields. The database decides
-    whether the organisation already endorsed, so two submissions at the same moment still
-    leave one row; the loser gets DuplicateEndorsement.
+    `details` holds the form's cleaned organisation and contact fields, `action_line_ids` ids of
+    the version's action lines that the form checked. This is the write that takes a surge, so
+    it is one transaction of at most three INSERTs: the endorsement, its action lines and its
+    email in the task queue, which commit together. The database decides whether the
+    organisation already endorsed, so two submissions at the same moment still leave one row;
+    the loser gets DuplicateEndorsement.
     """
     endorsement = Endorsement(
         organisation_type=details["organisation_type"],
@@ -75,19 +88,21 @@ def submit_endorsement(*, details: dict, action_lines, version: Version) -> Endo
         content_hash=version.content_hash,
     )
     endorsement.set_organisation(name=details["organisation_name"], country=details["country"])
-    endorsement.full_clean(validate_constraints=False)
-    if existing := find_duplicate(endorsement):
-        raise DuplicateEndorsement(existing)
+    # The version is a row we were handed, not input: no query to check that it exists.
+    endorsement.full_clean(exclude={"version"}, validate_constraints=False)
     try:
         with transaction.atomic():
             endorsement.save()
+            Chosen = Endorsement.action_lines.through
+            Chosen.objects.bulk_create(
+                Chosen(endorsement=endorsement, actionline_id=pk) for pk in action_line_ids
+            )
+            enqueue_email("confirmation", endorsement)
     except IntegrityError:
         existing = find_duplicate(endorsement)
         if existing is None:
             raise
         raise DuplicateEndorsement(existing) from None
-    endorsement.action_lines.set(action_lines)
-    enqueue_email("confirmation", endorsement)
     return endorsement
 
 

@@ -4,6 +4,7 @@ import logging
 import smtplib
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
@@ -14,9 +15,9 @@ from .models import Endorsement
 
 logger = logging.getLogger(__name__)
 
-# A send that fails is tried again later, waiting longer each time: 1, 5, 25, 125 minutes.
+# A send that fails is tried again later, waiting five times longer each time: by default
+# 1, 5, 25 and 125 minutes (ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS).
 MAX_ATTEMPTS = 5
-FIRST_RETRY_DELAY = timedelta(minutes=1)
 
 
 @task()
@@ -33,7 +34,8 @@ def send_endorsement_email(
         emails.SENDERS[kind](endorsement, version_id=version_id)
     except (OSError, smtplib.SMTPException):
         if attempt < MAX_ATTEMPTS:
-            retry_at = timezone.now() + FIRST_RETRY_DELAY * 5 ** (attempt - 1)
+            first_delay = timedelta(seconds=settings.ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS)
+            retry_at = timezone.now() + first_delay * 5 ** (attempt - 1)
             send_endorsement_email.using(run_after=retry_at).enqueue(
                 kind=kind,
                 endorsement_id=endorsement_id,

@@ -1,11 +1,13 @@
 import csv
+import functools
 import json
-from functools import cache, wraps
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
@@ -36,16 +38,25 @@ from .services import (
 )
 
 PAGE_SIZE = 50
+ONE_DAY = 24 * 60 * 60
 
 
 def version_on_screen(request) -> Version | None:
-    """The version the form was shown for (posted back in a hidden field), else the current."""
+    """The version the form was shown for (posted back in a hidden field), else the current.
+
+    A published version never changes, so the one a submission names is kept in the cache:
+    every submission needs it."""
     number = request.POST.get("version", "")
     if number.isdigit():
-        version = (
-            Version.objects.published_of(settings.DECLARATION_SLUG).filter(number=number).first()
-        )
-        if version is not None:
+        key = f"published-version:{settings.DECLARATION_SLUG}:{number}"
+        if (version := cache.get(key)) is not None:
+            return version
+        try:
+            version = Version.objects.published_of(settings.DECLARATION_SLUG).get(number=number)
+        except Version.DoesNotExist:
+            pass
+        else:
+            cache.set(key, version, ONE_DAY)
             return version
     return Version.objects.current(settings.DECLARATION_SLUG).first()
 
@@ -71,7 +82,7 @@ def endorse(request):
         try:
             submit_endorsement(
                 details=form.cleaned_data,
-                action_lines=form.cleaned_data["action_lines"],
+                action_line_ids=form.cleaned_data["action_lines"],
                 version=version,
             )
         except DuplicateEndorsement:
@@ -95,7 +106,9 @@ def duplicate_message() -> str:
 
 
 @require_GET
+@cache_public_page
 def sent(request):
+    """Where every accepted submission lands: the same page for everyone, so it is cached."""
     return render(request, "endorsements/sent.html")
 
 
@@ -271,7 +284,7 @@ def reconfirm(request, endorsement, payload):
     return render(request, "endorsements/reconfirm.html", context)
 
 
-@cache
+@functools.cache
 def country_codes() -> frozenset[str]:
     return frozenset(code for code, _name in EndorsementCountries())
 

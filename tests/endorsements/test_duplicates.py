@@ -74,7 +74,7 @@ def test_simultaneous_submissions_of_one_organisation_leave_exactly_one_row(publ
             barrier.wait()
             submit_endorsement(
                 details=details(organisation_name=name, contact_email=f"c{index}@x.example"),
-                action_lines=[],
+                action_line_ids=[],
                 version=version,
             )
             outcomes.append("created")
