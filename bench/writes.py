@@ -4,7 +4,7 @@ PostgreSQL restarted during the load, and the mail server stopped and started ag
     CACHE_URL=redis://127.0.0.1:6379/4 \\
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_writes \\
         flock /tmp/bench.lock .venv/bin/python bench/writes.py [--rate 250] [--seconds 60]
-        [--restart-postgres] [--mail-outage] [--workers 3] [--worker-class gthread] [--threads 4]
+        [--restart-postgres] [--mail-outage] [--workers 4] [--worker-class gthread] [--threads 4]
 
 The database named in DATABASE_URL is emptied (`flush`) and so is the cache in CACHE_URL (it
 holds the rate-limit counts): point both at scratch ones. Seeds a published declaration of 10
@@ -57,7 +57,7 @@ def parse_options() -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--endorsers", type=int, default=100_000, help="approved, seeded first")
     # What served the most submissions on 2 cores (docs/benchmarks.md).
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument(
@@ -307,6 +307,13 @@ def summarise(requests: list[dict], *, seconds: int) -> None:
             + " ".join(f"{percentile(times, q):>6.0f}ms" for q in (0.5, 0.95, 0.99))
             + " "
             + ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items(), key=str))
+        )
+    submitted = [r["at"] for r in requests if r["kind"] == "submit"]
+    if submitted:
+        windows = collections.Counter(int((at - min(submitted)) // 10) for at in submitted)
+        print(
+            "submissions answered per second, in each 10 s of the run: "
+            + " ".join(f"{windows[i] / 10:.0f}" for i in range(max(windows) + 1))
         )
 
 
