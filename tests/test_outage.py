@@ -144,6 +144,7 @@ def test_a_server_reconnects_by_itself_when_the_database_cut_its_connection(db):
         cwd=PROJECT_DIR,
         env=server_environment(database_url),
     )
+    status = None
     try:
         for _attempt in range(100):
             try:
@@ -158,7 +159,8 @@ def test_a_server_reconnects_by_itself_when_the_database_cut_its_connection(db):
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
-            assert cursor.fetchall() == [(True,)]
+            cut = cursor.fetchall()
+        assert cut, "the server kept no connection to cut"
 
         assert get(f"http://127.0.0.1:{port}/healthz") == (200, "ok")
     finally:
