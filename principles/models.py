@@ -739,11 +739,8 @@ class Translation(models.Model):
     `text` maps item keys ("version" for the title and preamble) to the item's fields; an
     item without an entry is not translated yet."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted for review")
-        APPROVED = "approved", _("Approved")
-        PUBLISHED = "published", _("Published")
+    # The same states as a draft of the source text.
+    Status = Version.Status
 
     class Standing(models.TextChoices):
         OFFICIAL = "official", _("Official")

@@ -287,6 +287,23 @@ def render_declaration(
     return sign_pdf(pdf, reason=reason)
 
 
+def rendered_pdf(*, version: Version, snapshot: SignatorySnapshot, language: str) -> DeclarationPdf:
+    """The PDF of (version, language, snapshot), rendered, signed and its file stored; the row
+    is not saved yet."""
+    content = render_declaration(version=version, snapshot=snapshot, language=language)
+    pdf = DeclarationPdf(
+        version=version,
+        language=language,
+        snapshot_hash=snapshot.digest,
+        signatory_count=len(snapshot.signatories),
+        snapshot_taken_at=snapshot.taken_at,
+        last_matched_at=snapshot.taken_at,
+        size=len(content),
+    )
+    pdf.file.save("declaration.pdf", ContentFile(content), save=False)
+    return pdf
+
+
 def store_declaration_pdf(
     *, version: Version, snapshot: SignatorySnapshot, language: str = SOURCE_LANGUAGE
 ) -> DeclarationPdf:
@@ -303,17 +320,7 @@ def store_declaration_pdf(
     if found := existing.first():
         matched_again(found, snapshot=snapshot)
         return found
-    content = render_declaration(version=version, snapshot=snapshot, language=language)
-    pdf = DeclarationPdf(
-        version=version,
-        language=language,
-        snapshot_hash=snapshot.digest,
-        signatory_count=len(snapshot.signatories),
-        snapshot_taken_at=snapshot.taken_at,
-        last_matched_at=snapshot.taken_at,
-        size=len(content),
-    )
-    pdf.file.save("declaration.pdf", ContentFile(content), save=False)
+    pdf = rendered_pdf(version=version, snapshot=snapshot, language=language)
     try:
         with transaction.atomic():
             pdf.save()
@@ -355,17 +362,7 @@ def replace_declaration_pdf(*, version_id: int, language: str) -> DeclarationPdf
     is stored; the previous files are deleted once it is."""
     version = Version.objects.published().select_related("declaration").get(pk=version_id)
     snapshot = signatories_of(version)
-    content = render_declaration(version=version, snapshot=snapshot, language=language)
-    pdf = DeclarationPdf(
-        version=version,
-        language=language,
-        snapshot_hash=snapshot.digest,
-        signatory_count=len(snapshot.signatories),
-        snapshot_taken_at=snapshot.taken_at,
-        last_matched_at=snapshot.taken_at,
-        size=len(content),
-    )
-    pdf.file.save("declaration.pdf", ContentFile(content), save=False)
+    pdf = rendered_pdf(version=version, snapshot=snapshot, language=language)
     with transaction.atomic():
         previous = DeclarationPdf.objects.filter(version=version, language=language)
         files = [old.file for old in previous]
