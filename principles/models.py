@@ -524,7 +524,22 @@ class RevisionIsImmutable(Exception):
     """Raised on any attempt to change or delete a recorded revision."""
 
 
-class Revision(models.Model):
+class AppendOnly(models.Model):
+    """A row that is only ever added: never changed, never deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RevisionIsImmutable("A revision is never changed; record a new one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RevisionIsImmutable("A revision is never deleted.")
+
+
+class Revision(AppendOnly):
     """One save in a draft: who, when, what changed and why, with the whole text after it.
 
     Revisions are only ever added. Keeping the full text of each one lets any two revisions be
@@ -572,14 +587,6 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"{self.version}, revision {self.pk}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RevisionIsImmutable("A revision is never changed; record a new one.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RevisionIsImmutable("A revision is never deleted.")
 
     def item_text(self, item_key: str) -> dict | None:
         """What the item said at this revision, or None when it did not exist."""
@@ -899,7 +906,7 @@ class Translation(models.Model):
         self.save(update_fields=["status", *also])
 
 
-class TranslationRevision(models.Model):
+class TranslationRevision(AppendOnly):
     """One save in a translation, with the whole translated text after it. Only ever added."""
 
     class Action(models.TextChoices):
@@ -938,11 +945,3 @@ class TranslationRevision(models.Model):
 
     def __str__(self):
         return f"{self.translation}, revision {self.pk}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RevisionIsImmutable("A revision is never changed; record a new one.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RevisionIsImmutable("A revision is never deleted.")
