@@ -28,6 +28,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
@@ -195,8 +196,8 @@ def cache_public_page(view=None, *, parameters: QueryParameters = NO_PARAMETERS)
         if query is None or not _cacheable_request(request):
             return view(request, *args, **kwargs)
         key = (
-            f"public:page:{request.scheme}://{request.get_host()}{request.path}?{query}"
-            f":{get_language()}"
+            f"public:page:{release()}:{request.scheme}://{request.get_host()}{request.path}"
+            f"?{query}:{get_language()}"
         )
 
         def refresh(current: int):
@@ -212,6 +213,14 @@ def cache_public_page(view=None, *, parameters: QueryParameters = NO_PARAMETERS)
         return HttpResponse(content, headers=headers)
 
     return wrapped
+
+
+def release() -> str:
+    """The deployed static files: a page names its stylesheet by a hashed name, so a page
+    cached by one release must not be served by the next (or by an older server still running
+    during a rolling deploy). The hash of collectstatic's manifest, the same on every server
+    that runs the same files; empty without a manifest (development)."""
+    return getattr(staticfiles_storage, "manifest_hash", "")
 
 
 def _cacheable_request(request) -> bool:

@@ -20,6 +20,7 @@ PRODUCTION_ENVIRONMENT = {
     "SECURE_SSL_REDIRECT": "1",
     "SECURE_HSTS_PRELOAD": "1",
     "DATABASE_URL": "sqlite:///unused.sqlite3",
+    "CACHE_URL": "redis://127.0.0.1:6379/0",  # `check` does not connect to it
 }
 
 
@@ -70,6 +71,16 @@ def test_check_deploy_reports_nothing_with_production_settings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_the_cache_is_not_shared_between_processes():
+    environment = {**PRODUCTION_ENVIRONMENT, "CACHE_URL": "locmem://"}
+
+    result = manage("check", "--deploy", "--fail-level", "WARNING", environment=environment)
+
+    assert result.returncode != 0
+    assert "declaration_site.W001" in result.stderr
+    assert "CACHE_URL=redis://" in result.stderr
 
 
 def test_the_site_refuses_to_start_without_a_secret_key_when_debug_is_off():

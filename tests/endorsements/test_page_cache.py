@@ -150,6 +150,31 @@ def test_each_language_has_its_own_cached_page(version, client):
     assert len({english, french, arabic}) == 3
 
 
+def deploy(release: str, *, settings, tmp_path) -> None:
+    """Switch to the static files of `release`, as collectstatic leaves them on a server."""
+    root = tmp_path / release
+    root.mkdir()
+    hashed = {name: name.replace(".", f".{release}.") for name in ("css/site.css", "favicon.svg")}
+    manifest = {"version": "1.1", "hash": release, "paths": hashed}
+    (root / "staticfiles.json").write_text(json.dumps(manifest))
+    settings.STATIC_ROOT = root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+
+
+def test_after_a_deploy_pages_name_the_new_stylesheet_at_once(version, client, settings, tmp_path):
+    deploy("0a1b2c", settings=settings, tmp_path=tmp_path)
+    assert "/static/css/site.0a1b2c.css" in client.get("/").text
+
+    deploy("9f8e7d", settings=settings, tmp_path=tmp_path)
+    page = client.get("/").text
+
+    assert "/static/css/site.9f8e7d.css" in page
+    assert "0a1b2c" not in page
+
+
 def test_a_cached_page_never_carries_another_readers_language_cookie(version, client):
     client.get("/fr/")  # a first reader, who gets the French cookie, fills the cache
     client.cookies.clear()
