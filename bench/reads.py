@@ -24,7 +24,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,31 +34,20 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+from site_processes import (
+    PYTHON,
+    ROOT,
+    free_port,
+    manage,
+    site_environment,
+    start_gunicorn,
+    stop,
+)
+
 PATHS = ["/", "/endorsers/", "/endorsers/?page=500", "/declaration.pdf"]
 KINDS = {"text/html": "html", "application/json": "json", "application/pdf": "pdf"}
 # After the last approval, how long to go on polling the count before calling it never shown.
 STALE_AFTER_SECONDS = 8
-
-
-def manage(*args: str, env: dict, capture: bool = False) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=capture,
-        text=True,
-    )
-    return result.stdout if capture else ""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def seeded_endorsers(env: dict) -> int | None:
@@ -91,30 +79,6 @@ def prepare(*, endorsers: int, env: dict) -> None:
     analyze = "from django.db import connection; connection.cursor().execute('ANALYZE')"
     manage("shell", "-c", analyze, env=env)
     print(f"Seeded {endorsers} endorsers in {time.monotonic() - started:.0f} s.", flush=True)
-
-
-def start_gunicorn(*, port: int, workers: int, env: dict) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            *(GUNICORN, "declaration_site.wsgi", "--bind", f"127.0.0.1:{port}"),
-            *("--workers", str(workers), "--log-level", "warning"),
-        ],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "bench.settings"},
-    )
-    for _attempt in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer /healthz within 10 s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    server.wait(timeout=30)
 
 
 def worker_cpu_seconds(server: subprocess.Popen) -> float:
@@ -322,12 +286,7 @@ def django_cpu(floors: dict, *, rounds: int, env: dict) -> dict:
         "shell",
         "-c",
         DJANGO_CPU,
-        env={
-            **env,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "PATHS": json.dumps(paths),
-            "ROUNDS": str(rounds),
-        },
+        env={**env, "PATHS": json.dumps(paths), "ROUNDS": str(rounds)},
         capture=True,
     )
     return json.loads(output.strip().splitlines()[-1])
@@ -466,21 +425,17 @@ def main() -> None:
         raise SystemExit("wrk is missing: apt-get install wrk")
     # Kept between runs, named after the database, so that --reuse finds the stored PDF.
     scratch = Path(tempfile.gettempdir()) / f"bench-reads-{urlsplit(database_url).path.strip('/')}"
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "benchmark-only",
-        "SECURE_SSL_REDIRECT": "0",
-        "STATIC_ROOT": str(scratch / "static"),
-        "MEDIA_ROOT": str(scratch / "media"),
-        "PDF_SIGNING_PKCS12": str(scratch / "signing.p12"),
-        "PDF_SIGNING_PASSPHRASE": "benchmark-only",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = site_environment(
+        folder=scratch,
+        database_url=database_url,
+        cache_url=os.environ.get("CACHE_URL", "locmem://"),
+        # The site's settings plus the floor's URL, for gunicorn and DJANGO_CPU.
+        DJANGO_SETTINGS_MODULE="bench.settings",
+    )
     if not (options.reuse and seeded_endorsers(env) == options.endorsers):
         prepare(endorsers=options.endorsers, env=env)
     manage("collectstatic", "--noinput", "-v0", env=env)
-    caches = options.cache or [os.environ.get("CACHE_URL", "locmem://")]
+    caches = options.cache or [env["CACHE_URL"]]
     load = os.getloadavg()
     print(
         f"{options.endorsers} approved endorsers, gunicorn --workers {options.workers}, "

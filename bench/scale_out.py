@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from servers import (
+from site_processes import (
     free_port,
     manage,
     prepare_site,
@@ -42,8 +42,6 @@ def main() -> None:
         folder=folder,
         database_url=os.environ.get("DATABASE_URL", f"sqlite:///{folder / 'db.sqlite3'}"),
         cache_url=cache_url,
-        signing_key=folder / "signing.p12",
-        passphrase="scale-out",
     )
     password = secrets.token_urlsafe(12)
     processes = []

@@ -49,7 +49,15 @@ import uuid
 from pathlib import Path
 
 import psutil
-from server import PYTHON, ROOT, free_port, manage, start_gunicorn, stop
+from site_processes import (
+    ROOT,
+    free_port,
+    manage,
+    site_environment,
+    start_gunicorn,
+    start_worker,
+    stop,
+)
 
 LOCUST = str(ROOT / ".venv" / "bin" / "locust")
 # The load goes on this long after the measured seconds, so that the last of them is whole.
@@ -79,22 +87,18 @@ def parse_options() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def environment(scratch: Path, *, smtp_port: int) -> dict:
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "benchmark-only",
-        "SECURE_SSL_REDIRECT": "0",
-        "STATIC_ROOT": str(scratch / "static"),
-        "MEDIA_ROOT": str(scratch / "media"),
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "RATELIMIT_IP_META_KEY": "HTTP_X_REAL_IP",
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port),
-        "ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS": "2",
-        "LOG_LEVEL": "WARNING",
-    }
+def environment(scratch: Path, *, database_url: str, smtp_port: int) -> dict:
+    """The site's, with each client's address in X-Real-IP and emails sent to our SMTP port."""
+    return site_environment(
+        folder=scratch,
+        database_url=database_url,
+        cache_url=os.environ["CACHE_URL"],
+        RATELIMIT_IP_META_KEY="HTTP_X_REAL_IP",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_port),
+        ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS="2",
+    )
 
 
 def prepare(*, endorsers: int, env: dict) -> None:
@@ -289,19 +293,6 @@ def run_locust(*, base: str, options, run: str, log: Path, env: dict) -> subproc
     )
 
 
-def start_email_workers(env: dict, *, log, count: int = 1) -> list[subprocess.Popen]:
-    return [
-        subprocess.Popen(
-            [PYTHON, "manage.py", "db_worker", "--no-reload", "--interval", "0.2"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-        for _ in range(count)
-    ]
-
-
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else 0.0
@@ -449,7 +440,7 @@ def main() -> None:
         raise SystemExit("Set CACHE_URL to a scratch Redis database, as production runs.")
     scratch = Path(tempfile.mkdtemp(prefix="bench-writes-"))
     smtp_port = free_port()
-    env = environment(scratch, smtp_port=smtp_port)
+    env = environment(scratch, database_url=database_url, smtp_port=smtp_port)
     run = uuid.uuid4().hex[:8]
     log = scratch / "requests.jsonl"
     prepare(endorsers=options.endorsers, env=env)
@@ -457,14 +448,18 @@ def main() -> None:
     if options.mail_outage:
         mail.start()
     port = free_port()
-    gunicorn_options = ("--worker-class", options.worker_class, "--threads", str(options.threads))
     server_log = open(scratch / "gunicorn.log", "w")  # noqa: SIM115 - closed in finally
     server = start_gunicorn(
-        port=port, workers=options.workers, env=env, options=gunicorn_options, log=server_log
+        port=port,
+        workers=options.workers,
+        env=env,
+        worker_class=options.worker_class,
+        threads=options.threads,
+        log=server_log,
     )
     worker_log = open(scratch / "worker.log", "w")  # noqa: SIM115 - closed in finally
     workers = (
-        start_email_workers(env, log=worker_log, count=2)
+        [start_worker(env=env, log=worker_log) for _ in range(2)]
         if options.worker or options.mail_outage
         else []
     )
@@ -538,9 +533,7 @@ def main() -> None:
         print("OK" if healthy and not unexpected else "FAILED")
     finally:
         ensure_postgres_runs()
-        for worker in workers:
-            stop(worker)
-        stop(server)
+        stop(*workers, server)
         server_log.close()
         worker_log.close()
         mail.stop()

@@ -27,7 +27,7 @@ import pytest
 import redis
 from psycopg2 import sql
 
-from bench.servers import (
+from bench.site_processes import (
     free_port,
     prepare_site,
     site_environment,
@@ -204,8 +204,8 @@ def site(redis_of_this_test, shared_database, signing_key, tmp_path_factory):
         folder=folder,
         database_url=shared_database,
         cache_url=REDIS_URL,
-        signing_key=signing_key,
-        passphrase=PASSPHRASE,
+        PDF_SIGNING_PKCS12=str(signing_key),
+        PDF_SIGNING_PASSPHRASE=PASSPHRASE,
     )
     prepare_site(env=env, admin=ADMIN, password=PASSWORD)
     ports = [free_port(), free_port()]

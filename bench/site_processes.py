@@ -1,5 +1,6 @@
-"""Prepare a site and start and stop its processes (gunicorn, the task worker), for the scripts
-in bench/ and for tests/test_scale_out.py, which imports this as `bench.servers`."""
+"""Start and stop the processes of a production-like site (manage.py commands, gunicorn, the task
+worker) for the scripts in bench/, which import this as `site_processes`, and for
+tests/test_scale_out.py, which imports it as `bench.site_processes`."""
 
 import os
 import secrets
@@ -14,18 +15,33 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 
 
-def manage(*args: str, env: dict) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+def manage(*args: str, env: dict, capture: bool = False) -> str:
+    """Run `manage.py *args`; with `capture`, return what it printed."""
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=capture,
+        text=True,
+    )
+    return result.stdout if capture else ""
 
 
-def site_environment(
-    *, folder: Path, database_url: str, cache_url: str, signing_key: Path, passphrase: str
-) -> dict:
-    """Production settings (DEBUG off, emails queued for the worker) for every process of one
-    site: the same secret key, database, cache and media folder; emails are written to files
-    in `folder`/emails. Plain HTTP on 127.0.0.1, so no HTTPS redirect and no secure cookies.
-    Nothing else comes from this process's environment, so the defaults apply (a rate limit or
-    lockout threshold set in the shell does not leak in)."""
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def site_environment(*, folder: Path, database_url: str, cache_url: str, **settings: str) -> dict:
+    """Production settings (DEBUG off, tasks queued in the database for the worker) for every
+    process of one site: the same secret key, database, cache and `folder` for static files,
+    media, the PDF signing key (`folder`/signing.p12, made by `manage.py create_signing_key`)
+    and emails (written to files in `folder`/emails). Plain HTTP on 127.0.0.1, so no HTTPS
+    redirect and no secure cookies. Nothing else comes from this process's environment, so the
+    defaults apply (a rate limit or lockout threshold set in the shell does not leak in);
+    `settings` adds more variables or replaces these."""
     keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
     return {
         **{name: value for name, value in os.environ.items() if name in keep},
@@ -41,9 +57,10 @@ def site_environment(
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(folder / "emails"),
-        "PDF_SIGNING_PKCS12": str(signing_key),
-        "PDF_SIGNING_PASSPHRASE": passphrase,
+        "PDF_SIGNING_PKCS12": str(folder / "signing.p12"),
+        "PDF_SIGNING_PASSPHRASE": "benchmark-only",
         "LOG_LEVEL": "WARNING",
+        **settings,
     }
 
 
@@ -80,22 +97,28 @@ def prepare_site(*, env: dict, admin: str, password: str) -> None:
             raise RuntimeError("collectstatic failed")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(*, port: int, workers: int, env: dict, wait: bool = True) -> subprocess.Popen:
+def start_gunicorn(
+    *,
+    port: int,
+    workers: int,
+    env: dict,
+    worker_class: str = "sync",
+    threads: int = 1,
+    log=None,
+    wait: bool = True,
+) -> subprocess.Popen:
     """Start gunicorn on 127.0.0.1:`port` and, unless `wait` is false, wait until it answers
-    /healthz."""
+    /healthz. `log` is an open file for its output (default: this process's)."""
     server = subprocess.Popen(
         [
             *(GUNICORN, "declaration_site.wsgi", "--bind", f"127.0.0.1:{port}"),
-            *("--workers", str(workers), "--log-level", "warning"),
+            *("--workers", str(workers), "--worker-class", worker_class),
+            *("--threads", str(threads), "--log-level", "warning"),
         ],
         cwd=ROOT,
         env=env,
+        stdout=log,
+        stderr=log,
     )
     if wait:
         wait_until_healthy(server, port=port)
@@ -117,15 +140,18 @@ def wait_until_healthy(server: subprocess.Popen, *, port: int, seconds: float = 
     raise RuntimeError(f"The server on port {port} did not answer /healthz within {seconds} s.")
 
 
-def start_worker(*, env: dict) -> subprocess.Popen:
-    """Start the background task worker (`manage.py db_worker`), polling every 0.1 s."""
+def start_worker(*, env: dict, log=None) -> subprocess.Popen:
+    """Start the background task worker (`manage.py db_worker`), polling every 0.2 s. `log` is
+    an open file for its output (default: this process's)."""
     return subprocess.Popen(
         [
             *(PYTHON, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"),
-            *("--interval", "0.1"),
+            *("--interval", "0.2"),
         ],
         cwd=ROOT,
         env=env,
+        stdout=log,
+        stderr=log,
     )
 
 
