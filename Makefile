@@ -92,7 +92,7 @@ bench-reads: setup site-debian-packages
 	$(BIN)/python bench/reads.py $(BENCH_ARGS)
 
 # The write benchmark (bench/writes.py) drives gunicorn with locust (a dev dependency); add
-# --restart-postgres or --mail-outage for the fault runs. CI does not run it.
+# --restart-postgres, --mail-outage or --stop-redis for the fault runs. CI does not run it.
 .PHONY: bench-writes
 bench-writes: setup site-debian-packages
 	$(BIN)/python bench/writes.py $(BENCH_ARGS)

@@ -1,10 +1,10 @@
-"""Endorsement submissions under load, with readers of `/` at the same time, and two faults:
-PostgreSQL restarted during the load, and the mail server stopped and started again.
+"""Endorsement submissions under load, with readers of `/` at the same time, and three faults:
+PostgreSQL restarted during the load, the mail server and Redis stopped and started again.
 
     CACHE_URL=redis://127.0.0.1:6379/4 \\
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_writes \\
         flock /tmp/bench.lock .venv/bin/python bench/writes.py [--rate 250] [--seconds 60]
-        [--warmup 10] [--restart-postgres] [--mail-outage] [--workers 4]
+        [--warmup 10] [--restart-postgres] [--mail-outage] [--stop-redis] [--workers 4]
         [--worker-class gthread] [--threads 4]
 
 The database named in DATABASE_URL is emptied (`flush`) and so is the cache in CACHE_URL (it
@@ -30,10 +30,14 @@ reports how many requests got 503 and for how long, and starts the cluster again
 --mail-outage runs an SMTP server (aiosmtpd) and two email workers (`db_worker`, retries after
 ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS=2), stops the SMTP server for the middle third of the run,
 then waits until every accepted submission's confirmation email has been delivered.
+--stop-redis runs the cache on a redis-server of its own (CACHE_URL is not used), stops it for
+the middle third of the run and starts it again, empty, and counts the lines gunicorn logged for
+the cache errors it ignored.
 --worker runs the two email workers during a plain run too (by default emails are only queued).
 """
 
 import argparse
+import atexit
 import collections
 import contextlib
 import json
@@ -83,16 +87,17 @@ def parse_options() -> argparse.Namespace:
     )
     parser.add_argument("--restart-postgres", action="store_true")
     parser.add_argument("--mail-outage", action="store_true")
+    parser.add_argument("--stop-redis", action="store_true")
     parser.add_argument("--worker", action="store_true", help="run the email worker meanwhile")
     return parser.parse_args()
 
 
-def environment(scratch: Path, *, database_url: str, smtp_port: int) -> dict:
+def environment(scratch: Path, *, database_url: str, cache_url: str, smtp_port: int) -> dict:
     """The site's, with each client's address in X-Real-IP and emails sent to our SMTP port."""
     return site_environment(
         folder=scratch,
         database_url=database_url,
-        cache_url=os.environ["CACHE_URL"],
+        cache_url=cache_url,
         RATELIMIT_IP_META_KEY="HTTP_X_REAL_IP",
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         EMAIL_HOST="127.0.0.1",
@@ -143,6 +148,24 @@ class MailServer:
         if self.controller:
             self.controller.stop()
             self.controller = None
+
+
+class RedisServer:
+    """A redis-server on 127.0.0.1 that keeps nothing on disk, and can be stopped."""
+
+    def __init__(self, port: int):
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.command = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"]
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL)
+        time.sleep(0.5)
+
+    def stop(self) -> None:
+        if self.process:
+            stop(self.process)
+            self.process = None
 
 
 def busy(times) -> float:
@@ -220,14 +243,14 @@ def restart_postgres_later(*, after: float, events: dict) -> threading.Thread:
     return thread
 
 
-def mail_outage_later(mail: MailServer, *, stop_after: float, start_after: float, events: dict):
+def outage_later(service, name: str, *, stop_after: float, start_after: float, events: dict):
     def outage():
         time.sleep(stop_after)
-        mail.stop()
-        events["mail_stopped"] = time.time()
+        service.stop()
+        events[f"{name}_stopped"] = time.time()
         time.sleep(start_after - stop_after)
-        mail.start()
-        events["mail_started"] = time.time()
+        service.start()
+        events[f"{name}_started"] = time.time()
 
     thread = threading.Thread(target=outage, daemon=True)
     thread.start()
@@ -338,11 +361,12 @@ def outage_seen(requests: list[dict], events: dict) -> None:
     failed = [r for r in requests if r["status"] >= 500 or not r["status"]]
     by_status = collections.Counter(r["status"] for r in failed)
     print(f"requests answered 5xx or not at all: {dict(by_status)}")
-    if "mail_stopped" in events:
-        print(
-            f"mail server stopped at {events['mail_stopped'] - events['load_started']:.1f} s, "
-            f"back at {events['mail_started'] - events['load_started']:.1f} s"
-        )
+    for name in ("mail", "redis"):
+        if f"{name}_stopped" in events:
+            print(
+                f"{name} stopped at {events[f'{name}_stopped'] - events['load_started']:.1f} s, "
+                f"back at {events[f'{name}_started'] - events['load_started']:.1f} s"
+            )
     if "restart_finished" in events:
         took = events["restart_finished"] - events["restart_started"]
         print(f"pg_ctlcluster restart took {took:.1f} s")
@@ -436,11 +460,16 @@ def main() -> None:
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a scratch PostgreSQL database (it is flushed).")
-    if not os.environ.get("CACHE_URL", "").startswith("redis"):
+    redis = RedisServer(free_port()) if options.stop_redis else None
+    if not (redis or os.environ.get("CACHE_URL", "").startswith("redis")):
         raise SystemExit("Set CACHE_URL to a scratch Redis database, as production runs.")
     scratch = Path(tempfile.mkdtemp(prefix="bench-writes-"))
     smtp_port = free_port()
-    env = environment(scratch, database_url=database_url, smtp_port=smtp_port)
+    if redis:
+        redis.start()
+        atexit.register(redis.stop)
+    cache_url = redis.url if redis else os.environ["CACHE_URL"]
+    env = environment(scratch, database_url=database_url, cache_url=cache_url, smtp_port=smtp_port)
     run = uuid.uuid4().hex[:8]
     log = scratch / "requests.jsonl"
     prepare(endorsers=options.endorsers, env=env)
@@ -484,14 +513,16 @@ def main() -> None:
         meter.track("locust", locust)
         if options.restart_postgres:
             restart_postgres_later(after=options.warmup + options.seconds / 2, events=events)
+        third = options.seconds / 3
+        middle_third = {
+            "stop_after": options.warmup + third,
+            "start_after": options.warmup + 2 * third,
+            "events": events,
+        }
         if options.mail_outage:
-            third = options.seconds / 3
-            mail_outage_later(
-                mail,
-                stop_after=options.warmup + third,
-                start_after=options.warmup + 2 * third,
-                events=events,
-            )
+            outage_later(mail, "mail", **middle_third)
+        if redis:
+            outage_later(redis, "redis", **middle_third)
         locust.wait()
         elapsed = time.time() - started
         used = meter.finish()
@@ -510,6 +541,9 @@ def main() -> None:
             + ", ".join(f"{part} {seconds:.1f}" for part, seconds in sorted(used.items()))
         )
         outage_seen(requests, events)
+        if redis:
+            ignored = (scratch / "gunicorn.log").read_text().count("Exception ignored: Redis")
+            print(f"cache errors that gunicorn logged and went on without: {ignored} lines")
         ensure_postgres_runs()
         if options.mail_outage:
             wait_for_emails(mail, requests, timeout=300)

@@ -18,8 +18,17 @@ costs one recomputation of each page at a time, not one per reader.
 With the default local-memory cache each server process has its own cache and sees only the
 changes made in that process: several processes (gunicorn workers, servers) need a shared cache,
 `CACHE_URL=redis://…`, as the README's production layout says.
+
+When that cache does not answer (django-redis logs the error and answers a miss, see
+`cache_from_url` in settings), readers get pages rendered for them alone, and nothing is kept,
+not even in the process. A change made meanwhile cannot move the generation on, and the cache
+may come back with the entries of before (a network cut, a restart from a snapshot): so each
+process that saw the cache fail, including one whose change it could not record, moves the
+generation on by `OUTAGE_LEAP` once the cache answers again, and an entry that far behind is
+never served.
 """
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -46,10 +55,18 @@ STALE_SECONDS = 5
 KEEP_SECONDS = 24 * 60 * 60
 # How many entries each process keeps (pages are about 35 KB each).
 RECENT_ENTRIES = 200
+# How far the generation moves on once the cache answers again after it did not: an entry this
+# many generations behind the current one was computed before changes the cache could not
+# record, so it is never served, not even while another process refreshes it. Changes move the
+# generation on by one, so no stream of them comes near.
+OUTAGE_LEAP = 1_000_000
+
+logger = logging.getLogger(__name__)
 
 
 class ProcessCopies:
-    """The generation this process read last, when, and the entries it served last."""
+    """The generation this process read last, when, and the entries it served last; and
+    whether the cache failed to answer since the generation last moved on."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -59,6 +76,16 @@ class ProcessCopies:
         with self.lock:
             self.generation, self.read_at = None, 0.0
             self.entries: OrderedDict[str, tuple[int, object]] = OrderedDict()
+            self.cache_failed = False
+
+    def note_generation(self, generation: int | None) -> None:
+        """Keep the generation just read or moved on to; None when the cache did not answer,
+        and then drop every entry: changes made meanwhile cannot make them stale."""
+        with self.lock:
+            self.generation, self.read_at = generation, time.monotonic()
+            self.cache_failed = generation is None
+            if generation is None:
+                self.entries.clear()
 
     def remember(self, key: str, entry: tuple[int, object]) -> None:
         with self.lock:
@@ -71,18 +98,24 @@ class ProcessCopies:
 process_copies = ProcessCopies()
 
 
-def generation() -> int:
-    """The current generation, read from the shared cache at most once a second."""
+def generation() -> int | None:
+    """The current generation, read from the shared cache at most once a second; None when
+    the cache does not answer."""
     if time.monotonic() - process_copies.read_at < GENERATION_CHECK_SECONDS:
         return process_copies.generation
     value = cache.get(GENERATION_KEY)
     if value is None:
-        # Start from the clock, not from 1, so that after the cache lost the key (eviction,
-        # restart) no entry of an earlier generation can match again.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        value = cache.get(GENERATION_KEY)
-    process_copies.generation, process_copies.read_at = value, time.monotonic()
+        value = _started_from_the_clock()
+    if value is not None and process_copies.cache_failed:
+        value = _moved_on()
+    process_copies.note_generation(value)
     return value
+
+
+def cache_answers() -> bool:
+    """Whether this process could read the generation from the shared cache (at most a second
+    ago); while it cannot, every reader gets a page rendered from the database."""
+    return generation() is not None
 
 
 def public_content_changed() -> None:
@@ -91,19 +124,40 @@ def public_content_changed() -> None:
 
 
 def _next_generation() -> None:
+    value = _moved_on()
+    if value is None:
+        logger.warning(
+            "The cache did not answer: a change to the public content could not mark the cached"
+            " pages stale. The server processes that saw the cache fail do so when it answers."
+        )
+    process_copies.note_generation(value)
+
+
+def _moved_on() -> int | None:
+    """The generation after the current one, by OUTAGE_LEAP if this process saw the cache
+    fail; None when the cache does not answer."""
     try:
-        value = cache.incr(GENERATION_KEY)
+        return cache.incr(GENERATION_KEY, OUTAGE_LEAP if process_copies.cache_failed else 1)
     except ValueError:
-        value = time.time_ns()
-        cache.set(GENERATION_KEY, value, timeout=None)
-    process_copies.generation, process_copies.read_at = value, time.monotonic()
+        return _started_from_the_clock()
 
 
-def _fresh_or_refreshed(key: str, refresh: Callable[[int], object]):
-    """The value stored under `key` if it is of the current generation, or of an earlier one
+def _started_from_the_clock() -> int | None:
+    # Start from the clock, not from 1, so that after the cache lost the key (eviction,
+    # restart) no entry of an earlier generation can match again. In microseconds: django-redis
+    # increments through a Lua script, whose numbers are exact only below 2**53.
+    cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+    return cache.get(GENERATION_KEY)
+
+
+def _fresh_or_refreshed(key: str, refresh: Callable[[int | None], object]):
+    """The value stored under `key` if it is of the current generation, or of a recent one
     while another process refreshes it; else `refresh(generation)`, which computes the value,
-    stores it with `_store` and returns it."""
+    stores it with `_store` (which stores nothing when the generation is None: the cache does
+    not answer) and returns it."""
     current = generation()
+    if current is None:
+        return refresh(None)
     stored_generation, value = process_copies.entries.get(key) or (None, None)
     if stored_generation != current:
         stored_generation, value = cache.get(key) or (stored_generation, value)
@@ -112,7 +166,8 @@ def _fresh_or_refreshed(key: str, refresh: Callable[[int], object]):
         return value
     lock = f"{key}:refreshing"
     refreshing_here = cache.add(lock, current, STALE_SECONDS)
-    if stored_generation is not None and not refreshing_here:
+    recent = stored_generation is not None and 0 < current - stored_generation < OUTAGE_LEAP
+    if recent and not refreshing_here:
         return value
     try:
         return refresh(current)
@@ -121,7 +176,9 @@ def _fresh_or_refreshed(key: str, refresh: Callable[[int], object]):
             cache.delete(lock)
 
 
-def _store(key: str, entry: tuple[int, object]) -> None:
+def _store(key: str, entry: tuple[int | None, object]) -> None:
+    if entry[0] is None:  # the cache does not answer: the value was for one reader alone
+        return
     cache.set(key, entry, KEEP_SECONDS)
     process_copies.remember(key, entry)
 
@@ -131,7 +188,7 @@ def cached_value(name: str, compute: Callable[[], object]):
     gets the same object: never change it."""
     key = f"public:value:{name}"
 
-    def refresh(current: int):
+    def refresh(current: int | None):
         value = compute()
         _store(key, (current, value))
         return value
@@ -200,7 +257,7 @@ def cache_public_page(view=None, *, parameters: QueryParameters = NO_PARAMETERS)
             f"?{query}:{get_language()}"
         )
 
-        def refresh(current: int):
+        def refresh(current: int | None):
             response = view(request, *args, **kwargs)
             if parameters.storable(request.GET) and _cacheable_response(request, response):
                 _store(key, (current, (response.content, dict(response.headers))))

@@ -4,6 +4,7 @@ Every value that differs between a laptop and production comes from an environme
 the README lists them all.
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -30,9 +31,22 @@ def cache_from_url(url: str) -> dict:
 
     Redis through django-redis, which keeps one client per process: Django's own Redis backend
     builds a new client for every operation, which costs more than the round trip to Redis.
+    When Redis does not answer, the site goes on without it (README, "When something fails"):
+    django-redis logs the error and answers as if the key were missing, after waiting at most
+    a quarter of a second (a Redis that hangs, or a host that no longer answers, would
+    otherwise hold each request for minutes); on a local network Redis answers in well under a
+    millisecond.
     """
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url}
+        return {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
+            },
+        }
     if url.startswith("locmem://"):
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -122,6 +136,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
+# Each error that django-redis ignores is logged, on one line (see LOGGING).
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -225,10 +241,22 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no start-up banner on every command; lockouts are still logged
 
+
+def on_one_line(record: logging.LogRecord) -> bool:
+    """Put a logged exception on the record's line instead of a traceback under it: while Redis
+    is down django-redis logs every operation it gives up, and what went wrong is enough."""
+    if record.exc_info:
+        record.msg, record.args = f"{record.getMessage()}: {record.exc_info[1]}", ()
+        record.exc_info = record.exc_text = None
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"on_one_line": {"()": lambda: on_one_line}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django_redis.cache": {"filters": ["on_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
@@ -268,6 +296,8 @@ ENDORSEMENT_RATE_LIMIT = os.environ.get("ENDORSEMENT_RATE_LIMIT", "10/h")
 VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30/h")
 CERTIFICATE_RATE_LIMIT = os.environ.get("CERTIFICATE_RATE_LIMIT", "30/h")
 RATELIMIT_USE_CACHE = "default"
+# When the cache does not answer, requests are not limited (README, "When something fails").
+RATELIMIT_FAIL_OPEN = True
 if os.environ.get("RATELIMIT_IP_META_KEY"):
     # Behind a load balancer: where the client's address is, for the rate limits and for
     # django-axes' sign-in lockouts alike.

@@ -6,6 +6,8 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.defaults import server_error as default_server_error
 
+from .public_cache import cache_answers
+
 # How long a reader is asked to wait when the database cannot be reached: a restart or a
 # fail-over takes seconds, and each server reconnects by itself (CONN_HEALTH_CHECKS).
 DATABASE_RETRY_AFTER_SECONDS = 30
@@ -13,7 +15,9 @@ DATABASE_RETRY_AFTER_SECONDS = 30
 
 @never_cache
 def healthz(request):
-    """200 when the database answers a query, 503 with the reason when it does not."""
+    """200 when the database answers a query, 503 with the reason when it does not. A second
+    line says whether the shared cache answers; without it the site still works, so it is no
+    reason for a load balancer to take this server out (the same cache serves them all)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -23,7 +27,8 @@ def healthz(request):
             status=503,
             content_type="text/plain; charset=utf-8",
         )
-    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+    cache = "ok" if cache_answers() else "unavailable, pages are rendered from the database"
+    return HttpResponse(f"ok\ncache: {cache}", content_type="text/plain; charset=utf-8")
 
 
 def server_error(request):

@@ -162,7 +162,7 @@ def test_a_server_reconnects_by_itself_when_the_database_cut_its_connection(db):
             cut = cursor.fetchall()
         assert cut, "the server kept no connection to cut"
 
-        assert get(f"http://127.0.0.1:{port}/healthz") == (200, "ok")
+        assert get(f"http://127.0.0.1:{port}/healthz") == (200, "ok\ncache: ok")
     finally:
         server.terminate()
         server.wait(timeout=10)

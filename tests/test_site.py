@@ -40,7 +40,7 @@ def test_healthz_answers_200_when_the_database_answers(client, db):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.content == b"ok"
+    assert response.content == b"ok\ncache: ok"
 
 
 def test_healthz_answers_503_with_a_reason_when_the_database_is_down(client, db, monkeypatch):

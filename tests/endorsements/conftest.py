@@ -99,3 +99,20 @@ def moderator(db):
     user = User.objects.create_user("moderator", "moderator@example.org", "correct horse 42")
     user.groups.add(group)
     return user
+
+
+@pytest.fixture
+def approve(moderator, django_capture_on_commit_callbacks):
+    """`approve(endorsement)` as a moderator does, the generation moving on when it commits."""
+    from endorsements.models import Endorsement
+    from endorsements.services import moderate_endorsements
+
+    def decide(endorsement):
+        with django_capture_on_commit_callbacks(execute=True):
+            moderate_endorsements(
+                endorsements=Endorsement.objects.filter(pk=endorsement.pk),
+                decision="approve",
+                moderator=moderator,
+            )
+
+    return decide

@@ -15,23 +15,9 @@ from declaration_site.public_cache import cache_public_page, public_content_chan
 from endorsements.management.commands.seed_demo_data import demo_endorsement
 from endorsements.models import Endorsement
 from endorsements.services import (
-    moderate_endorsements,
     reconfirm_endorsement,
     withdraw_endorsement,
 )
-
-
-@pytest.fixture
-def approve(moderator, django_capture_on_commit_callbacks):
-    def decide(endorsement):
-        with django_capture_on_commit_callbacks(execute=True):
-            moderate_endorsements(
-                endorsements=Endorsement.objects.filter(pk=endorsement.pk),
-                decision="approve",
-                moderator=moderator,
-            )
-
-    return decide
 
 
 def endorser_count(client) -> int:
