@@ -352,7 +352,10 @@ def summarise(requests: list[dict], *, seconds: int) -> None:
         per_second = [each_second[i] for i in range(seconds)]
         print(
             "submissions sent per second, in each 10 s: "
-            + " ".join(f"{sum(per_second[i : i + 10]) / 10:.0f}" for i in range(0, seconds, 10))
+            + " ".join(
+                f"{sum(per_second[i : i + 10]) / len(per_second[i : i + 10]):.0f}"
+                for i in range(0, seconds, 10)
+            )
             + f"; slowest second {min(per_second)}, fastest {max(per_second)}"
         )
 
