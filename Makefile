@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 # Noto fonts for Latin, Arabic and Chinese.
 SITE_DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk \
   gettext
+# Debian packages pip needs to build PyICU, which PyPI has only as source: ICU's headers (and with
+# them the ICU library it links to), pkg-config to find them, a C++ compiler and Python's headers.
+BUILD_DEBIAN_PACKAGES := libicu-dev pkg-config g++ python3-dev
 # Debian packages the test suite needs: the browser that the end-to-end tests drive, and the above.
 TEST_DEBIAN_PACKAGES := chromium $(SITE_DEBIAN_PACKAGES)
 # Without PDF_SIGNING_PKCS12, `make run` signs PDFs with a self-signed key it creates here.
@@ -57,6 +60,7 @@ messages: setup site-debian-packages
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
 $(VENV)/.installed: pyproject.toml
+	$(call ensure_debian_packages,$(BUILD_DEBIAN_PACKAGES))
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 	  echo "python3 -m venv failed; installing Debian's python3-venv."; \
 	  rm -rf $(VENV); $(MAKE) --no-print-directory debian-venv && $(PYTHON) -m venv $(VENV); }

@@ -200,7 +200,7 @@ class EndorsementForm(forms.ModelForm):
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
-# One instance for every form: django-countries keeps its translated, sorted list per language.
+# One instance for every form: it keeps its translated list, sorted, for each language.
 COUNTRIES = EndorsementCountries()
 
 

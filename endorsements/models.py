@@ -9,7 +9,9 @@ audit needs.
 `normalise_name`); the database refuses a second live endorsement for it.
 """
 
+import functools
 import unicodedata
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -19,17 +21,45 @@ from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 from django_countries import Countries
 from django_countries.fields import CountryField
+from icu import Collator, Locale
 
 INTERNATIONAL = "ZZ"
+
+
+@functools.cache
+def collator(language: str) -> Collator:
+    """ICU's collator for a Django language code: CLDR's alphabetical order for that language."""
+    return Collator.createInstance(Locale(to_locale(language)))
+
+
+def alphabetical_key(language: str | None = None) -> Callable[[str], bytes]:
+    """The sort key of `language`'s alphabetical order (the active language's by default), as
+    CLDR defines it: pinyin for Simplified Chinese, the Russian alphabet, Arabic with the hamza
+    forms of alif sorted as alif, French accents compared after the letters. Spaces around the
+    text are left out: django-countries' Chinese name of Svalbard starts with one."""
+    sort_key = collator(language or get_language() or settings.LANGUAGE_CODE).getSortKey
+    return lambda text: sort_key(text.strip())
 
 
 class EndorsementCountries(Countries):
     """Every country, plus "International" for organisations that belong to none."""
 
     override = {INTERNATIONAL: _("International")}
+
+    def __iter__(self):
+        """The countries in the active language's alphabetical order. django-countries sorts
+        by the name folded to ASCII, which leaves Russian, Arabic and Chinese lists in English
+        order; this sorts its list again, once per language, and keeps it."""
+        language = get_language()
+        collated = self.__dict__.setdefault("_collated", {})
+        if language not in collated:
+            key = alphabetical_key(language)
+            collated[language] = sorted(super().__iter__(), key=lambda country: key(country.name))
+        yield from collated[language]
 
 
 class EndorsementCountryField(CountryField):

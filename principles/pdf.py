@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from declaration_site.public_cache import public_content_changed
-from endorsements.models import Endorsement, EndorsementCountries
+from endorsements.models import Endorsement, EndorsementCountries, alphabetical_key
 
 from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
 from .signing import sign_pdf, site_signer
@@ -84,15 +84,16 @@ class SignatorySnapshot:
 
     def by_country(self) -> list[tuple[str, list[Signatory]]]:
         """Signatories grouped by country, countries (named in the active language) and names
-        in alphabetical order."""
+        in that language's alphabetical order."""
         groups: dict[str, list[Signatory]] = {}
         for signatory in self.signatories:
             groups.setdefault(signatory.country_code, []).append(signatory)
         countries = EndorsementCountries()
+        alphabetical = alphabetical_key()
         named = [(str(countries.name(code)), members) for code, members in groups.items()]
         return [
-            (country, sorted(members, key=lambda s: s.name.casefold()))
-            for country, members in sorted(named, key=lambda item: item[0].casefold())
+            (country, sorted(members, key=lambda s: alphabetical(s.name)))
+            for country, members in sorted(named, key=lambda item: alphabetical(item[0]))
         ]
 
 

@@ -8,8 +8,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 
 from principles.models import DeclarationPdf
-from principles.pdf import render_declaration, render_declaration_pdf
+from principles.pdf import (
+    Signatory,
+    SignatorySnapshot,
+    render_declaration,
+    render_declaration_pdf,
+)
 from principles.tasks import refresh_declaration_pdf
+from tests.endorsements.test_country_order import EXPECTED_ORDER
 from tests.html import parse_strict
 from tests.principles.pdf_reading import (
     embedded_fonts,
@@ -129,9 +135,51 @@ def test_each_language_names_the_same_signatories_with_countries_and_types_in_it
             assert shows(name, lines), name
     assert {"Brazil (1)", "Egypt (1)", "Kenya (1)"} <= set(english)
     assert {"Brésil (1)", "Égypte (1)", "Kenya (1)"} <= set(french)
+    # In French alphabetical order, not in code-point order (which puts É after K).
+    headings = ["Brésil (1)", "Égypte (1)", "Kenya (1)"]
+    assert sorted(headings, key=french.index) == headings
     assert "Open Schools Kenya · ONG ou société civile" in " ".join(french)
     for country in ("البرازيل", "مصر", "كينيا"):
         assert shows(country, arabic), country
+
+
+@pytest.mark.parametrize("language", EXPECTED_ORDER)
+def test_the_pdf_groups_signatories_by_country_in_the_alphabetical_order_of_its_language(
+    language,
+):
+    in_order = EXPECTED_ORDER[language]
+    snapshot = SignatorySnapshot(
+        signatories=tuple(
+            Signatory(name=f"Organisation {code}", country_code=code, organisation_type="ngo")
+            for code, _name in reversed(in_order)
+        ),
+        taken_at=timezone.now(),
+    )
+
+    with translation.override(language):
+        countries = [country for country, _members in snapshot.by_country()]
+
+    assert countries == [name for _code, name in in_order]
+
+
+def test_the_french_pdf_lists_the_names_of_a_country_in_french_alphabetical_order():
+    names = ["Fondation Horizon", "École ouverte", "Association Lire", "Éditions du Sud"]
+    snapshot = SignatorySnapshot(
+        signatories=tuple(
+            Signatory(name=name, country_code="FR", organisation_type="ngo") for name in names
+        ),
+        taken_at=timezone.now(),
+    )
+
+    with translation.override("fr"):
+        [(_country, members)] = snapshot.by_country()
+
+    assert [member.name for member in members] == [
+        "Association Lire",
+        "École ouverte",
+        "Éditions du Sud",
+        "Fondation Horizon",
+    ]
 
 
 def test_the_english_pdf_of_a_translated_version_holds_the_english_text_alone(
