@@ -192,7 +192,8 @@ def draft_detail(request, pk: int):
 
 def edit_item(request, *, draft, item, form_class, initial: dict, save, template_context):
     """Show and save one item's edit form, refusing a stale save with both texts shown, and
-    a save into a draft that went to review meanwhile with the typed text kept on screen."""
+    a save into a draft that left editing meanwhile (in review, scheduled or published) with
+    the typed text kept on screen."""
     key = services.item_key_of(item)
     conflict = refusal = None
     if request.method == "POST":
