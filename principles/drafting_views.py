@@ -40,6 +40,7 @@ from .models import (
     Declaration,
     Principle,
     Revision,
+    Translation,
     Version,
     VersionStateError,
 )
@@ -79,9 +80,50 @@ def draft_in_progress(pk: int) -> Version:
     return get_object_or_404(Version.objects.in_progress(), pk=pk)
 
 
+def editable_drafts(request):
+    """The drafts that an editing page is shown for: those in progress. A save is let through
+    for any draft, so that one into a draft published meanwhile is refused by the service and
+    keeps the typed text (`form_page`) instead of losing it to a 404."""
+    return Version.objects.all() if request.method == "POST" else Version.objects.in_progress()
+
+
+def principle_in_draft(request, pk: int, principle_pk: int) -> Principle:
+    return get_object_or_404(
+        Principle.objects.select_related("version").prefetch_related("texts"),
+        pk=principle_pk,
+        version__in=editable_drafts(request).filter(pk=pk),
+    )
+
+
+def action_line_in_draft(request, pk: int, action_line_pk: int) -> ActionLine:
+    return get_object_or_404(
+        ActionLine.objects.select_related("principle__version").prefetch_related("texts"),
+        pk=action_line_pk,
+        principle__version__in=editable_drafts(request).filter(pk=pk),
+    )
+
+
 def refused(request, draft: Version, error: Exception):
     messages.error(request, str(error))
     return redirect("drafting:draft", draft.pk)
+
+
+def form_page(
+    request,
+    template: str,
+    context: dict,
+    *,
+    refusal: VersionStateError | None = None,
+    of: Version | Translation | None = None,
+):
+    """Render a page holding a form. After a save refused (`refusal`, a VersionStateError)
+    because the draft or translation `of` left the editing state meanwhile, answer 409: the
+    form still holds what was typed, and `refusal.html` says why and offers what can be done
+    from the state `of` is in now."""
+    if refusal is None:
+        return render(request, template, context)
+    of.refresh_from_db()
+    return render(request, template, {**context, "refusal": str(refusal)}, status=409)
 
 
 @drafting_role_required
@@ -150,7 +192,8 @@ def draft_detail(request, pk: int):
 
 def edit_item(request, *, draft, item, form_class, initial: dict, save, template_context):
     """Show and save one item's edit form, refusing a stale save with both texts shown, and
-    a save into a draft that went to review meanwhile with the typed text kept on screen."""
+    a save into a draft that left editing meanwhile (in review, scheduled or published) with
+    the typed text kept on screen."""
     key = services.item_key_of(item)
     conflict = refusal = None
     if request.method == "POST":
@@ -162,7 +205,7 @@ def edit_item(request, *, draft, item, form_class, initial: dict, save, template
                 conflict = stale.latest
                 form = form_with_new_base(form_class, request.POST, conflict)
             except VersionStateError as error:
-                refusal = str(error)
+                refusal = error
             else:
                 if revision is None:
                     messages.info(request, _("Nothing had changed, so nothing was saved."))
@@ -175,7 +218,7 @@ def edit_item(request, *, draft, item, form_class, initial: dict, save, template
         base = services.latest_revision_id(draft=draft, item_key=key)
         form = form_class(initial={**initial, "base_revision": base})
     earlier = draft.revisions.filter(Q(item_key=key) | Q(action=Revision.Action.START))
-    return render(
+    return form_page(
         request,
         "principles/drafting/edit_item.html",
         {
@@ -184,14 +227,14 @@ def edit_item(request, *, draft, item, form_class, initial: dict, save, template
             "item_key": key,
             "form": form,
             "conflict": conflict,
-            "refusal": refusal,
             "current": initial,
             "earlier": [
                 (revision, revision.item_text(key)) for revision in earlier.select_related("author")
             ],
             **template_context,
         },
-        status=409 if refusal else 200,
+        refusal=refusal,
+        of=draft,
     )
 
 
@@ -207,7 +250,7 @@ def form_with_new_base(form_class, data, latest: Revision):
 
 @role_required(EDIT)
 def edit_text(request, pk: int):
-    draft = get_object_or_404(Version.objects.in_progress().prefetch_related("texts"), pk=pk)
+    draft = get_object_or_404(editable_drafts(request).prefetch_related("texts"), pk=pk)
     text = draft.source_text
     return edit_item(
         request,
@@ -229,11 +272,7 @@ def edit_text(request, pk: int):
 
 @role_required(EDIT)
 def edit_principle(request, pk: int, principle_pk: int):
-    principle = get_object_or_404(
-        Principle.objects.select_related("version").prefetch_related("texts"),
-        pk=principle_pk,
-        version__in=Version.objects.in_progress().filter(pk=pk),
-    )
+    principle = principle_in_draft(request, pk, principle_pk)
     text = principle.source_text
     return edit_item(
         request,
@@ -256,17 +295,9 @@ def edit_principle(request, pk: int, principle_pk: int):
     )
 
 
-def action_line_in_draft(pk: int, action_line_pk: int) -> ActionLine:
-    return get_object_or_404(
-        ActionLine.objects.select_related("principle__version").prefetch_related("texts"),
-        pk=action_line_pk,
-        principle__version__in=Version.objects.in_progress().filter(pk=pk),
-    )
-
-
 @role_required(EDIT)
 def edit_action_line(request, pk: int, action_line_pk: int):
-    action_line = action_line_in_draft(pk, action_line_pk)
+    action_line = action_line_in_draft(request, pk, action_line_pk)
     number = f"{action_line.principle.position}.{action_line.position}"
     return edit_item(
         request,
@@ -290,30 +321,26 @@ def edit_action_line(request, pk: int, action_line_pk: int):
 
 @role_required(EDIT)
 def add_principle(request, pk: int):
-    draft = draft_in_progress(pk)
+    draft = get_object_or_404(editable_drafts(request), pk=pk)
     form = PrincipleForm(request.POST if request.method == "POST" else None)
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             principle = services.add_principle(draft=draft, by=request.user, **form.cleaned_data)
         except VersionStateError as error:
-            refusal = str(error)
+            refusal = error
         else:
             messages.success(request, _("Principle added."))
             return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{principle.key}")
-    context = {"draft": draft, "form": form, "heading": _("Add a principle"), "refusal": refusal}
-    return render(
-        request, "principles/drafting/add_item.html", context, status=409 if refusal else 200
+    context = {"draft": draft, "form": form, "heading": _("Add a principle")}
+    return form_page(
+        request, "principles/drafting/add_item.html", context, refusal=refusal, of=draft
     )
 
 
 @role_required(EDIT)
 def add_action_line(request, pk: int, principle_pk: int):
-    principle = get_object_or_404(
-        Principle.objects.select_related("version"),
-        pk=principle_pk,
-        version__in=Version.objects.in_progress().filter(pk=pk),
-    )
+    principle = principle_in_draft(request, pk, principle_pk)
     form = ActionLineForm(request.POST if request.method == "POST" else None)
     refusal = None
     if request.method == "POST" and form.is_valid():
@@ -322,20 +349,22 @@ def add_action_line(request, pk: int, principle_pk: int):
                 principle=principle, by=request.user, **form.cleaned_data
             )
         except VersionStateError as error:
-            refusal = str(error)
+            refusal = error
         else:
             messages.success(request, _("Action line added."))
             return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{action_line.key}")
     heading = _("Add an action line to principle %(number)s") % {"number": principle.position}
-    context = {"draft": principle.version, "form": form, "heading": heading, "refusal": refusal}
-    return render(
-        request, "principles/drafting/add_item.html", context, status=409 if refusal else 200
+    draft = principle.version
+    context = {"draft": draft, "form": form, "heading": heading}
+    return form_page(
+        request, "principles/drafting/add_item.html", context, refusal=refusal, of=draft
     )
 
 
 def remove_item(request, *, draft, item, heading):
     key = services.item_key_of(item)
     form = RemoveForm(request.POST if request.method == "POST" else None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             services.remove_item(item=item, by=request.user, **form.cleaned_data)
@@ -345,34 +374,33 @@ def remove_item(request, *, draft, item, heading):
             )
             return redirect(reverse("drafting:draft", args=[draft.pk]) + f"#item-{key}")
         except VersionStateError as error:
-            return refused(request, draft, error)
-        messages.success(request, _("Removed. The history keeps its text."))
-        return redirect("drafting:draft", draft.pk)
+            refusal = error
+        else:
+            messages.success(request, _("Removed. The history keeps its text."))
+            return redirect("drafting:draft", draft.pk)
     if request.method == "GET":
         form = RemoveForm(
             initial={"base_revision": services.latest_revision_id(draft=draft, item_key=key)}
         )
-    return render(
+    return form_page(
         request,
         "principles/drafting/remove_item.html",
         {"draft": draft, "item": item, "form": form, "heading": heading},
+        refusal=refusal,
+        of=draft,
     )
 
 
 @role_required(EDIT)
 def remove_principle(request, pk: int, principle_pk: int):
-    principle = get_object_or_404(
-        Principle.objects.select_related("version").prefetch_related("texts"),
-        pk=principle_pk,
-        version__in=Version.objects.in_progress().filter(pk=pk),
-    )
+    principle = principle_in_draft(request, pk, principle_pk)
     heading = _("Remove principle %(number)s?") % {"number": principle.position}
     return remove_item(request, draft=principle.version, item=principle, heading=heading)
 
 
 @role_required(EDIT)
 def remove_action_line(request, pk: int, action_line_pk: int):
-    action_line = action_line_in_draft(pk, action_line_pk)
+    action_line = action_line_in_draft(request, pk, action_line_pk)
     number = f"{action_line.principle.position}.{action_line.position}"
     heading = _("Remove action line %(number)s?") % {"number": number}
     return remove_item(
@@ -383,6 +411,7 @@ def remove_action_line(request, pk: int, action_line_pk: int):
 def reorder(request, *, draft, siblings, heading):
     items = list(siblings.prefetch_related("texts"))
     form = ReorderForm(request.POST if request.method == "POST" else None, items=items)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             services.reorder_items(
@@ -401,7 +430,7 @@ def reorder(request, *, draft, siblings, heading):
                 % {"person": stale.latest.author},
             )
         except VersionStateError as error:
-            return refused(request, draft, error)
+            refusal = error
         else:
             messages.success(request, _("New order saved."))
             return redirect("drafting:draft", draft.pk)
@@ -409,16 +438,18 @@ def reorder(request, *, draft, siblings, heading):
         form = ReorderForm(
             initial={"base_revision": services.latest_revision_id(draft=draft)}, items=items
         )
-    return render(
+    return form_page(
         request,
         "principles/drafting/reorder.html",
         {"draft": draft, "form": form, "heading": heading},
+        refusal=refusal,
+        of=draft,
     )
 
 
 @role_required(EDIT)
 def reorder_principles(request, pk: int):
-    draft = draft_in_progress(pk)
+    draft = get_object_or_404(editable_drafts(request), pk=pk)
     return reorder(
         request, draft=draft, siblings=draft.principles.all(), heading=_("Order the principles")
     )
@@ -426,11 +457,7 @@ def reorder_principles(request, pk: int):
 
 @role_required(EDIT)
 def reorder_action_lines(request, pk: int, principle_pk: int):
-    principle = get_object_or_404(
-        Principle.objects.select_related("version"),
-        pk=principle_pk,
-        version__in=Version.objects.in_progress().filter(pk=pk),
-    )
+    principle = principle_in_draft(request, pk, principle_pk)
     heading = _("Order the action lines of principle %(number)s") % {"number": principle.position}
     return reorder(
         request, draft=principle.version, siblings=principle.action_lines.all(), heading=heading

@@ -276,11 +276,27 @@ class Version(TextInActiveLanguage, models.Model):
         return get_user_model().objects.filter(revisions__version=self).distinct()
 
     def ensure_editable(self) -> None:
-        if not self.is_editable:
+        if self.is_editable:
+            return
+        if self.is_published:
             raise VersionStateError(
-                _("This draft is %(status)s; only a draft in progress can be edited.")
-                % {"status": self.get_status_display().lower()}
+                _(
+                    "This draft has been published as version %(number)s; only a draft in "
+                    "progress can be edited."
+                )
+                % {"number": self.number}
             )
+        if self.publish_at is not None:
+            raise VersionStateError(
+                _(
+                    "This draft is approved and scheduled for publication; only a draft in "
+                    "progress can be edited."
+                )
+            )
+        raise VersionStateError(
+            _("This draft is %(status)s; only a draft in progress can be edited.")
+            % {"status": self.get_status_display().lower()}
+        )
 
     def submit(self) -> None:
         """Send a draft in progress to the reviewers."""
@@ -804,6 +820,10 @@ class Translation(models.Model):
 
     def __str__(self):
         return f"{self.version}, {self.get_language_display()} ({self.get_status_display()})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
 
     @property
     def is_editable(self) -> bool:

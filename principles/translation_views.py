@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import translation_services as services
 from .comparison import compare
-from .drafting_views import EDIT, drafting_role_required, role_required
+from .drafting_views import EDIT, drafting_role_required, form_page, role_required
 from .forms import (
     CompareRevisionsForm,
     SendBackTranslationForm,
@@ -148,7 +148,7 @@ def edit_item(request, pk: int, item_key: str):
     source_fields = {name: value for name, value in source_item.items() if name != "number"}
     form_kwargs = {"source": source_fields, "language": translation.language}
     current = translation.text.get(item_key, {})
-    conflict = None
+    conflict = refusal = None
     if request.method == "POST":
         form = TranslatedItemForm(request.POST, **form_kwargs)
         if form.is_valid():
@@ -168,8 +168,7 @@ def edit_item(request, pk: int, item_key: str):
                 form = TranslatedItemForm(data, **form_kwargs)
                 form.is_valid()
             except VersionStateError as error:
-                # Keep the typed text on screen: the translation left the draft state meanwhile.
-                form.add_error(None, str(error))
+                refusal = error
             else:
                 if revision is None:
                     messages.info(request, _("Nothing had changed, so nothing was saved."))
@@ -185,7 +184,7 @@ def edit_item(request, pk: int, item_key: str):
     earlier = translation.revisions.filter(
         Q(item_key=item_key) | Q(action=TranslationRevision.Action.START)
     ).select_related("author")
-    return render(
+    return form_page(
         request,
         "principles/drafting/translate_item.html",
         {
@@ -198,6 +197,8 @@ def edit_item(request, pk: int, item_key: str):
             "current": current,
             "earlier": [(revision, revision.text.get(item_key)) for revision in earlier],
         },
+        refusal=refusal,
+        of=translation,
     )
 
 

@@ -120,11 +120,29 @@ def test_the_drafting_workspace_meets_wcag_aa(
     workspace = checked_page.url
     checked_page.locator("a[href*='/action-lines/']").first.click()
     found["edit page"] = violations(checked_page)
+    edit_page = checked_page.url
     for page in ["history/", "principles/order/", "send-back/"]:
         checked_page.goto(workspace + page)
         found[page] = violations(checked_page)
+    # A save into the draft after it was published meanwhile: refused, the typed text kept.
+    checked_page.goto(edit_page)
+    checked_page.locator("textarea[name=text]").fill("Typed while it was being published.")
+    publish_the_draft_in_progress(staff)
+    checked_page.locator("form.stacked-form button[type=submit]").click()
+    assert checked_page.locator("[role=alert] form[action$='/drafting/start/']").count() == 1
+    found["refused save"] = violations(checked_page)
 
     assert {page: problems for page, problems in found.items() if problems} == {}
+
+
+def publish_the_draft_in_progress(staff) -> None:
+    from principles.models import Version
+    from principles.services import approve_draft, publish_version, submit_draft
+
+    draft = Version.objects.in_progress().get()
+    submit_draft(draft=draft, by=staff("olga", "Editor"))
+    approve_draft(draft=draft, by=staff("rita", "Reviewer"))
+    publish_version(version=draft, by=staff("pat", "Publisher"))
 
 
 @pytest.mark.parametrize("language", ["", "/ar"])

@@ -256,3 +256,42 @@ def test_an_editor_rewords_an_action_line_with_the_keyboard_alone(
         principle__version=draft, principle__position=2, position=1
     ).source_text
     assert edited.text == "Connect every school by 2030."
+
+
+def test_an_editor_whose_draft_was_published_meanwhile_keeps_the_typed_text_and_starts_anew(
+    live_server, version, keyboard_page, staff, sign_in_browser
+):
+    from principles.models import Version
+    from principles.services import approve_draft, publish_version, start_draft, submit_draft
+
+    page = keyboard_page
+    editor = staff("ed", "Editor")
+    sign_in_browser(page.context, editor)
+    draft = start_draft(declaration=version.declaration, by=editor)
+    page.goto(f"{live_server.url}/drafting/{draft.pk}/")
+    tab_to(page, "a[aria-label='Edit action line 2.1']")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Action line 2.1")
+    tab_to(page, "textarea[name=text]")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Connect every school by 2030.")
+    # Meanwhile the draft goes through review and is published.
+    submit_draft(draft=draft, by=editor)
+    approve_draft(draft=draft, by=staff("rita", "Reviewer"))
+    publish_version(version=draft, by=staff("pat", "Publisher"))
+    tab_to(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+
+    alert = page.locator("section[role=alert]")
+    expect(alert).to_be_focused()
+    expect(alert).to_contain_text("This draft has been published as version 2")
+    expect(page.locator("textarea[name=text]")).to_have_value("Connect every school by 2030.")
+    page.keyboard.press("Tab")
+    start_anew = page.get_by_role("button", name="Start a new draft (opens in a new tab)")
+    expect(start_anew).to_be_focused()
+    with page.context.expect_page() as new_tab:
+        page.keyboard.press("Enter")
+    expect(new_tab.value.locator(".messages")).to_contain_text("Draft started")
+    new_draft = Version.objects.in_progress().get()
+    assert new_draft.based_on == draft
+    expect(page.locator("textarea[name=text]")).to_have_value("Connect every school by 2030.")

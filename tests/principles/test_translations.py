@@ -258,26 +258,6 @@ def test_a_translator_can_neither_approve_nor_publish_their_own_translation(
         services.publish_translation(translation=french, by=translator)
 
 
-def test_a_submitted_translation_cannot_be_edited_and_the_typed_text_stays_on_screen(
-    french, translator, signed_in
-):
-    translate_everything(french, translator)
-    key = keys_of(french.version)[2]
-    client = signed_in(translator)
-    base = services.latest_revision_id(translation=french, item_key=key)
-    services.submit_translation(translation=french, by=translator)
-
-    response = client.post(
-        url("translate-item", french.pk, key),
-        {"text": "Texte tapé pendant la relecture.", "note": "", "base_revision": base},
-    )
-
-    content = response.content.decode()
-    assert response.status_code == 200
-    assert "only a translation in progress can be edited" in content
-    assert "Texte tapé pendant la relecture." in content
-
-
 def test_a_reviewer_sends_a_translation_back_with_a_note_that_the_translators_see(
     french, translator, reviewer, signed_in
 ):
