@@ -158,6 +158,8 @@ LANGUAGES = [
     ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in each language's own order and grammar, and English ones day first.
+FORMAT_MODULE_PATH = ["declaration_site.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -30,6 +30,17 @@ def plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def english_to_begin_with():
+    """Every test starts in English: a request leaves its language active in the thread, and
+    the next test would build its addresses (`reverse`) and messages in it."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Every test starts with an empty cache: cached pages and values of another test's
     database must never be served."""

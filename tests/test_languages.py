@@ -1,5 +1,6 @@
 """Every reader: the interface in the six UN languages, chosen by address, switcher or browser."""
 
+import datetime
 import gzip
 import re
 from pathlib import Path
@@ -204,3 +205,23 @@ def test_the_declaration_page_weighs_less_than_50_kb_compressed(site, language):
     weight = len(gzip.compress(html)) + len(gzip.compress(css))
 
     assert weight < 50_000, weight
+
+
+@pytest.mark.parametrize(
+    ("language", "date"),
+    [
+        ("", "2 November 2026"),
+        ("/ru", "2 ноября 2026 г."),  # the month in the genitive, as a date is written in Russian
+        ("/zh-hans", "2026年11月2日"),
+        ("/ar", "2 نوفمبر، 2026"),
+        ("/es", "2 de noviembre de 2026"),
+    ],
+)
+def test_dates_are_written_as_each_language_writes_them(publish, client, language, date):
+    version = publish(principles=1, action_lines=1)
+    version.published_at = datetime.datetime(2026, 11, 2, 9, 30, tzinfo=datetime.UTC)
+    version.save(update_fields=["published_at"])
+
+    page = parse_strict(client.get(f"{language}/versions/").content)
+
+    assert date in [" ".join(time.itertext()) for time in page.iter("time")]

@@ -1,0 +1,1 @@
+DATETIME_FORMAT = "j E Y г., G:i e"

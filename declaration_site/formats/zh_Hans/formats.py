@@ -1,0 +1,1 @@
+DATETIME_FORMAT = "Y年n月j日 H:i e"
