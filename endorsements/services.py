@@ -7,7 +7,7 @@ from django_tasks_db.backend import DatabaseBackend
 
 from declaration_site.public_cache import public_content_changed
 from principles.models import Version
-from principles.tasks import refresh_declaration_pdf
+from principles.tasks import queue_pdf_refreshes
 
 from . import tasks
 from .models import Endorsement, Reconfirmation
@@ -39,15 +39,19 @@ def enqueue_email(kind: str, endorsement: Endorsement, **extra) -> None:
         transaction.on_commit(enqueue)
 
 
-def refresh_signatory_pdfs(endorsement: Endorsement) -> None:
-    """Once the transaction commits, re-render the PDF of every version this organisation signs,
-    since its list of signatories has changed, and refresh the cached public pages and counts."""
-    reconfirmed = endorsement.reconfirmations.values_list("version", flat=True)
-    version_ids = {endorsement.version_id, *reconfirmed}
+def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
+    """Once the transaction commits, re-render in each language the PDF of every version these
+    organisations sign, since its list of signatories has changed, and refresh the cached
+    public pages and counts. A version whose PDF nobody has asked for yet is left alone: its
+    first download renders it."""
+    version_ids = set()
+    for endorsement in endorsements:
+        reconfirmed = endorsement.reconfirmations.values_list("version", flat=True)
+        version_ids.update({endorsement.version_id, *reconfirmed})
 
     def enqueue_renders():
-        for version_id in version_ids:
-            refresh_declaration_pdf.enqueue(version_id=version_id)
+        for version in Version.objects.filter(pk__in=version_ids).with_stored_pdf():
+            queue_pdf_refreshes(version=version)
 
     transaction.on_commit(enqueue_renders)
     public_content_changed()
@@ -146,11 +150,13 @@ def moderate_endorsements(
         if decision == Decision.APPROVE:
             endorsement.approve(by=moderator)
             enqueue_email("approval", endorsement)
-            refresh_signatory_pdfs(endorsement)
         elif decision == Decision.REJECT:
             endorsement.reject(by=moderator, reason=reason)
         else:
             endorsement.mark_as_spam(by=moderator)
+    if decided and decision == Decision.APPROVE:
+        # One refresh of each PDF for the whole batch, not one per approval.
+        refresh_signatory_pdfs(*decided)
     return decided
 
 

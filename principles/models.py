@@ -97,6 +97,10 @@ class VersionQuerySet(models.QuerySet):
             texts(VersionText), Prefetch("principles", queryset=principles)
         )
 
+    def with_stored_pdf(self):
+        """Versions of which a PDF is stored, in any language."""
+        return self.filter(Exists(DeclarationPdf.objects.filter(version=OuterRef("pk"))))
+
     def with_pdf_language(self, language: str | None = None):
         """Annotate `pdf_language`: the language of the PDF that a reader of `language` (the
         active one by default) gets: `language` itself when the version has a translation in

@@ -3,9 +3,10 @@
 A PDF is rendered once for each (version, language, snapshot of its signatories) by WeasyPrint,
 signed (see signing.py) and kept in Django's default storage as a `DeclarationPdf`. It exists in
 the source language and in each language the version has a translation in, all with the same
-snapshot. Downloads are served from storage. When the signatories change, the newest PDF of the
-version keeps being served until `render_declaration_pdfs(version_id=…)` (run in the background,
-or by `manage.py render_pdfs`) has stored the fresh ones.
+snapshot once the renders of a change have run. Downloads are served from storage. When the
+signatories change, the newest PDF of the version in each language keeps being served until
+the fresh one is stored (by `tasks.refresh_declaration_pdf`, one task per language, or by
+`manage.py render_pdfs`).
 
 Rendering runs in a forked child process under a memory limit (RLIMIT_AS) and a wall-clock
 limit: WeasyPrint's layout cost grows with the number of signatories, and a runaway render must
@@ -315,11 +316,7 @@ def store_declaration_pdf(
     Two workers may render the same PDF at once; the unique constraint keeps one row and the
     loser removes its file.
     """
-    existing = DeclarationPdf.objects.filter(
-        version=version, language=language, snapshot_hash=snapshot.digest
-    )
-    if found := existing.first():
-        matched_again(found, snapshot=snapshot)
+    if found := stored_pdf_of(version=version, snapshot=snapshot, language=language):
         return found
     pdf = rendered_pdf(version=version, snapshot=snapshot, language=language)
     try:
@@ -329,11 +326,22 @@ def store_declaration_pdf(
             public_content_changed()
     except IntegrityError:
         pdf.file.delete(save=False)
-        found = existing.get()
-        matched_again(found, snapshot=snapshot)
-        return found
+        return stored_pdf_of(version=version, snapshot=snapshot, language=language)
     logger.info("Stored %s (%s bytes) at %s", pdf, pdf.size, pdf.file.name)
     return pdf
+
+
+def stored_pdf_of(
+    *, version: Version, snapshot: SignatorySnapshot, language: str
+) -> DeclarationPdf | None:
+    """The stored PDF of `version` in `language` with exactly the signatories of `snapshot`,
+    if there is one; downloads then get it again (see `matched_again`)."""
+    found = DeclarationPdf.objects.filter(
+        version=version, language=language, snapshot_hash=snapshot.digest
+    ).first()
+    if found:
+        matched_again(found, snapshot=snapshot)
+    return found
 
 
 def matched_again(pdf: DeclarationPdf, *, snapshot: SignatorySnapshot) -> None:
@@ -373,21 +381,6 @@ def replace_declaration_pdf(*, version_id: int, language: str) -> DeclarationPdf
         transaction.on_commit(lambda: [file.delete(save=False) for file in files])
     logger.info("Replaced the %s PDFs of %s with %s", language, version, pdf.file.name)
     return pdf
-
-
-def render_declaration_pdfs(*, version_id: int) -> list[DeclarationPdf]:
-    """Make sure the PDF of this version with its current signatories is stored in every
-    language it exists in (`Version.pdf_languages()`), the source language first.
-
-    The signatories are read once, so every language carries the same snapshot. Plain
-    arguments so that a background task can call it when the approved endorsers change.
-    """
-    version = Version.objects.published().select_related("declaration").get(pk=version_id)
-    snapshot = signatories_of(version)
-    return [
-        store_declaration_pdf(version=version, snapshot=snapshot, language=language)
-        for language in version.pdf_languages()
-    ]
 
 
 def pdf_to_serve(*, version: Version, language: str = SOURCE_LANGUAGE) -> DeclarationPdf:

@@ -22,7 +22,7 @@ from .models import (
     VersionStateError,
     VersionText,
 )
-from .tasks import refresh_declaration_pdf
+from .tasks import queue_pdf_refreshes
 
 
 @transaction.atomic
@@ -70,10 +70,9 @@ def publish_version(*, version: Version, by=None) -> Version:
         _audit(draft=version, by=by, action=AuditEntry.Action.PUBLISH, detail=f"v{version.number}")
     transaction.on_commit(lambda: notify_endorsers_of_new_version(version=version))
     public_content_changed()
-    # Render the new version's PDF in the background, so that no reader waits for it.
-    transaction.on_commit(
-        lambda: refresh_declaration_pdf.enqueue(version_id=version.pk, render_if_missing=True)
-    )
+    # Render the new version's PDF in each language in the background, so that no reader
+    # waits for it.
+    transaction.on_commit(lambda: queue_pdf_refreshes(version=version))
     return version
 
 

@@ -1,22 +1,83 @@
 """Background work on the declaration, run by the task worker (`manage.py db_worker`)."""
 
-from django_tasks import task
+from datetime import timedelta
 
-from .models import DeclarationPdf
-from .pdf import render_declaration_pdfs, replace_declaration_pdf
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import TaskContext, TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
+
+from .models import Version
+from .pdf import replace_declaration_pdf, signatories_of, store_declaration_pdf, stored_pdf_of
+
+# How long a refresh waits before it looks again when another worker is rendering its PDF.
+BUSY_RETRY_SECONDS = 5
+# A render is stopped after PDF_RENDER_TIMEOUT_SECONDS, and reading the signatories, signing
+# and storing take seconds: a task still marked running after that belongs to a worker that died.
+RUNNING_GRACE_SECONDS = 60
 
 
-@task()
-def refresh_declaration_pdf(*, version_id: int, render_if_missing: bool = False) -> str:
-    """Render and store the PDF of a version with its signatories as they are now, in English
-    and in each language the version has a translation in; downloads keep getting the previous
-    PDF until the fresh one is stored. Publishing a version asks for its first PDFs
-    (`render_if_missing`); otherwise a version that has no PDF yet is skipped. A version with
-    a PDF gets one in a newly added translation at its next refresh."""
-    if not render_if_missing and not DeclarationPdf.objects.filter(version_id=version_id).exists():
-        return "skipped: no PDF of this version has been rendered yet"
-    pdfs = render_declaration_pdfs(version_id=version_id)
-    return "; ".join(f"stored {pdf.file.name} ({pdf.signatory_count} signatories)" for pdf in pdfs)
+def queue_pdf_refreshes(*, version: Version) -> None:
+    """Queue one `refresh_declaration_pdf` for each language the version's PDF exists in, so
+    that workers render the languages side by side and each stores its PDF as soon as it is
+    rendered."""
+    for language in version.pdf_languages():
+        refresh_declaration_pdf.enqueue(version_id=version.pk, language=language)
+
+
+@task(takes_context=True)
+def refresh_declaration_pdf(context: TaskContext, *, version_id: int, language: str) -> str:
+    """Make sure the PDF of a version in one language with its signatories as they are now is
+    stored; downloads keep getting the previous PDF until it is.
+
+    Approvals can come faster than renders finish, and each queues a refresh per language, so
+    a refresh first asks the queue whether another refresh of the same PDF makes it useless:
+
+    - one is waiting in the queue: it will start later, so its snapshot of the signatories
+      will hold every change this one was queued for; this one does nothing;
+    - one started before this one and is still running: this one is queued again, to look
+      once more in BUSY_RETRY_SECONDS, so that two workers never render the same PDF at once
+      and the other languages (and the emails) get the free workers.
+    """
+    waiting, ahead = _other_refreshes(context, version_id=version_id, language=language)
+    if waiting:
+        return f"skipped: a refresh of the {language} PDF queued after this one will render it"
+    if ahead:
+        run_after = timezone.now() + timedelta(seconds=BUSY_RETRY_SECONDS)
+        refresh_declaration_pdf.using(run_after=run_after).enqueue(
+            version_id=version_id, language=language
+        )
+        return f"deferred: another worker is rendering the {language} PDF"
+    version = Version.objects.published().select_related("declaration").get(pk=version_id)
+    snapshot = signatories_of(version)
+    if stored := stored_pdf_of(version=version, snapshot=snapshot, language=language):
+        return f"up to date: {stored.file.name} ({stored.signatory_count} signatories)"
+    pdf = store_declaration_pdf(version=version, snapshot=snapshot, language=language)
+    return f"rendered: {pdf.file.name} ({pdf.signatory_count} signatories)"
+
+
+def _other_refreshes(context: TaskContext, *, version_id: int, language: str) -> tuple[bool, bool]:
+    """Whether another refresh of this PDF is waiting in the database queue, and whether one
+    that started before this one is running. Other task backends keep no queue to ask: with
+    them, every refresh goes ahead."""
+    same_pdf = DBTaskResult.objects.filter(
+        task_path=refresh_declaration_pdf.module_path,
+        args_kwargs__kwargs__version_id=version_id,
+        args_kwargs__kwargs__language=language,
+    )
+    if same_pdf.filter(status=TaskResultStatus.READY).exists():
+        return True, False
+    alive_since = timezone.now() - timedelta(
+        seconds=settings.PDF_RENDER_TIMEOUT_SECONDS + RUNNING_GRACE_SECONDS
+    )
+    # This task is one of the running ones; the first to start goes ahead (ties by id).
+    first = (
+        same_pdf.filter(status=TaskResultStatus.RUNNING, started_at__gte=alive_since)
+        .order_by("started_at", "id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return False, first is not None and str(first) != context.task_result.id
 
 
 @task()
