@@ -4,6 +4,16 @@ time to serve a stored PDF next to a trivial view (/healthz).
 
     .venv/bin/python bench/pdf.py [--sizes 100 1000 10000] [--languages en fr ar] [--requests 200]
 
+With --refresh, time instead how long after an approval the PDFs in all six languages hold it,
+with 1, 2… task workers (`manage.py db_worker` processes on the same database), as production
+refreshes them: one task per language through the database queue.
+
+    .venv/bin/python bench/pdf.py --refresh [--workers 1 2] [--signatories 300] [--rounds 3]
+        [--approvals 1]
+
+--approvals K approves K endorsers one second apart in each round (a burst), and times until
+every language holds the last one; it also counts the renders the tasks did.
+
 Uses a throw-away SQLite database, media folder and signing key. The shipped text is published
 with the translations in bench/translations/ (written for benchmarking, not official), so each
 language renders its own text. Rendering runs as the site runs it: in a forked child process
@@ -39,15 +49,21 @@ import django  # noqa: E402
 
 django.setup()
 
-from io import BytesIO  # noqa: E402
+from collections import Counter  # noqa: E402
+from io import BytesIO, StringIO  # noqa: E402
 
+from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_countries import countries  # noqa: E402
+from django_tasks_db.models import DBTaskResult  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
+from bench.servers import start_worker, stop  # noqa: E402
+from endorsements.management.commands.seed_demo_data import demo_endorsement  # noqa: E402
 from endorsements.models import Endorsement  # noqa: E402
+from endorsements.services import moderate_endorsements  # noqa: E402
 from principles.management.commands.load_declaration import (  # noqa: E402
     SHIPPED_TEXT,
     read_shipped_text,
@@ -55,6 +71,7 @@ from principles.management.commands.load_declaration import (  # noqa: E402
 from principles.models import (  # noqa: E402
     ActionLineText,
     Declaration,
+    DeclarationPdf,
     PrincipleText,
     Version,
     VersionText,
@@ -64,6 +81,7 @@ from principles.pdf import (  # noqa: E402
     SignatorySnapshot,
     declaration_html,
     render_pdf,
+    signatories_of,
     store_declaration_pdf,
 )
 from principles.services import create_draft_from_text, publish_version  # noqa: E402
@@ -152,6 +170,109 @@ def median_ms(client: Client, path: str, requests: int) -> float:
     return statistics.median(timings) * 1000
 
 
+REFRESH_TASK = "principles.tasks.refresh_declaration_pdf"
+
+
+def refresh_outcomes(since) -> Counter:
+    """How the refresh tasks queued since `since` ended: rendered, skipped, deferred…"""
+    tasks = DBTaskResult.objects.filter(task_path=REFRESH_TASK, enqueued_at__gte=since)
+    return Counter(
+        (task.return_value or task.status).split(":")[0].lower() for task in tasks.iterator()
+    )
+
+
+def wait_for_refreshes(version: Version, *, since, timeout: float = 900) -> None:
+    """Wait until every language holds the current signatories and no refresh is left to run
+    (a later task could otherwise still be rendering when the next round starts)."""
+    digest = signatories_of(version).digest
+    languages = set(version.pdf_languages())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stored = set(
+            DeclarationPdf.objects.filter(version=version, snapshot_hash=digest).values_list(
+                "language", flat=True
+            )
+        )
+        pending = DBTaskResult.objects.filter(
+            task_path=REFRESH_TASK, enqueued_at__gte=since, status__in=["READY", "RUNNING"]
+        )
+        if stored == languages and not pending.exists():
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"The PDFs were not all refreshed within {timeout:.0f} s.")
+
+
+def seconds_until_all_languages_hold(version: Version, digest: str, start: float) -> float:
+    languages = set(version.pdf_languages())
+    while True:
+        stored = set(
+            DeclarationPdf.objects.filter(version=version, snapshot_hash=digest).values_list(
+                "language", flat=True
+            )
+        )
+        if stored == languages:
+            return time.perf_counter() - start
+        time.sleep(0.05)
+
+
+def measure_refresh(version: Version, *, workers: int, rounds: int, approvals: int) -> list:
+    """Start `workers` task workers, then in each round approve `approvals` waiting endorsers
+    one second apart and time until the PDF in every language holds the last of them."""
+    moderator = User.objects.get_or_create(username="bench-moderator")[0]
+    environment = {**os.environ, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+    processes = [start_worker(env=environment) for _ in range(workers)]
+    results = []
+    try:
+        time.sleep(3)  # the workers start up (Django, WeasyPrint)
+        for _ in range(rounds):
+            since = timezone.now()
+            waiting = list(Endorsement.objects.filter(status="confirmed")[:approvals])
+            start = time.perf_counter()
+            for n, endorsement in enumerate(waiting):
+                if n:
+                    time.sleep(1)
+                moderate_endorsements(
+                    endorsements=Endorsement.objects.filter(pk=endorsement.pk),
+                    decision="approve",
+                    moderator=moderator,
+                )
+            digest = signatories_of(version).digest
+            elapsed = seconds_until_all_languages_hold(version, digest, start)
+            wait_for_refreshes(version, since=since)
+            results.append((elapsed, refresh_outcomes(since)))
+    finally:
+        stop(*processes)
+    return results
+
+
+def refresh_benchmark(version: Version, args) -> None:
+    Endorsement.objects.bulk_create(
+        demo_endorsement(n, version) for n in range(1, args.signatories + 1)
+    )
+    waiting = len(args.workers) * args.rounds * args.approvals
+    Endorsement.objects.bulk_create(
+        demo_endorsement(n, version) for n in range(10**6, 10**6 + waiting)
+    )
+    Endorsement.objects.filter(pk__gt=args.signatories).update(status="confirmed", approved_at=None)
+    call_command("render_pdfs", stdout=StringIO())
+    print(
+        f"{len(version.pdf_languages())} languages, {args.signatories:,} signatories, "
+        f"{args.approvals} approval(s) a round, one second apart"
+    )
+    print("workers | seconds until every language holds the last approval | median | renders")
+    for workers in args.workers:
+        results = measure_refresh(
+            version, workers=workers, rounds=args.rounds, approvals=args.approvals
+        )
+        times = " / ".join(f"{elapsed:.1f}" for elapsed, _ in results)
+        median = statistics.median(elapsed for elapsed, _ in results)
+        outcomes = " / ".join(
+            ", ".join(f"{count} {outcome}" for outcome, count in sorted(counted.items()))
+            for _, counted in results
+        )
+        print(f"{workers} | {times} | {median:.1f} s | {outcomes}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
@@ -159,6 +280,11 @@ def main():
         "--languages", nargs="+", default=["en"], help="en, or those of bench/translations/"
     )
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--refresh", action="store_true", help="time refreshes after approvals")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--signatories", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--approvals", type=int, default=1)
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -168,6 +294,9 @@ def main():
     )
     version = publish_shipped_text_with_translations()
     version = Version.objects.select_related("declaration").get(pk=version.pk)
+    if args.refresh:
+        refresh_benchmark(version, args)
+        return
     missing = set(args.languages) - set(version.pdf_languages())
     if missing:
         parser.error(f"no translation in bench/translations/ for {', '.join(sorted(missing))}")
