@@ -43,6 +43,8 @@ os.environ.update(
     PDF_SIGNING_PKCS12=str(scratch / "bench.p12"),
     PDF_SIGNING_PASSPHRASE="benchmark",
     LOG_LEVEL="WARNING",
+    # The approval emails go through the task queue as in production, to nowhere.
+    EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
 )
 
 import django  # noqa: E402
