@@ -9,7 +9,7 @@ with 1, 2… task workers (`manage.py db_worker` processes on the same database)
 refreshes them: one task per language through the database queue.
 
     .venv/bin/python bench/pdf.py --refresh [--workers 1 2] [--signatories 300] [--rounds 3]
-        [--approvals 1]
+        [--approvals 1] [--timeline]
 
 --approvals K approves K endorsers one second apart in each round (a burst), and times until
 every language holds the last one; it also counts the renders the tasks did.
@@ -217,7 +217,23 @@ def seconds_until_all_languages_hold(version: Version, digest: str, start: float
         time.sleep(0.05)
 
 
-def measure_refresh(version: Version, *, workers: int, rounds: int, approvals: int) -> list:
+def print_timeline(since) -> None:
+    """Each task of the round: which worker ran it, from when to when (seconds after the first
+    approval), and what it says it did."""
+    workers: dict[str, int] = {}
+    for task in DBTaskResult.objects.filter(enqueued_at__gte=since).order_by("started_at"):
+        worker = workers.setdefault(task.worker_ids[-1], len(workers) + 1)
+        start = (task.started_at - since).total_seconds()
+        end = (task.finished_at - since).total_seconds()
+        print(
+            f"  worker {worker}: {start:5.1f} to {end:5.1f} s {task.task_path.rsplit('.')[-1]} "
+            f"{task.args_kwargs['kwargs'].get('language', '')} {task.return_value}"
+        )
+
+
+def measure_refresh(
+    version: Version, *, workers: int, rounds: int, approvals: int, timeline: bool
+) -> list:
     """Start `workers` task workers, then in each round approve `approvals` waiting endorsers
     one second apart and time until the PDF in every language holds the last of them."""
     moderator = User.objects.get_or_create(username="bench-moderator")[0]
@@ -241,6 +257,8 @@ def measure_refresh(version: Version, *, workers: int, rounds: int, approvals: i
             digest = signatories_of(version).digest
             elapsed = seconds_until_all_languages_hold(version, digest, start)
             wait_for_refreshes(version, since=since)
+            if timeline:
+                print_timeline(since)
             results.append((elapsed, refresh_outcomes(since)))
     finally:
         stop(*processes)
@@ -264,7 +282,11 @@ def refresh_benchmark(version: Version, args) -> None:
     print("workers | seconds until every language holds the last approval | median | renders")
     for workers in args.workers:
         results = measure_refresh(
-            version, workers=workers, rounds=args.rounds, approvals=args.approvals
+            version,
+            workers=workers,
+            rounds=args.rounds,
+            approvals=args.approvals,
+            timeline=args.timeline,
         )
         times = " / ".join(f"{elapsed:.1f}" for elapsed, _ in results)
         median = statistics.median(elapsed for elapsed, _ in results)
@@ -287,6 +309,7 @@ def main():
     parser.add_argument("--signatories", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--approvals", type=int, default=1)
+    parser.add_argument("--timeline", action="store_true", help="print each round's tasks")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
