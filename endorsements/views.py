@@ -252,8 +252,8 @@ def certificate(request, endorsement, payload):
     pdf = cached_certificate(
         certificate=EndorsementCertificate(
             organisation=endorsement.organisation_name,
-            country_name=str(endorsement.country.name),
-            declaration_title=endorsement.version.text.title,
+            country_code=endorsement.country.code,
+            declaration_title=endorsement.version.source_text.title,
             version_number=endorsement.latest_version.number,
             endorsed_on=timezone.localdate(endorsement.approved_at),
         )

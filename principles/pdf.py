@@ -402,20 +402,26 @@ def pdf_to_serve(*, version: Version, language: str = SOURCE_LANGUAGE) -> Declar
 
 @dataclass(frozen=True)
 class EndorsementCertificate:
-    """What an endorsement certificate states."""
+    """What an endorsement certificate states. The certificate is in English whatever the
+    language of the page it is downloaded from: the title is the source text's, and the
+    country a code that the certificate names in English."""
 
     organisation: str
-    country_name: str
+    country_code: str
     declaration_title: str
     version_number: int
     endorsed_on: date
 
 
 def render_certificate(*, certificate: EndorsementCertificate) -> bytes:
-    """The signed one-page certificate of one approved endorsement."""
+    """The signed one-page certificate of one approved endorsement, in English."""
     with translation.override(SOURCE_LANGUAGE):
         url = f"{settings.SITE_URL}{reverse('principles:verify')}"
-        context = {"certificate": certificate, "verification_url": url}
+        context = {
+            "certificate": certificate,
+            "country": str(EndorsementCountries().name(certificate.country_code)),
+            "verification_url": url,
+        }
         html = render_to_string("principles/pdf/certificate.html", context)
     reason = (
         f"Endorsement certificate: {certificate.organisation}, "

@@ -107,3 +107,26 @@ def test_certificate_downloads_are_limited_per_address(
     assert [answer.status_code for answer in answers] == [200, 200, 429]
     assert answers[-1]["Content-Type"].startswith("text/html")
     assert b"Please wait a while, then try again" in answers[-1].content
+
+
+def test_a_certificate_downloaded_in_french_is_in_english_country_and_title_included(
+    make_endorsement, moderator, pdf_settings, client, django_capture_on_commit_callbacks
+):
+    from principles.models import VersionText
+
+    endorsement = make_endorsement("Red de Escuelas Rurales", country="PE", status="confirmed")
+    # The version's title in French, as a published translation writes it.
+    VersionText.objects.bulk_create(
+        [VersionText(version=endorsement.version, language="fr", title="Déclaration d'essai")]
+    )
+    approve(endorsement, moderator, django_capture_on_commit_callbacks)
+
+    response = client.get("/fr" + certificate_link(mail.outbox[-1]))
+
+    assert response.status_code == 200
+    text = "\n".join(text_lines(response.content))
+    assert "Certificate of endorsement" in text
+    assert "Peru" in text
+    assert "Pérou" not in text
+    assert "endorses the Test Declaration, version 1." in text
+    assert "Déclaration d'essai" not in text

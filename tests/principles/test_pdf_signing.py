@@ -129,7 +129,7 @@ def test_the_verify_command_says_in_plain_words_whether_a_file_is_genuine(signed
 def test_an_endorsement_certificate_names_organisation_country_version_and_date(pdf_settings):
     certificate = EndorsementCertificate(
         organisation="مؤسسة الأمل للتعليم",
-        country_name="Jordan",
+        country_code="JO",
         declaration_title="Test Declaration",
         version_number=3,
         endorsed_on=datetime.date(2026, 11, 2),
