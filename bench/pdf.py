@@ -24,6 +24,7 @@ import argparse
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -62,7 +63,7 @@ from django_countries import countries  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from bench.servers import start_worker, stop  # noqa: E402
+from bench.site_processes import start_worker, stop  # noqa: E402
 from endorsements.management.commands.seed_demo_data import demo_endorsement  # noqa: E402
 from endorsements.models import Endorsement  # noqa: E402
 from endorsements.services import moderate_endorsements  # noqa: E402
@@ -238,7 +239,7 @@ def measure_refresh(
     one second apart and time until the PDF in every language holds the last of them."""
     moderator = User.objects.get_or_create(username="bench-moderator")[0]
     environment = {**os.environ, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
-    processes = [start_worker(env=environment) for _ in range(workers)]
+    processes = [start_worker(env=environment, log=subprocess.DEVNULL) for _ in range(workers)]
     results = []
     try:
         time.sleep(3)  # the workers start up (Django, WeasyPrint)
