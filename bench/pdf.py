@@ -180,7 +180,8 @@ def refresh_outcomes(since) -> Counter:
     """How the refresh tasks queued since `since` ended: rendered, skipped, deferred…"""
     tasks = DBTaskResult.objects.filter(task_path=REFRESH_TASK, enqueued_at__gte=since)
     return Counter(
-        (task.return_value or task.status).split(":")[0].lower() for task in tasks.iterator()
+        (task.return_value or task.status).split(":")[0].split()[0].lower()
+        for task in tasks.iterator()
     )
 
 
@@ -232,41 +233,39 @@ def print_timeline(since) -> None:
         )
 
 
-def measure_refresh(
-    version: Version, *, workers: int, rounds: int, approvals: int, timeline: bool
-) -> list:
-    """Start `workers` task workers, then in each round approve `approvals` waiting endorsers
-    one second apart and time until the PDF in every language holds the last of them."""
+def refresh_round(version: Version, *, workers: int, approvals: int, timeline: bool):
+    """Start `workers` task workers, approve `approvals` waiting endorsers one second apart,
+    and time until the PDF in every language holds the last of them; then stop the workers.
+    Returns the seconds and how the round's refreshes ended."""
     moderator = User.objects.get_or_create(username="bench-moderator")[0]
     environment = {**os.environ, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
     processes = [start_worker(env=environment, log=subprocess.DEVNULL) for _ in range(workers)]
-    results = []
     try:
         time.sleep(3)  # the workers start up (Django, WeasyPrint)
-        for _ in range(rounds):
-            since = timezone.now()
-            waiting = list(Endorsement.objects.filter(status="confirmed")[:approvals])
-            start = time.perf_counter()
-            for n, endorsement in enumerate(waiting):
-                if n:
-                    time.sleep(1)
-                moderate_endorsements(
-                    endorsements=Endorsement.objects.filter(pk=endorsement.pk),
-                    decision="approve",
-                    moderator=moderator,
-                )
-            digest = signatories_of(version).digest
-            elapsed = seconds_until_all_languages_hold(version, digest, start)
-            wait_for_refreshes(version, since=since)
-            if timeline:
-                print_timeline(since)
-            results.append((elapsed, refresh_outcomes(since)))
+        since = timezone.now()
+        waiting = list(Endorsement.objects.filter(status="confirmed")[:approvals])
+        start = time.perf_counter()
+        for n, endorsement in enumerate(waiting):
+            if n:
+                time.sleep(1)
+            moderate_endorsements(
+                endorsements=Endorsement.objects.filter(pk=endorsement.pk),
+                decision="approve",
+                moderator=moderator,
+            )
+        digest = signatories_of(version).digest
+        elapsed = seconds_until_all_languages_hold(version, digest, start)
+        wait_for_refreshes(version, since=since)
+        if timeline:
+            print_timeline(since)
+        return elapsed, refresh_outcomes(since)
     finally:
         stop(*processes)
-    return results
 
 
 def refresh_benchmark(version: Version, args) -> None:
+    """Rounds alternate between the numbers of workers, so that each meets the same load from
+    the rest of the machine."""
     Endorsement.objects.bulk_create(
         demo_endorsement(n, version) for n in range(1, args.signatories + 1)
     )
@@ -276,24 +275,25 @@ def refresh_benchmark(version: Version, args) -> None:
     )
     Endorsement.objects.filter(pk__gt=args.signatories).update(status="confirmed", approved_at=None)
     call_command("render_pdfs", stdout=StringIO())
+    results = {workers: [] for workers in args.workers}
+    for _ in range(args.rounds):
+        for workers in args.workers:
+            results[workers].append(
+                refresh_round(
+                    version, workers=workers, approvals=args.approvals, timeline=args.timeline
+                )
+            )
     print(
         f"{len(version.pdf_languages())} languages, {args.signatories:,} signatories, "
         f"{args.approvals} approval(s) a round, one second apart"
     )
     print("workers | seconds until every language holds the last approval | median | renders")
-    for workers in args.workers:
-        results = measure_refresh(
-            version,
-            workers=workers,
-            rounds=args.rounds,
-            approvals=args.approvals,
-            timeline=args.timeline,
-        )
-        times = " / ".join(f"{elapsed:.1f}" for elapsed, _ in results)
-        median = statistics.median(elapsed for elapsed, _ in results)
+    for workers, rounds in results.items():
+        times = " / ".join(f"{elapsed:.1f}" for elapsed, _ in rounds)
+        median = statistics.median(elapsed for elapsed, _ in rounds)
         outcomes = " / ".join(
             ", ".join(f"{count} {outcome}" for outcome, count in sorted(counted.items()))
-            for _, counted in results
+            for _, counted in rounds
         )
         print(f"{workers} | {times} | {median:.1f} s | {outcomes}")
 
