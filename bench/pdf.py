@@ -177,12 +177,15 @@ REFRESH_TASK = "principles.tasks.refresh_declaration_pdf"
 
 
 def refresh_outcomes(since) -> Counter:
-    """How the refresh tasks queued since `since` ended: rendered, skipped, deferred…"""
+    """How the refresh tasks queued since `since` ended (rendered, skipped, deferred…), and
+    how many PDFs were stored since then ("PDFs"): the renders, whatever the tasks say."""
     tasks = DBTaskResult.objects.filter(task_path=REFRESH_TASK, enqueued_at__gte=since)
-    return Counter(
+    outcomes = Counter(
         (task.return_value or task.status).split(":")[0].split()[0].lower()
         for task in tasks.iterator()
     )
+    outcomes["PDFs"] = DeclarationPdf.objects.filter(rendered_at__gte=since).count()
+    return outcomes
 
 
 def wait_for_refreshes(version: Version, *, since, timeout: float = 900) -> None:
