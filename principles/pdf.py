@@ -309,15 +309,23 @@ def rendered_pdf(*, version: Version, snapshot: SignatorySnapshot, language: str
 def store_declaration_pdf(
     *, version: Version, snapshot: SignatorySnapshot, language: str = SOURCE_LANGUAGE
 ) -> DeclarationPdf:
-    """Render, sign and store the PDF of (version, language, snapshot) unless it is stored
-    already, and make it the PDF that downloads get, unless a later snapshot has already found
+    """The PDF of (version, language, snapshot): the stored one (`stored_pdf_of`), or one
+    rendered and stored now (`save_rendered_pdf`)."""
+    return stored_pdf_of(
+        version=version, snapshot=snapshot, language=language
+    ) or save_rendered_pdf(version=version, snapshot=snapshot, language=language)
+
+
+def save_rendered_pdf(
+    *, version: Version, snapshot: SignatorySnapshot, language: str
+) -> DeclarationPdf:
+    """Render, sign and store the PDF of (version, language, snapshot), which is not stored
+    yet, and make it the PDF that downloads get, unless a later snapshot has already found
     others.
 
     Two workers may render the same PDF at once; the unique constraint keeps one row and the
     loser removes its file.
     """
-    if found := stored_pdf_of(version=version, snapshot=snapshot, language=language):
-        return found
     pdf = rendered_pdf(version=version, snapshot=snapshot, language=language)
     try:
         with transaction.atomic():

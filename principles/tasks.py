@@ -8,7 +8,7 @@ from django_tasks import TaskContext, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from .models import Version
-from .pdf import replace_declaration_pdf, signatories_of, store_declaration_pdf, stored_pdf_of
+from .pdf import replace_declaration_pdf, save_rendered_pdf, signatories_of, stored_pdf_of
 
 # How long a refresh waits before it looks again when another worker is rendering its PDF.
 BUSY_RETRY_SECONDS = 5
@@ -52,7 +52,7 @@ def refresh_declaration_pdf(context: TaskContext, *, version_id: int, language: 
     snapshot = signatories_of(version)
     if stored := stored_pdf_of(version=version, snapshot=snapshot, language=language):
         return f"up to date: {stored.file.name} ({stored.signatory_count} signatories)"
-    pdf = store_declaration_pdf(version=version, snapshot=snapshot, language=language)
+    pdf = save_rendered_pdf(version=version, snapshot=snapshot, language=language)
     return f"rendered: {pdf.file.name} ({pdf.signatory_count} signatories)"
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from principles.models import DeclarationPdf, Version
-from principles.pdf import matched_again, signatories_of, store_declaration_pdf
+from principles.models import Version
+from principles.pdf import save_rendered_pdf, signatories_of, stored_pdf_of
 
 
 class Command(BaseCommand):
@@ -15,19 +15,12 @@ class Command(BaseCommand):
         rendered = up_to_date = 0
         for version in Version.objects.published().select_related("declaration"):
             snapshot = signatories_of(version)
-            stored = {
-                pdf.language: pdf
-                for pdf in DeclarationPdf.objects.filter(
-                    version=version, snapshot_hash=snapshot.digest
-                )
-            }
             for language in version.pdf_languages():
-                if language in stored:
-                    # Stored already, perhaps for an earlier moment: downloads get it again.
-                    matched_again(stored[language], snapshot=snapshot)
+                # Stored already, perhaps for an earlier moment: downloads get it again.
+                if stored_pdf_of(version=version, snapshot=snapshot, language=language):
                     up_to_date += 1
                     continue
-                pdf = store_declaration_pdf(version=version, snapshot=snapshot, language=language)
+                pdf = save_rendered_pdf(version=version, snapshot=snapshot, language=language)
                 rendered += 1
                 self.stdout.write(f"Rendered {pdf} ({pdf.size:,} bytes): {pdf.file.name}")
         self.stdout.write(
