@@ -44,10 +44,11 @@ def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
     organisations sign, since its list of signatories has changed, and refresh the cached
     public pages and counts. A version whose PDF nobody has asked for yet is left alone: its
     first download renders it."""
-    version_ids = set()
-    for endorsement in endorsements:
-        reconfirmed = endorsement.reconfirmations.values_list("version", flat=True)
-        version_ids.update({endorsement.version_id, *reconfirmed})
+    reconfirmed = Reconfirmation.objects.filter(endorsement__in=endorsements)
+    version_ids = {
+        *(endorsement.version_id for endorsement in endorsements),
+        *reconfirmed.values_list("version", flat=True),
+    }
 
     def enqueue_renders():
         for version in Version.objects.filter(pk__in=version_ids).with_stored_pdf():
