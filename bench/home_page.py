@@ -13,27 +13,13 @@ import argparse
 import gzip
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-scratch = Path(tempfile.mkdtemp(prefix="bench-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "declaration_site.settings")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
-os.environ.update(
-    DEBUG="0",
-    SECRET_KEY="benchmark-only",
-    SECURE_SSL_REDIRECT="0",
-    ALLOWED_HOSTS="testserver",
-    STATIC_ROOT=str(scratch / "static"),
-    LOG_LEVEL="WARNING",
-)
+from in_process import set_up_django
 
-import django  # noqa: E402
-
-django.setup()
+set_up_django(Path(tempfile.mkdtemp(prefix="bench-")))
 
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles import finders  # noqa: E402

@@ -25,32 +25,22 @@ import os
 import resource
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from in_process import set_up_django
+
 scratch = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="declaration_site.settings",
+set_up_django(
+    scratch,
     DATABASE_URL=f"sqlite:///{scratch / 'bench.sqlite3'}",
-    DEBUG="0",
-    SECRET_KEY="benchmark-only",
-    SECURE_SSL_REDIRECT="0",
-    ALLOWED_HOSTS="testserver",
-    STATIC_ROOT=str(scratch / "static"),
     MEDIA_ROOT=str(scratch / "media"),
     PDF_SIGNING_PKCS12=str(scratch / "bench.p12"),
     PDF_SIGNING_PASSPHRASE="benchmark",
-    LOG_LEVEL="WARNING",
     # The approval emails go through the task queue as in production, to nowhere.
     EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
 )
-
-import django  # noqa: E402
-
-django.setup()
 
 from collections import Counter  # noqa: E402
 from io import BytesIO, StringIO  # noqa: E402

@@ -23,24 +23,13 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-scratch = Path(tempfile.mkdtemp(prefix="bench-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "declaration_site.settings")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
-os.environ.update(
-    DEBUG="0",
-    SECRET_KEY="benchmark-only",
-    SECURE_SSL_REDIRECT="0",
+from in_process import set_up_django
+
+set_up_django(
+    Path(tempfile.mkdtemp(prefix="bench-")),
     CSRF_COOKIE_SECURE="0",
-    ALLOWED_HOSTS="testserver",
-    STATIC_ROOT=str(scratch / "static"),
     TASKS_BACKEND="django_tasks_db.DatabaseBackend",
-    LOG_LEVEL="WARNING",
 )
-
-import django  # noqa: E402
-
-django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
