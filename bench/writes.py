@@ -12,7 +12,8 @@ holds the rate-limit counts): point both at scratch ones. Seeds a published decl
 principles x 10 action lines and --endorsers approved endorsers, starts gunicorn on 127.0.0.1
 (behind no proxy, so the client address comes in X-Real-IP, RATELIMIT_IP_META_KEY) and runs
 locust headless (bench/writes_locustfile.py): endorsers send unique submissions at --rate a
-second in all, each from its own address, while readers GET / at --read-rate a second. The
+second in all, each a new person with no cookies who loads /endorse/ from its own address and
+posts the form with the cookie and token it got, while readers GET / at --read-rate a second. The
 first --warmup seconds of load are not in the figures: they are when gunicorn's threads open
 their database connections and locust's users connect (about 160 submissions a second for the
 first two seconds of a cold start, docs/benchmarks.md). A site announced on stage has been up
@@ -42,13 +43,11 @@ import collections
 import contextlib
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -273,26 +272,11 @@ def ensure_postgres_runs() -> None:
         )
 
 
-def open_form(base: str) -> dict:
-    """What a browser that opened /endorse/ holds: the CSRF cookie and token, the version on
-    screen and the action lines it offers."""
-    with urllib.request.urlopen(base + "/endorse/", timeout=60) as response:
-        page = response.read().decode()
-        cookies = response.headers.get_all("Set-Cookie")
-    return {
-        "BENCH_CSRF_COOKIE": next(c.split(";")[0] for c in cookies if c.startswith("csrftoken=")),
-        "BENCH_CSRF_TOKEN": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1],
-        "BENCH_VERSION": re.search(r'name="version" value="(\d+)"', page)[1],
-        "BENCH_ACTION_LINES": ",".join(re.findall(r'name="action_lines" value="(\d+)"', page)),
-    }
-
-
 def run_locust(*, base: str, options, run: str, log: Path, env: dict) -> subprocess.Popen:
     writers = options.writers or max(1, round(options.rate / 2))
     readers = max(1, round(options.read_rate / 5))
     locust_env = {
         **env,
-        **open_form(base),
         "BENCH_RUN": run,
         "BENCH_LOG": str(log),
         "BENCH_WRITERS": str(writers),
@@ -335,7 +319,7 @@ def measured_window(requests: list[dict], *, warmup: float, seconds: float) -> l
 
 def summarise(requests: list[dict], *, seconds: int) -> None:
     print(f"{'requests':<10} {'count':>7} {'per s':>7} {'p50':>8} {'p95':>8} {'p99':>8} statuses")
-    for kind in ("submit", "read"):
+    for kind in ("form", "submit", "read"):
         mine = [r for r in requests if r["kind"] == kind]
         times = [r["ms"] for r in mine if r["status"]]
         statuses = collections.Counter(r["status"] or r["error"][:40] for r in mine)

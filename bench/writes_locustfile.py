@@ -7,18 +7,20 @@ and readers of `/`. Run by bench/writes.py (`locust --headless`), configured by 
     BENCH_READERS, BENCH_READER_RATE   reader users, and GET / a second each
     BENCH_IP_HEADER    the header in which the proxy passes the client's address (X-Real-IP)
 
-Endorsers post the form that bench/writes.py fetched once (its CSRF cookie and token, version and
-action lines come in BENCH_CSRF_COOKIE, BENCH_CSRF_TOKEN, BENCH_VERSION, BENCH_ACTION_LINES), as if
-every person had the form open already: views of the form are not part of the load. Every
-submission comes from its own address in 198.18.0.0/15, the range set aside for benchmarks,
-passed in BENCH_IP_HEADER as a proxy would, so the rate limit per address stays on. A submission
-is accepted when the site redirects to /endorse/check-your-email/.
+Each submission is a new person, as on the day: with no cookies, they load /endorse/ (which sets
+their own CSRF cookie and carries their own token, the version on screen and the action lines
+offered), then post the form they got with that cookie and token. The GET is part of the load
+and of the figures ("form"), like the POST ("submit"). Every person comes from their own address
+in 198.18.0.0/15, the range set aside for benchmarks, passed in BENCH_IP_HEADER as a proxy
+would, so the rate limit per address stays on. A submission is accepted when the site redirects
+to /endorse/check-your-email/.
 """
 
 import itertools
 import json
 import os
 import random
+import re
 import time
 from urllib.parse import urlencode
 
@@ -79,24 +81,35 @@ def log_request(request_type, name, response_time, response, context, exception,
     )
 
 
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+VERSION = re.compile(r'name="version" value="(\d+)"')
+ACTION_LINE = re.compile(r'name="action_lines" value="(\d+)"')
+
+
 class Endorser(FastHttpUser):
     fixed_count = int(os.environ.get("BENCH_WRITERS", "125"))
     wait_time = constant_throughput(float(os.environ.get("BENCH_WRITER_RATE", "2")))
 
-    def on_start(self):
-        # The form as bench/writes.py fetched it once: every endorser had it open already.
-        self.token, self.cookie = os.environ["BENCH_CSRF_TOKEN"], os.environ["BENCH_CSRF_COOKIE"]
-        self.version = os.environ["BENCH_VERSION"]
-        self.action_lines = os.environ["BENCH_ACTION_LINES"].split(",")
-
     @task
-    def submit(self):
+    def endorse(self):
+        """One person: a fresh browser opens the form, then sends it."""
         number = next(SUBMISSIONS)
+        address = client_address(number)
+        self.client.cookiejar.clear()
+        with self.client.get(
+            "/endorse/", name="form", headers={IP_HEADER: address}, catch_response=True
+        ) as form:
+            page = form.text or ""
+            tokens = set(TOKEN.findall(page))
+            if form.status_code != 200 or len(tokens) != 1:
+                form.failure(f"form: status {form.status_code}, {len(tokens)} CSRF tokens")
+                return
         name = f"{random.choice(NAMES)} {RUN} {number}"
         email = f"contact{number}@{RUN}.bench.example.org"
+        action_lines = ACTION_LINE.findall(page)
         data = {
-            "csrfmiddlewaretoken": self.token,
-            "version": self.version,
+            "csrfmiddlewaretoken": tokens.pop(),
+            "version": VERSION.search(page)[1],
             "organisation_name": name,
             "organisation_type": random.choice(TYPES),
             "country": random.choice(COUNTRIES),
@@ -105,7 +118,7 @@ class Endorser(FastHttpUser):
             "contact_role": "Director",
             "contact_email": email,
             "statement": random.choice(STATEMENTS),
-            "action_lines": random.sample(self.action_lines, k=random.randint(0, 3)),
+            "action_lines": random.sample(action_lines, k=random.randint(0, 3)),
             "attestation": "on",
             "consent": "on",
             "nickname": "",
@@ -116,8 +129,8 @@ class Endorser(FastHttpUser):
             name="submit",
             allow_redirects=False,
             headers={
-                IP_HEADER: client_address(number),
-                "Cookie": self.cookie,
+                IP_HEADER: address,
+                "Referer": self.host + "/endorse/",
                 "Content-Type": "application/x-www-form-urlencoded",
             },
             context={"email": email, "name": name},
