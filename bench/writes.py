@@ -514,7 +514,7 @@ def main() -> None:
         elapsed = time.time() - started
         used = meter.finish()
         requests = [json.loads(line) for line in log.read_text().splitlines()]
-        requests = [r for r in requests if r["kind"] in ("submit", "read")]
+        requests = [r for r in requests if r["kind"] in ("form", "submit", "read")]
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         measured = measured_window(requests, warmup=options.warmup, seconds=options.seconds)
         print(
@@ -547,11 +547,18 @@ def main() -> None:
         unexpected = [
             r
             for r in requests
-            if not (r["accepted"] or (r["kind"] == "read" and r["status"] == 200))
+            if (
+                r["error"]
+                or not (r["accepted"] or (r["kind"] in ("form", "read") and r["status"] == 200))
+            )
             and not (options.restart_postgres and r["status"] == 503)
         ]
         print(f"requests with an unexpected answer: {len(unexpected)}")
+        problems = collections.Counter((r["kind"], r["error"], r["status"]) for r in unexpected)
+        for (kind, error, status), count in problems.items():
+            print(f"  {count} x {kind}: {error or f'status {status}'}")
         print("OK" if healthy and not unexpected else "FAILED")
+        return 0 if healthy and not unexpected else 1
     finally:
         ensure_postgres_runs()
         stop(*workers, server)
