@@ -11,6 +11,7 @@ from principles.tasks import queue_pdf_refreshes
 
 from . import tasks
 from .models import Endorsement, Reconfirmation
+from .open_data import open_data_changed
 
 
 class DuplicateEndorsement(Exception):
@@ -41,9 +42,9 @@ def enqueue_email(kind: str, endorsement: Endorsement, **extra) -> None:
 
 def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
     """Once the transaction commits, re-render in each language the PDF of every version these
-    organisations sign, since its list of signatories has changed, and refresh the cached
-    public pages and counts. A version whose PDF nobody has asked for yet is left alone: its
-    first download renders it."""
+    organisations sign, since its list of signatories has changed, rebuild the open data files
+    and refresh the cached public pages and counts. A version whose PDF nobody has asked for
+    yet is left alone: its first download renders it."""
     reconfirmed = Reconfirmation.objects.filter(endorsement__in=endorsements)
     version_ids = {
         *(endorsement.version_id for endorsement in endorsements),
@@ -55,6 +56,7 @@ def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
             queue_pdf_refreshes(version=version)
 
     transaction.on_commit(enqueue_renders)
+    open_data_changed()
     public_content_changed()
 
 
