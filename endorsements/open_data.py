@@ -235,9 +235,12 @@ def store(output: Output, *, row_count: int, taken_at) -> OpenDataFile:
     finish in either order: the one that read the endorsers later wins (`taken_at`)."""
     content_hash = output.digest.hexdigest()
     same = OpenDataFile.objects.filter(kind=output.kind, content_hash=content_hash)
-    if found := same.first():
+    found = same.first()
+    if found and found.file.storage.exists(found.file.name):
         same.filter(taken_at__lt=taken_at).update(taken_at=taken_at)
         return found
+    if found:  # its file was lost (a storage restored from an older backup): store it again
+        found.delete()
     open_data = OpenDataFile(
         kind=output.kind,
         content_hash=content_hash,
