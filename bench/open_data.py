@@ -262,7 +262,7 @@ def main() -> None:
         wait=False,
     )
     try:
-        wait_until_healthy(server, port=port)
+        wait_until_healthy(server, port=port, seconds=120)
         print(f"The worker built the files in {wait_for_builds(env):.1f} s.", flush=True)
         paths = [path for path in EXPORTS if get(port, path)[0] != 404]
         load = os.getloadavg()

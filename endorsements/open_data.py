@@ -3,7 +3,7 @@
 JSON.
 
 They are built once each time the public list changes, not for each download: the services
-that approve, reconfirm or withdraw call `open_data_changed()`, which queues
+that approve, reconfirm or withdraw call `services.open_data_changed()`, which queues
 `tasks.build_open_data` for the task worker once the change commits. The build reads the
 endorsers in two queries, writes the three files and keeps them in the default storage (like
 the declaration's PDFs) with an `OpenDataFile` row each. A download reads that row and streams
@@ -59,14 +59,6 @@ FIRST_BUILD_LOCK_SECONDS = 120
 
 class OpenDataNotReady(Exception):
     """No open data file exists yet and another request is building them."""
-
-
-def open_data_changed() -> None:
-    """Once the current transaction commits, queue a build of the open data files: the public
-    list of endorsers changed."""
-    from .tasks import build_open_data
-
-    transaction.on_commit(build_open_data.enqueue)
 
 
 def neutralise(value) -> str:

@@ -11,7 +11,6 @@ from principles.tasks import queue_pdf_refreshes
 
 from . import tasks
 from .models import Endorsement, Reconfirmation
-from .open_data import open_data_changed
 
 
 class DuplicateEndorsement(Exception):
@@ -58,6 +57,12 @@ def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
     transaction.on_commit(enqueue_renders)
     open_data_changed()
     public_content_changed()
+
+
+def open_data_changed() -> None:
+    """Once the transaction commits, queue a build of the open data files (see open_data.py):
+    the public list of endorsers changed."""
+    transaction.on_commit(tasks.build_open_data.enqueue)
 
 
 def find_duplicate(endorsement: Endorsement) -> Endorsement | None:

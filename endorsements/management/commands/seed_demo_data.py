@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from declaration_site.public_cache import public_content_changed
 from endorsements.models import Endorsement
-from endorsements.open_data import open_data_changed
+from endorsements.services import open_data_changed
 from principles.models import Declaration
 from principles.services import create_draft_from_text, publish_version
 
