@@ -247,6 +247,8 @@ def main() -> None:
     )
     if not options.reuse:
         prepare(endorsers=options.endorsers, env=env)
+    # The pages a download may answer with (503, 404) name the collected stylesheet.
+    manage("collectstatic", "--noinput", "-v0", env=env)
     manage("shell", "-c", "from django.core.cache import cache; cache.clear()", env=env)
     manage("shell", "-c", QUEUE_BUILD, env=env)
     port = free_port()
