@@ -376,10 +376,12 @@ def csv_response(rows, *, fields: list[str], filename: str) -> StreamingHttpResp
     return response
 
 
+# Each kind's type, the name a download saves it under, and whether browsers should save it
+# (a spreadsheet) rather than show it (JSON).
 OPEN_DATA_TYPES = {
-    OpenDataFile.Kind.CSV: ("text/csv; charset=utf-8", "endorsers.csv"),
-    OpenDataFile.Kind.EXCEL_CSV: ("text/csv; charset=utf-8", "endorsers-excel.csv"),
-    OpenDataFile.Kind.JSON: ("application/json", None),
+    OpenDataFile.Kind.CSV: ("text/csv; charset=utf-8", "endorsers.csv", True),
+    OpenDataFile.Kind.EXCEL_CSV: ("text/csv; charset=utf-8", "endorsers-excel.csv", True),
+    OpenDataFile.Kind.JSON: ("application/json", "endorsers.json", False),
 }
 # Open data readers may be a minute behind a change; a fresh build replaces the file anyway.
 OPEN_DATA_MAX_AGE = 60
@@ -399,12 +401,12 @@ def open_data_file(request, kind: str):
     etag, last_modified = f'"{stored.content_hash}"', int(stored.taken_at.timestamp())
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        content_type, filename = OPEN_DATA_TYPES[kind]
+        content_type, filename, as_attachment = OPEN_DATA_TYPES[kind]
         response = FileResponse(
             stored.file.storage.open(stored.file.name, "rb"),
             content_type=content_type,
-            as_attachment=filename is not None,
-            filename=filename or "",
+            as_attachment=as_attachment,
+            filename=filename,
         )
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)

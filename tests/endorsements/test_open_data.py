@@ -126,6 +126,7 @@ def test_the_json_escapes_markup_and_keeps_every_script(client, make_endorsement
     response = client.get("/endorsers.json")
 
     assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"] == 'inline; filename="endorsers.json"'
     assert response["Access-Control-Allow-Origin"] == "*"
     names = [e["organisation_name"] for e in json_rows(response)]
     assert names == ['<script>alert("x")</script>', "中国教育网络协会 🌍"]
