@@ -21,22 +21,25 @@ class DuplicateEndorsement(Exception):
         self.existing = existing
 
 
-def enqueue_email(kind: str, endorsement: Endorsement, **extra) -> None:
-    """Queue an email for the worker, so a slow mail server never holds up the request, and so
-    that nothing is sent for a write that is rolled back.
+def enqueue_with_the_write(task, **kwargs) -> None:
+    """Queue `task` for the worker so that it runs only if the current write commits.
 
     The database queue (production) takes the task in the current transaction: the write and
-    its email commit together or not at all, even when the database goes away between the two.
+    its task commit together or not at all, even when the database goes away between the two.
     Any other backend (the immediate one, in development) is called once the write commits.
     """
-
-    def enqueue():
-        tasks.send_endorsement_email.enqueue(kind=kind, endorsement_id=endorsement.pk, **extra)
-
-    if isinstance(tasks.send_endorsement_email.get_backend(), DatabaseBackend):
-        enqueue()
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(**kwargs)
     else:
-        transaction.on_commit(enqueue)
+        transaction.on_commit(lambda: task.enqueue(**kwargs))
+
+
+def enqueue_email(kind: str, endorsement: Endorsement, **extra) -> None:
+    """Queue an email for the worker, so a slow mail server never holds up the request, and so
+    that nothing is sent for a write that is rolled back."""
+    enqueue_with_the_write(
+        tasks.send_endorsement_email, kind=kind, endorsement_id=endorsement.pk, **extra
+    )
 
 
 def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
@@ -60,9 +63,9 @@ def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
 
 
 def open_data_changed() -> None:
-    """Once the transaction commits, queue a build of the open data files (see open_data.py):
-    the public list of endorsers changed."""
-    transaction.on_commit(tasks.build_open_data.enqueue)
+    """Queue a build of the open data files (see open_data.py) with the current write: the
+    public list of endorsers changed."""
+    enqueue_with_the_write(tasks.build_open_data)
 
 
 def find_duplicate(endorsement: Endorsement) -> Endorsement | None:
