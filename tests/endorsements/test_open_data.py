@@ -255,6 +255,7 @@ def test_a_withdrawn_endorser_leaves_the_files_and_older_builds_are_pruned(
             withdraw_endorsement(endorsement=endorsement)
 
     assert csv_rows(client.get("/endorsers.csv")) == []
+    assert json_rows(client.get("/endorsers.json")) == []
     stored = OpenDataFile.objects.filter(kind="csv")
     assert stored.count() == 2
     assert all(row.file.storage.exists(row.file.name) for row in stored)
