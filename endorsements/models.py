@@ -508,3 +508,51 @@ class Reconfirmation(models.Model):
 
     def __str__(self):
         return f"{self.endorsement} reconfirmed {self.version}"
+
+
+def open_data_path(open_data: "OpenDataFile", filename: str) -> str:
+    suffix = OpenDataFile.SUFFIXES[open_data.kind]
+    return f"open-data/{open_data.kind}/{open_data.content_hash}{suffix}"
+
+
+class OpenDataFile(models.Model):
+    """One build of an open data file: the public fields of every approved endorser, as they
+    stood at `taken_at`.
+
+    Built by the task worker once each time the public list changes (`endorsements.open_data`)
+    and kept in the default storage, so that a download streams a stored file and reads one
+    row. Downloads get the row of each kind with the latest `taken_at`; older rows are pruned.
+    """
+
+    class Kind(models.TextChoices):
+        CSV = "csv", "CSV"
+        EXCEL_CSV = "excel-csv", _("CSV for Excel")
+        JSON = "json", "JSON"
+
+    SUFFIXES = {Kind.CSV: ".csv", Kind.EXCEL_CSV: ".csv", Kind.JSON: ".json"}
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=open_data_path, max_length=300)
+    content_hash = models.CharField(_("SHA-256 of the file"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    row_count = models.PositiveIntegerField(_("number of endorsers"))
+    taken_at = models.DateTimeField(
+        _("endorsers read at"),
+        help_text=_(
+            "When the build read the endorsers; a later build that finds the same"
+            " content moves it forward."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("open data file")
+        verbose_name_plural = _("open data files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "content_hash"], name="one_open_data_file_per_content"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "-taken_at"], name="open_data_newest_idx")]
+
+    def __str__(self):
+        return f"{self.file.name} ({self.row_count} endorsers)"

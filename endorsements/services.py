@@ -21,29 +21,32 @@ class DuplicateEndorsement(Exception):
         self.existing = existing
 
 
-def enqueue_email(kind: str, endorsement: Endorsement, **extra) -> None:
-    """Queue an email for the worker, so a slow mail server never holds up the request, and so
-    that nothing is sent for a write that is rolled back.
+def enqueue_with_the_write(task, **kwargs) -> None:
+    """Queue `task` for the worker so that it runs only if the current write commits.
 
     The database queue (production) takes the task in the current transaction: the write and
-    its email commit together or not at all, even when the database goes away between the two.
+    its task commit together or not at all, even when the database goes away between the two.
     Any other backend (the immediate one, in development) is called once the write commits.
     """
-
-    def enqueue():
-        tasks.send_endorsement_email.enqueue(kind=kind, endorsement_id=endorsement.pk, **extra)
-
-    if isinstance(tasks.send_endorsement_email.get_backend(), DatabaseBackend):
-        enqueue()
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(**kwargs)
     else:
-        transaction.on_commit(enqueue)
+        transaction.on_commit(lambda: task.enqueue(**kwargs))
+
+
+def enqueue_email(kind: str, endorsement: Endorsement, **extra) -> None:
+    """Queue an email for the worker, so a slow mail server never holds up the request, and so
+    that nothing is sent for a write that is rolled back."""
+    enqueue_with_the_write(
+        tasks.send_endorsement_email, kind=kind, endorsement_id=endorsement.pk, **extra
+    )
 
 
 def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
     """Once the transaction commits, re-render in each language the PDF of every version these
-    organisations sign, since its list of signatories has changed, and refresh the cached
-    public pages and counts. A version whose PDF nobody has asked for yet is left alone: its
-    first download renders it."""
+    organisations sign, since its list of signatories has changed, rebuild the open data files
+    and refresh the cached public pages and counts. A version whose PDF nobody has asked for
+    yet is left alone: its first download renders it."""
     reconfirmed = Reconfirmation.objects.filter(endorsement__in=endorsements)
     version_ids = {
         *(endorsement.version_id for endorsement in endorsements),
@@ -55,7 +58,14 @@ def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
             queue_pdf_refreshes(version=version)
 
     transaction.on_commit(enqueue_renders)
+    open_data_changed()
     public_content_changed()
+
+
+def open_data_changed() -> None:
+    """Queue a build of the open data files (see open_data.py) with the current write: the
+    public list of endorsers changed."""
+    enqueue_with_the_write(tasks.build_open_data)
 
 
 def find_duplicate(endorsement: Endorsement) -> Endorsement | None:

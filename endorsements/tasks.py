@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskContext, TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from principles.models import Version
 
-from . import emails
+from . import emails, open_data
 from .models import Endorsement
 
 logger = logging.getLogger(__name__)
@@ -61,3 +62,24 @@ def ask_endorsers_to_reconfirm(*, version_id: int) -> int:
         )
         count += 1
     return count
+
+
+@task(takes_context=True)
+def build_open_data(context: TaskContext) -> str:
+    """Build the open data files (CSV, CSV for Excel, JSON) from the endorsers as they are now.
+
+    Changes can come faster than builds finish, and each queues one: a build that finds
+    another one waiting in the queue does nothing, since that one starts later and reads every
+    change this one was queued for."""
+    if _another_build_waiting():
+        return "skipped: a build queued after this one will read the same changes"
+    built = open_data.build_open_data()
+    return f"built: {built[0].row_count} endorsers"
+
+
+def _another_build_waiting() -> bool:
+    """Whether another build waits in the database queue; other task backends keep no queue
+    to ask."""
+    return DBTaskResult.objects.filter(
+        task_path=build_open_data.module_path, status=TaskResultStatus.READY
+    ).exists()

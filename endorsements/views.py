@@ -1,6 +1,5 @@
 import csv
 import functools
-import json
 from functools import wraps
 
 from django.conf import settings
@@ -10,14 +9,15 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.html import format_html
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
@@ -26,7 +26,8 @@ from principles.pdf import EndorsementCertificate, cached_certificate
 
 from . import charts
 from .forms import EmailForm, EndorsementForm, EndorserFilterForm, ModerationForm
-from .models import Endorsement, EndorsementCountries, Region
+from .models import Endorsement, EndorsementCountries, OpenDataFile, Region
+from .open_data import OpenDataNotReady, file_to_serve, neutralise
 from .services import (
     DuplicateEndorsement,
     moderate_endorsements,
@@ -359,31 +360,6 @@ def public_statistics(current: Version | None) -> dict:
     )
 
 
-def public_rows():
-    """The public fields of every approved endorser, oldest first, for the open data files."""
-    endorsers = Endorsement.objects.public().select_related("version", "reconfirmed_version")
-    for endorsement in endorsers.order_by("approved_at", "pk").iterator(chunk_size=2000):
-        yield {
-            "organisation_name": endorsement.organisation_name,
-            "organisation_type": endorsement.organisation_type,
-            "country_code": endorsement.country.code,
-            "country": str(endorsement.country.name),
-            "region": endorsement.region,
-            "statement": endorsement.statement,
-            "approved_at": endorsement.approved_at.isoformat(),
-            "version_endorsed": endorsement.version.number,
-            "version_reconfirmed": (
-                endorsement.reconfirmed_version.number if endorsement.reconfirmed_version else None
-            ),
-        }
-
-
-def neutralise(value) -> str:
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
-
-
 class Echo:
     def write(self, value):
         return value
@@ -400,30 +376,41 @@ def csv_response(rows, *, fields: list[str], filename: str) -> StreamingHttpResp
     return response
 
 
-PUBLIC_FIELDS = [
-    "organisation_name",
-    "organisation_type",
-    "country_code",
-    "country",
-    "region",
-    "statement",
-    "approved_at",
-    "version_endorsed",
-    "version_reconfirmed",
-]
+# Each kind's type, the name a download saves it under, and whether browsers should save it
+# (a spreadsheet) rather than show it (JSON).
+OPEN_DATA_TYPES = {
+    OpenDataFile.Kind.CSV: ("text/csv; charset=utf-8", "endorsers.csv", True),
+    OpenDataFile.Kind.EXCEL_CSV: ("text/csv; charset=utf-8", "endorsers-excel.csv", True),
+    OpenDataFile.Kind.JSON: ("application/json", "endorsers.json", False),
+}
+# Open data readers may be a minute behind a change; a fresh build replaces the file anyway.
+OPEN_DATA_MAX_AGE = 60
+OPEN_DATA_RETRY_AFTER_SECONDS = 10
 
 
-@require_GET
-def endorsers_csv(request):
-    return csv_response(public_rows(), fields=PUBLIC_FIELDS, filename="endorsers.csv")
-
-
-@require_GET
-def endorsers_json(request):
-    response = HttpResponse(
-        json.dumps({"endorsers": list(public_rows())}, ensure_ascii=False),
-        content_type="application/json",
-    )
+@require_safe
+def open_data_file(request, kind: str):
+    """An open data file, served like a static file: the stored build streamed (by sendfile
+    under gunicorn), with a validator so that a reader who has it gets a 304. One query."""
+    try:
+        stored = file_to_serve(kind)
+    except OpenDataNotReady:
+        response = render(request, "endorsements/open_data_unavailable.html", status=503)
+        response["Retry-After"] = str(OPEN_DATA_RETRY_AFTER_SECONDS)
+        return response
+    etag, last_modified = f'"{stored.content_hash}"', int(stored.taken_at.timestamp())
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        content_type, filename, as_attachment = OPEN_DATA_TYPES[kind]
+        response = FileResponse(
+            stored.file.storage.open(stored.file.name, "rb"),
+            content_type=content_type,
+            as_attachment=as_attachment,
+            filename=filename,
+        )
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = f"public, max-age={OPEN_DATA_MAX_AGE}"
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

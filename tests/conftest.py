@@ -30,6 +30,13 @@ def plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def media_of_its_own(settings, tmp_path):
+    """Files a test stores (the open data files an approval builds, PDFs) go to a folder of its
+    own, never to the project's media folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def english_to_begin_with():
     """Every test starts in English: a request leaves its language active in the thread, and
     the next test would build its addresses (`reverse`) and messages in it."""

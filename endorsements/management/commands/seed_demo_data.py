@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from declaration_site.public_cache import public_content_changed
 from endorsements.models import Endorsement
+from endorsements.services import open_data_changed
 from principles.models import Declaration
 from principles.services import create_draft_from_text, publish_version
 
@@ -69,6 +70,7 @@ class Command(BaseCommand):
                 batch_size=BATCH_SIZE,
             )
             public_content_changed()
+            open_data_changed()
         self.stdout.write(
             f"Added {endorsers} approved endorser(s) of version {version.number}"
             f"{' (a new 10 x 10 version)' if large_declaration else ''}"
