@@ -15,7 +15,12 @@ BUILD_DEBIAN_PACKAGES := libicu-dev pkg-config g++ python3-dev
 TEST_DEBIAN_PACKAGES := chromium $(SITE_DEBIAN_PACKAGES)
 # Without PDF_SIGNING_PKCS12, `make run` signs PDFs with a self-signed key it creates here.
 DEV_SIGNING_KEY := .signing/development.p12
-RUN_ENV = DEBUG=$${DEBUG:-1} PDF_SIGNING_PKCS12=$${PDF_SIGNING_PKCS12:-$(DEV_SIGNING_KEY)} \
+# `make run` works as production does, on this machine: the address in emails, PDFs and QR codes
+# is the one it serves (unless SITE_URL says otherwise), and a task worker sends the emails and
+# renders the PDFs from the queue in the database, outside the requests.
+RUN_ENV = DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+  TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} \
+  PDF_SIGNING_PKCS12=$${PDF_SIGNING_PKCS12:-$(DEV_SIGNING_KEY)} \
   PDF_SIGNING_PASSPHRASE=$${PDF_SIGNING_PASSPHRASE-development}
 
 .PHONY: run test lint format setup messages debian-packages site-debian-packages clean
@@ -34,13 +39,17 @@ define ensure_debian_packages
 	fi
 endef
 
+# The signing key comes first: loading the declaration publishes it, which renders its PDF.
+# The task worker runs beside the web server; Ctrl-C stops both.
 run: setup site-debian-packages messages
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_declaration
 	@[ -n "$$PDF_SIGNING_PKCS12" ] && [ -f "$$PDF_SIGNING_PKCS12" ] || \
 	  $(RUN_ENV) $(BIN)/python manage.py create_signing_key --keep-existing
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_declaration
 	$(RUN_ENV) $(BIN)/python manage.py render_pdfs
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
+	  $(RUN_ENV) $(BIN)/python manage.py db_worker & worker=$$!; \
+	  $(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup debian-packages messages node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
