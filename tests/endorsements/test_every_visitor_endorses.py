@@ -113,3 +113,25 @@ def test_a_token_from_another_visitors_page_is_refused(site_cache, form_data):
 @pytest.mark.parametrize("path", ["/endorse/new-link/", "/endorse/withdraw/"])
 def test_the_pages_asking_for_an_email_carry_one_token(client, db, path):
     assert len(tokens_on(client.get(path))) == 1
+
+
+def test_these_tests_catch_a_cached_form_that_carries_a_token(version, monkeypatch):
+    """The mistake these tests guard against, made on purpose: crispy puts a token in the form,
+    so the form in the cache holds its first visitor's token."""
+    from endorsements.forms import EndorsementForm
+
+    helper = EndorsementForm.helper.func
+
+    def helper_with_a_token(form):
+        made = helper(form)
+        made.disable_csrf = False
+        return made
+
+    monkeypatch.setattr(EndorsementForm, "helper", property(helper_with_a_token))
+    new_visitor().get("/endorse/")
+
+    second_page = new_visitor().get("/endorse/")
+
+    assert len(tokens_on(second_page)) == 2
+    with pytest.raises(AssertionError, match="2 different CSRF tokens"):
+        csrf_token(second_page)
