@@ -137,20 +137,34 @@ def test_a_save_that_changes_nothing_records_no_revision(draft, editor, signed_i
 
 def test_a_stale_save_is_refused_and_keeps_the_typed_text(draft, make_user, editor):
     other = make_user("olga", "Editor")
-    first, second = Client(), Client()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first.force_login(editor)
     second.force_login(other)
     action_line = line(draft, 1, 2)
     edit_url = url("edit-action-line", draft.pk, action_line.pk)
     # Both open the form, so both forms carry the same base revision.
-    first_form = parse_strict(first.get(edit_url).content)
-    second_form = parse_strict(second.get(edit_url).content)
+    first_page, second_page = first.get(edit_url), second.get(edit_url)
+    first_form, second_form = parse_strict(first_page.content), parse_strict(second_page.content)
     base = second_form.find(".//input[@name='base_revision']").get("value")
     assert first_form.find(".//input[@name='base_revision']").get("value") == base
 
-    submit(first, edit_url, {"text": "First editor's text.", "note": "", "base_revision": base})
-    response = submit(
-        second, edit_url, {"text": "Second editor's text.", "note": "", "base_revision": base}
+    first.post(
+        edit_url,
+        {
+            "text": "First editor's text.",
+            "note": "",
+            "base_revision": base,
+            "csrfmiddlewaretoken": csrf_token(first_page),
+        },
+    )
+    response = second.post(
+        edit_url,
+        {
+            "text": "Second editor's text.",
+            "note": "",
+            "base_revision": base,
+            "csrfmiddlewaretoken": csrf_token(second_page),
+        },
     )
 
     content = response.content.decode()
@@ -163,8 +177,14 @@ def test_a_stale_save_is_refused_and_keeps_the_typed_text(draft, make_user, edit
     assert draft.revisions.count() == 2
     # Saving again from the conflict page deliberately replaces the first editor's text.
     new_base = page.find(".//input[@name='base_revision']").get("value")
-    submit(
-        second, edit_url, {"text": "Second editor's text.", "note": "", "base_revision": new_base}
+    second.post(
+        edit_url,
+        {
+            "text": "Second editor's text.",
+            "note": "",
+            "base_revision": new_base,
+            "csrfmiddlewaretoken": csrf_token(response),
+        },
     )
     assert texts_of(draft)[0][1] == "Second editor's text."
 

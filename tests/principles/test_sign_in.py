@@ -6,7 +6,7 @@ from tests.html import parse_strict, submit
 
 
 def test_the_sign_in_page_is_our_own_and_signs_an_editor_in(editor):
-    client = Client()
+    client = Client(enforce_csrf_checks=True)
 
     page = parse_strict(client.get("/accounts/login/?next=/drafting/").content)
     response = submit(
@@ -22,14 +22,18 @@ def test_the_sign_in_page_is_our_own_and_signs_an_editor_in(editor):
 
 
 def test_a_wrong_password_gets_a_clear_error(editor):
-    response = submit(Client(), "/accounts/login/", {"username": "ed", "password": "wrong"})
+    response = submit(
+        Client(enforce_csrf_checks=True),
+        "/accounts/login/",
+        {"username": "ed", "password": "wrong"},
+    )
 
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
 
 
 def test_repeated_failed_sign_ins_are_locked_out_even_with_the_right_password(editor, settings):
-    client = Client()
+    client = Client(enforce_csrf_checks=True)
     for _attempt in range(settings.AXES_FAILURE_LIMIT):
         submit(client, "/accounts/login/", {"username": "ed", "password": "wrong"})
 

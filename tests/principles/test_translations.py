@@ -23,7 +23,7 @@ from principles.services import (
     save_action_line,
     start_draft,
 )
-from tests.html import parse_strict, submit
+from tests.html import csrf_token, parse_strict, submit
 from tests.principles.pdf_reading import text_lines
 
 
@@ -186,14 +186,29 @@ def test_a_stale_save_of_a_translated_item_is_refused_and_keeps_the_typed_text(
     other = make_user("olga", "Editor")
     key = keys_of(french.version)[2]
     edit_url = url("translate-item", french.pk, key)
-    first, second = Client(), Client()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first.force_login(translator)
     second.force_login(other)
     base = services.latest_revision_id(translation=french, item_key=key)
-    submit(first, edit_url, {"text": "Texte de Tom.", "note": "", "base_revision": base})
+    first_page, second_page = first.get(edit_url), second.get(edit_url)
+    first.post(
+        edit_url,
+        {
+            "text": "Texte de Tom.",
+            "note": "",
+            "base_revision": base,
+            "csrfmiddlewaretoken": csrf_token(first_page),
+        },
+    )
 
-    response = submit(
-        second, edit_url, {"text": "Texte de Olga.", "note": "", "base_revision": base}
+    response = second.post(
+        edit_url,
+        {
+            "text": "Texte de Olga.",
+            "note": "",
+            "base_revision": base,
+            "csrfmiddlewaretoken": csrf_token(second_page),
+        },
     )
 
     content = response.content.decode()
@@ -206,7 +221,15 @@ def test_a_stale_save_of_a_translated_item_is_refused_and_keeps_the_typed_text(
     # Saving again deliberately replaces the other translator's text.
     page = parse_strict(response.content)
     new_base = page.find(".//{*}input[@name='base_revision']").get("value")
-    submit(second, edit_url, {"text": "Texte de Olga.", "note": "", "base_revision": new_base})
+    second.post(
+        edit_url,
+        {
+            "text": "Texte de Olga.",
+            "note": "",
+            "base_revision": new_base,
+            "csrfmiddlewaretoken": csrf_token(response),
+        },
+    )
     french.refresh_from_db()
     assert french.text[key] == {"text": "Texte de Olga."}
 
