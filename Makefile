@@ -13,10 +13,15 @@ SITE_DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fon
 BUILD_DEBIAN_PACKAGES := libicu-dev pkg-config g++ python3-dev
 # Debian packages the test suite needs: the browser that the end-to-end tests drive, and the above.
 TEST_DEBIAN_PACKAGES := chromium $(SITE_DEBIAN_PACKAGES)
-# Without PDF_SIGNING_PKCS12, `make run` signs PDFs with a self-signed key it creates here.
-DEV_SIGNING_KEY := .signing/development.p12
-RUN_ENV = DEBUG=$${DEBUG:-1} PDF_SIGNING_PKCS12=$${PDF_SIGNING_PKCS12:-$(DEV_SIGNING_KEY)} \
-  PDF_SIGNING_PASSPHRASE=$${PDF_SIGNING_PASSPHRASE-development}
+# `make run` works as production does, on this machine: the address in emails, PDFs and QR codes
+# is the one it serves (unless SITE_URL says otherwise), and a task worker sends the emails and
+# renders the PDFs from the queue in the database, outside the requests. Without
+# PDF_SIGNING_PKCS12, it signs PDFs with a self-signed key it creates in .signing/.
+run: export DEBUG ?= 1
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run: export TASKS_BACKEND ?= django_tasks_db.DatabaseBackend
+run: export PDF_SIGNING_PKCS12 ?= .signing/development.p12
+run: export PDF_SIGNING_PASSPHRASE ?= development
 
 .PHONY: run test lint format setup messages debian-packages site-debian-packages clean
 
@@ -34,13 +39,17 @@ define ensure_debian_packages
 	fi
 endef
 
+# The signing key comes first: loading the declaration publishes it, which renders its PDF.
+# The task worker runs beside the web server; Ctrl-C stops both.
 run: setup site-debian-packages messages
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_declaration
-	@[ -n "$$PDF_SIGNING_PKCS12" ] && [ -f "$$PDF_SIGNING_PKCS12" ] || \
-	  $(RUN_ENV) $(BIN)/python manage.py create_signing_key --keep-existing
-	$(RUN_ENV) $(BIN)/python manage.py render_pdfs
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@[ -f "$$PDF_SIGNING_PKCS12" ] || $(BIN)/python manage.py create_signing_key
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_declaration
+	$(BIN)/python manage.py render_pdfs
+	@echo "Serving $$SITE_URL/ with a task worker; Ctrl-C stops both."
+	@trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
+	  $(BIN)/python manage.py db_worker & worker=$$!; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup debian-packages messages node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)

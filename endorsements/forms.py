@@ -147,6 +147,9 @@ class EndorsementForm(forms.ModelForm):
     def helper(self) -> FormHelper:
         helper = FormHelper()
         helper.form_tag = False
+        # The page puts its own token outside the form's markup, which is cached and shared by
+        # every visitor: a token in here would be the first visitor's, and refused for the rest.
+        helper.disable_csrf = True
         helper.layout = Layout(
             Fieldset(
                 _("Your organisation"),
@@ -245,6 +248,7 @@ class EmailForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's form has its own token
         self.helper.layout = Layout("email", Submit("submit", submit_label))
 
 

@@ -29,6 +29,15 @@ def plain_static_storage(settings):
     }
 
 
+@pytest.fixture
+def client():
+    """The test client checks CSRF tokens as the site does: a test that posts a form reads the
+    token from the page it got first (`tests.html.submit`), the way a browser does."""
+    from django.test import Client
+
+    return Client(enforce_csrf_checks=True)
+
+
 @pytest.fixture(autouse=True)
 def media_of_its_own(settings, tmp_path):
     """Files a test stores (the open data files an approval builds, PDFs) go to a folder of its

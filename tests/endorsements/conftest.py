@@ -50,11 +50,13 @@ def form_data(version):
 
 @pytest.fixture
 def endorse(client, django_capture_on_commit_callbacks):
-    """Post the endorsement form as a visitor does; emails go out when the request commits."""
+    """Load the endorsement form and post it with the page's token, as a visitor does; emails
+    go out when the request commits."""
+    from tests.html import submit
 
     def post(data):
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post("/endorse/", data)
+            return submit(client, "/endorse/", data)
 
     return post
 

@@ -24,6 +24,7 @@ from declaration_site import public_cache
 from declaration_site.settings import cache_from_url
 from endorsements.models import Endorsement
 from principles.models import DeclarationPdf
+from tests.html import submit
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -186,8 +187,10 @@ def test_while_redis_is_down_staff_sign_in_and_start_a_draft(
     editor.groups.add(Group.objects.get(name="Editor"))
     redis_cache.stop()
 
-    signed_in = client.post("/accounts/login/", {"username": "ed", "password": "a-long-password-1"})
-    started = client.post("/drafting/start/", follow=True)
+    signed_in = submit(
+        client, "/accounts/login/", {"username": "ed", "password": "a-long-password-1"}
+    )
+    started = submit(client, "/drafting/start/", page="/drafting/", follow=True)
 
     assert signed_in.status_code == 302
     assert signed_in.url == "/drafting/"

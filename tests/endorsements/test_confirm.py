@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from endorsements.models import Endorsement
+from tests.html import csrf_token, submit
 
 
 def link_in(message) -> str:
@@ -33,7 +34,7 @@ def test_opening_the_link_shows_a_button_and_confirms_nothing(client, confirm_li
 
 
 def test_pressing_the_button_confirms_and_says_what_happens_next(client, confirm_link):
-    response = client.post(confirm_link)
+    response = submit(client, confirm_link)
 
     assert response.status_code == 200
     assert b"What happens next" in response.content
@@ -43,9 +44,10 @@ def test_pressing_the_button_confirms_and_says_what_happens_next(client, confirm
 
 
 def test_an_already_used_link_says_so_and_changes_nothing(client, confirm_link):
-    client.post(confirm_link)
+    token = csrf_token(client.get(confirm_link))
+    client.post(confirm_link, {"csrfmiddlewaretoken": token})
 
-    response = client.post(confirm_link)
+    response = client.post(confirm_link, {"csrfmiddlewaretoken": token})
 
     assert response.status_code == 409
     assert b"already been confirmed" in response.content
@@ -56,7 +58,7 @@ def test_a_forged_link_is_refused_with_a_clear_message(client, confirm_link):
     token = confirm_link.split("/")[-2]
     forged = f"/endorse/confirm/{token[:-3]}abc/"
 
-    response = client.post(forged)
+    response = submit(client, forged, page="/endorse/new-link/")
 
     assert response.status_code == 400
     assert b"This link is not valid" in response.content
@@ -66,16 +68,17 @@ def test_a_forged_link_is_refused_with_a_clear_message(client, confirm_link):
 def test_a_link_for_another_purpose_cannot_confirm(client, confirm_link, settings):
     token = confirm_link.split("/")[-2]
 
-    response = client.post(f"/endorse/withdraw/{token}/")
+    response = submit(client, f"/endorse/withdraw/{token}/", page="/endorse/new-link/")
 
     assert response.status_code == 400
     assert Endorsement.objects.get().status == Endorsement.Status.UNCONFIRMED
 
 
 def test_an_expired_link_is_refused_and_offers_a_new_one(client, confirm_link, settings):
+    opened = client.get(confirm_link)
     settings.ENDORSEMENT_CONFIRMATION_DAYS = 0
 
-    response = client.post(confirm_link)
+    response = client.post(confirm_link, {"csrfmiddlewaretoken": csrf_token(opened)})
 
     assert response.status_code == 410
     assert b"This link has expired" in response.content
@@ -87,12 +90,12 @@ def test_a_new_link_can_be_asked_for_without_revealing_who_endorsed(
     client, confirm_link, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        known = client.post("/endorse/new-link/", {"email": "AMINA@openschools.example.org"})
-        unknown = client.post("/endorse/new-link/", {"email": "nobody@example.org"})
+        known = submit(client, "/endorse/new-link/", {"email": "AMINA@openschools.example.org"})
+        unknown = submit(client, "/endorse/new-link/", {"email": "nobody@example.org"})
 
     assert known.content == unknown.content
     assert len(mail.outbox) == 2
-    client.post(link_in(mail.outbox[-1]))
+    submit(client, link_in(mail.outbox[-1]))
     assert Endorsement.objects.get().status == Endorsement.Status.CONFIRMED
 
 

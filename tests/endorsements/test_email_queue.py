@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from endorsements.models import Endorsement
+from tests.html import submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
@@ -30,7 +31,7 @@ def queued(settings):
 
 
 def test_a_submission_is_answered_at_once_and_the_worker_sends_the_email(client, queued, form_data):
-    response = client.post("/endorse/", form_data())
+    response = submit(client, "/endorse/", form_data())
 
     assert response.status_code == 302
     assert not mail.outbox
@@ -50,7 +51,7 @@ def test_a_failing_mail_server_loses_no_submission_and_the_send_is_retried(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
 
-    response = client.post("/endorse/", form_data())
+    response = submit(client, "/endorse/", form_data())
     run_worker()
 
     assert response.status_code == 302
@@ -65,7 +66,7 @@ def test_a_failing_mail_server_loses_no_submission_and_the_send_is_retried(
 def test_staff_see_failed_sends_in_the_admin(client, queued, form_data, settings, admin_user):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
-    client.post("/endorse/", form_data())
+    submit(client, "/endorse/", form_data())
     run_worker()
     client.force_login(admin_user)
 
@@ -110,7 +111,7 @@ def test_an_email_waits_while_the_mail_server_is_down_and_is_sent_once_it_is_bac
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
     settings.ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS = 30
 
-    client.post("/endorse/", form_data())
+    submit(client, "/endorse/", form_data())
     run_worker()  # nothing listens on the port yet: the mail server is down
 
     failed = email_tasks().get(status="FAILED")

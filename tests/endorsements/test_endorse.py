@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 
 from endorsements.models import Endorsement
-from tests.html import parse_strict
+from tests.html import parse_strict, submit
 
 
 def text_of(element) -> str:
@@ -225,7 +225,7 @@ def test_the_endorsement_records_the_version_that_was_on_screen(endorse, form_da
 def test_a_next_parameter_cannot_send_anyone_to_another_site(form_data, client):
     with_next = form_data(next="https://evil.example/")
 
-    response = client.post("/endorse/?next=https://evil.example/", with_next)
+    response = submit(client, "/endorse/?next=https://evil.example/", with_next)
 
     assert response["Location"] == "/endorse/check-your-email/"
 

@@ -3,13 +3,15 @@
 import pytest
 from django.core import mail
 
+from tests.html import submit
+
 
 @pytest.mark.parametrize("path", ["/endorse/new-link/", "/endorse/withdraw/"])
 def test_one_address_can_ask_for_links_three_times_an_hour_and_keeps_what_it_typed(
     client, make_endorsement, path
 ):
     make_endorsement("Org", contact_email="ann@example.org")
-    answers = [client.post(path, {"email": "ann@example.org"}) for _ in range(4)]
+    answers = [submit(client, path, {"email": "ann@example.org"}) for _ in range(4)]
 
     assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
     refused = answers[-1].content.decode()
@@ -18,11 +20,14 @@ def test_one_address_can_ask_for_links_three_times_an_hour_and_keeps_what_it_typ
     assert len(mail.outbox) <= 3
 
 
-def test_a_moderation_request_naming_an_impossible_id_is_refused_clearly(client, moderator):
+def test_a_moderation_request_naming_an_impossible_id_is_refused_clearly(
+    client, moderator, make_endorsement
+):
+    make_endorsement(status="confirmed")  # the queue shows its form
     client.force_login(moderator)
 
-    response = client.post(
-        "/moderation/", {"endorsements": "99999999999999999999", "decision": "approve"}
+    response = submit(
+        client, "/moderation/", {"endorsements": "99999999999999999999", "decision": "approve"}
     )
 
     assert response.status_code == 200

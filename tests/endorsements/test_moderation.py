@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission, User
 from django.core import mail
 
 from endorsements.models import Endorsement
-from tests.html import parse_strict
+from tests.html import csrf_token, parse_strict, submit
 
 
 @pytest.fixture
@@ -25,7 +25,8 @@ def test_a_signed_in_user_without_the_role_is_refused(client, db):
     client.force_login(User.objects.create_user("someone"))
 
     assert client.get("/moderation/").status_code == 403
-    assert client.post("/moderation/", {"decision": "approve"}).status_code == 403
+    refused = submit(client, "/moderation/", {"decision": "approve"}, page="/endorse/new-link/")
+    assert refused.status_code == 403
 
 
 def test_the_queue_shows_confirmed_endorsements_with_their_flags(
@@ -60,8 +61,10 @@ def test_approving_lists_the_endorsement_and_emails_the_contact(
     endorsement = make_endorsement(status="confirmed")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = moderator_client.post(
-            "/moderation/", {"endorsements": [endorsement.pk], "decision": "approve"}
+        response = submit(
+            moderator_client,
+            "/moderation/",
+            {"endorsements": [endorsement.pk], "decision": "approve"},
         )
 
     assert response.status_code == 302
@@ -75,7 +78,8 @@ def test_approving_lists_the_endorsement_and_emails_the_contact(
 def test_several_can_be_rejected_at_once_with_a_reason(moderator_client, make_endorsement):
     first, second = (make_endorsement(status="confirmed") for _ in range(2))
 
-    moderator_client.post(
+    submit(
+        moderator_client,
         "/moderation/",
         {"endorsements": [first.pk, second.pk], "decision": "reject", "reason": "Not real."},
     )
@@ -90,8 +94,10 @@ def test_a_rejection_without_a_reason_is_refused_and_keeps_the_selection(
 ):
     endorsement = make_endorsement(status="confirmed")
 
-    response = moderator_client.post(
-        "/moderation/", {"endorsements": [endorsement.pk], "decision": "reject", "reason": " "}
+    response = submit(
+        moderator_client,
+        "/moderation/",
+        {"endorsements": [endorsement.pk], "decision": "reject", "reason": " "},
     )
 
     assert response.status_code == 200
@@ -109,17 +115,26 @@ def test_one_endorsement_can_be_marked_as_spam_from_its_own_page(
     page = moderator_client.get(f"/moderation/{endorsement.pk}/")
     assert b"Mark as spam" in page.content
 
-    moderator_client.post("/moderation/", {"endorsements": [endorsement.pk], "decision": "spam"})
+    submit(moderator_client, "/moderation/", {"endorsements": [endorsement.pk], "decision": "spam"})
 
     endorsement.refresh_from_db()
     assert endorsement.status == Endorsement.Status.SPAM
 
 
-def test_an_endorsement_already_decided_cannot_be_decided_again(moderator_client, make_endorsement):
-    endorsement = make_endorsement(status="approved")
+def test_an_endorsement_already_decided_cannot_be_decided_again(
+    moderator_client, make_endorsement, approve
+):
+    endorsement = make_endorsement(status="confirmed")
+    queue = moderator_client.get("/moderation/")
+    approve(endorsement)
 
     response = moderator_client.post(
-        "/moderation/", {"endorsements": [endorsement.pk], "decision": "spam"}
+        "/moderation/",
+        {
+            "endorsements": [endorsement.pk],
+            "decision": "spam",
+            "csrfmiddlewaretoken": csrf_token(queue),
+        },
     )
 
     assert response.status_code == 200

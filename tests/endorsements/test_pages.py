@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 import pytest
 
 from endorsements.models import Endorsement
-from tests.html import parse_strict
+from tests.html import parse_strict, submit
 
 PUBLIC_PAGES = [
     "/endorse/",
@@ -47,10 +47,10 @@ def test_the_pages_behind_emailed_links_are_valid(client, make_endorsement, stat
 
     assert_self_contained(client.get(f"/endorse/confirm/{token}/").content)
     if status == "unconfirmed":
-        assert_self_contained(client.post(f"/endorse/confirm/{token}/").content)
+        assert_self_contained(submit(client, f"/endorse/confirm/{token}/").content)
     token = endorsement.link_token("withdraw")
     assert_self_contained(client.get(f"/endorse/withdraw/{token}/").content)
-    assert_self_contained(client.post(f"/endorse/withdraw/{token}/").content)
+    assert_self_contained(submit(client, f"/endorse/withdraw/{token}/").content)
 
 
 def test_the_moderation_pages_are_valid_and_run_a_bounded_number_of_queries(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
 from endorsements.models import Endorsement
+from tests.html import csrf_token, submit
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 
@@ -30,8 +31,8 @@ def test_a_submission_is_one_transaction_of_inserts_that_also_queues_its_email(
     client, form_data, settings, ticked
 ):
     settings.TASKS = DATABASE_TASKS
-    client.post("/endorse/", form_data(organisation_name="The first to endorse this version"))
-    data = form_data()
+    submit(client, "/endorse/", form_data(organisation_name="The first to endorse this version"))
+    data = form_data(csrfmiddlewaretoken=csrf_token(client.get("/endorse/")))
     data["action_lines"] = data["action_lines"][:ticked]
 
     with CaptureQueriesContext(connection) as queries:
@@ -81,7 +82,7 @@ def test_the_empty_form_is_rendered_once_per_version_and_language(
 def test_a_form_with_errors_is_shown_with_what_was_typed_not_from_the_cache(client, form_data):
     client.get("/endorse/")
 
-    response = client.post("/endorse/", form_data(contact_email="not an address"))
+    response = submit(client, "/endorse/", form_data(contact_email="not an address"))
 
     assert response.status_code == 200
     assert "Open Schools Network" in form_markup(response)

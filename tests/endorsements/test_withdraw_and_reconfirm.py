@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from endorsements.models import Endorsement
+from tests.html import csrf_token, submit
 
 
 def link_in(message) -> str:
@@ -16,7 +17,7 @@ def link_in(message) -> str:
 def ask(client, django_capture_on_commit_callbacks):
     def post(path, data=None):
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(path, data or {})
+            return submit(client, path, data or {})
 
     return post
 
@@ -33,7 +34,7 @@ def test_an_endorser_withdraws_through_an_emailed_link_and_a_button(client, ask,
 
     assert b"Withdraw our endorsement" in client.get(link).content
     assert Endorsement.objects.public().count() == 1
-    response = client.post(link)
+    response = submit(client, link)
 
     assert response.status_code == 200
     endorsement.refresh_from_db()
@@ -51,9 +52,10 @@ def test_a_replayed_withdrawal_link_changes_nothing_and_says_so(client, ask, mak
     make_endorsement(contact_email="lead@leaving.example")
     ask("/endorse/withdraw/", {"email": "lead@leaving.example"})
     link = link_in(mail.outbox[0])
-    client.post(link)
+    token = csrf_token(client.get(link))
+    client.post(link, {"csrfmiddlewaretoken": token})
 
-    replay = client.post(link)
+    replay = client.post(link, {"csrfmiddlewaretoken": token})
 
     assert replay.status_code == 409
     assert b"already been withdrawn" in replay.content
@@ -81,10 +83,11 @@ def test_publishing_a_new_version_asks_earlier_endorsers_to_reconfirm(
     body = mail.outbox[0].body
     assert "https://declaration.test/versions/1/compare/2/" in body
     link = link_in(mail.outbox[0])
-    assert b"Endorse version 2" in client.get(link).content
-    client.post(link)
+    page = client.get(link)
+    assert b"Endorse version 2" in page.content
+    client.post(link, {"csrfmiddlewaretoken": csrf_token(page)})
 
     endorsement.refresh_from_db()
     assert endorsement.reconfirmed_version == second
     assert b"endorsed v1, reconfirmed v2" in client.get("/endorsers/").content
-    assert client.post(link).status_code == 409
+    assert client.post(link, {"csrfmiddlewaretoken": csrf_token(page)}).status_code == 409

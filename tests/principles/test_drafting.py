@@ -19,7 +19,7 @@ from principles.services import (
     start_draft,
     submit_draft,
 )
-from tests.html import parse_strict
+from tests.html import csrf_token, parse_strict, submit
 
 
 def url(name, *args):
@@ -55,7 +55,7 @@ def test_starting_a_draft_copies_the_source_text_and_keeps_keys_but_not_translat
     )
     declaration.refresh_from_db()
 
-    response = signed_in(editor).post(url("start"))
+    response = submit(signed_in(editor), url("start"), page=url("index"))
 
     draft = Version.objects.in_progress().get()
     assert response.status_code == 302
@@ -82,7 +82,8 @@ def test_the_workspace_shows_the_draft_with_edit_links(draft, editor, signed_in)
 def test_rewording_an_action_line_records_a_revision_with_its_note(draft, editor, signed_in):
     action_line = line(draft, 2, 3)
 
-    response = signed_in(editor).post(
+    response = submit(
+        signed_in(editor),
         url("edit-action-line", draft.pk, action_line.pk),
         edit_line_data(action_line, "A reworded line.", note="Clearer"),
     )
@@ -102,11 +103,13 @@ def test_editing_the_title_and_preamble_and_a_principle_records_revisions(draft,
     principle = draft.principles.get(position=1)
     base = latest_revision_id(draft=draft, item_key="version")
 
-    client.post(
+    submit(
+        client,
         url("edit-text", draft.pk),
         {"title": "New title", "preamble": "New preamble.", "base_revision": base, "note": ""},
     )
-    client.post(
+    submit(
+        client,
         url("edit-principle", draft.pk, principle.pk),
         {"title": "New principle title", "explanation": "", "base_revision": 0, "note": ""},
     )
@@ -123,7 +126,8 @@ def test_editing_the_title_and_preamble_and_a_principle_records_revisions(draft,
 def test_a_save_that_changes_nothing_records_no_revision(draft, editor, signed_in):
     action_line = line(draft, 1, 1)
 
-    signed_in(editor).post(
+    submit(
+        signed_in(editor),
         url("edit-action-line", draft.pk, action_line.pk),
         edit_line_data(action_line, "Action line 1.1 text."),
     )
@@ -133,20 +137,34 @@ def test_a_save_that_changes_nothing_records_no_revision(draft, editor, signed_i
 
 def test_a_stale_save_is_refused_and_keeps_the_typed_text(draft, make_user, editor):
     other = make_user("olga", "Editor")
-    first, second = Client(), Client()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first.force_login(editor)
     second.force_login(other)
     action_line = line(draft, 1, 2)
     edit_url = url("edit-action-line", draft.pk, action_line.pk)
     # Both open the form, so both forms carry the same base revision.
-    first_form = parse_strict(first.get(edit_url).content)
-    second_form = parse_strict(second.get(edit_url).content)
+    first_page, second_page = first.get(edit_url), second.get(edit_url)
+    first_form, second_form = parse_strict(first_page.content), parse_strict(second_page.content)
     base = second_form.find(".//input[@name='base_revision']").get("value")
     assert first_form.find(".//input[@name='base_revision']").get("value") == base
 
-    first.post(edit_url, {"text": "First editor's text.", "note": "", "base_revision": base})
+    first.post(
+        edit_url,
+        {
+            "text": "First editor's text.",
+            "note": "",
+            "base_revision": base,
+            "csrfmiddlewaretoken": csrf_token(first_page),
+        },
+    )
     response = second.post(
-        edit_url, {"text": "Second editor's text.", "note": "", "base_revision": base}
+        edit_url,
+        {
+            "text": "Second editor's text.",
+            "note": "",
+            "base_revision": base,
+            "csrfmiddlewaretoken": csrf_token(second_page),
+        },
     )
 
     content = response.content.decode()
@@ -159,16 +177,26 @@ def test_a_stale_save_is_refused_and_keeps_the_typed_text(draft, make_user, edit
     assert draft.revisions.count() == 2
     # Saving again from the conflict page deliberately replaces the first editor's text.
     new_base = page.find(".//input[@name='base_revision']").get("value")
-    second.post(edit_url, {"text": "Second editor's text.", "note": "", "base_revision": new_base})
+    second.post(
+        edit_url,
+        {
+            "text": "Second editor's text.",
+            "note": "",
+            "base_revision": new_base,
+            "csrfmiddlewaretoken": csrf_token(response),
+        },
+    )
     assert texts_of(draft)[0][1] == "Second editor's text."
 
 
 def test_adding_principles_and_action_lines_puts_them_at_the_end(draft, editor, signed_in):
     client = signed_in(editor)
-    client.post(url("add-principle", draft.pk), {"title": "Fourth", "explanation": "", "note": ""})
+    submit(
+        client, url("add-principle", draft.pk), {"title": "Fourth", "explanation": "", "note": ""}
+    )
     fourth = draft.principles.get(position=4)
 
-    client.post(url("add-action-line", draft.pk, fourth.pk), {"text": "First line.", "note": ""})
+    submit(client, url("add-action-line", draft.pk, fourth.pk), {"text": "First line.", "note": ""})
 
     assert texts_of(draft)[3] == ["First line."]
     assert [r.summary for r in draft.revisions.all()][:2] == [
@@ -183,8 +211,10 @@ def test_removing_an_action_line_closes_the_gap_and_history_keeps_its_text(
     action_line = line(draft, 1, 1)
     base = latest_revision_id(draft=draft, item_key=str(action_line.key))
 
-    signed_in(editor).post(
-        url("remove-action-line", draft.pk, action_line.pk), {"base_revision": base, "note": ""}
+    submit(
+        signed_in(editor),
+        url("remove-action-line", draft.pk, action_line.pk),
+        {"base_revision": base, "note": ""},
     )
 
     assert texts_of(draft)[0] == ["Action line 1.2 text.", "Action line 1.3 text."]
@@ -195,8 +225,10 @@ def test_removing_an_action_line_closes_the_gap_and_history_keeps_its_text(
 def test_removing_a_principle_removes_its_action_lines_and_renumbers(draft, editor, signed_in):
     principle = draft.principles.get(position=1)
 
-    signed_in(editor).post(
-        url("remove-principle", draft.pk, principle.pk), {"base_revision": 0, "note": ""}
+    submit(
+        signed_in(editor),
+        url("remove-principle", draft.pk, principle.pk),
+        {"base_revision": 0, "note": ""},
     )
 
     assert list(draft.principles.values_list("position", flat=True)) == [1, 2]
@@ -209,13 +241,13 @@ def test_reordering_principles_and_action_lines(draft, editor, signed_in):
     p1, p2, p3 = draft.principles.all()
     base = latest_revision_id(draft=draft)
 
-    client.post(
+    submit(client,
         url("reorder-principles", draft.pk),
         {f"position_{p1.pk}": 3, f"position_{p2.pk}": 1, f"position_{p3.pk}": 2,
          "base_revision": base, "note": "Lead with access"},
     )  # fmt: skip
     l1, l2, l3 = p1.action_lines.all()
-    client.post(
+    submit(client,
         url("reorder-action-lines", draft.pk, p1.pk),
         {f"position_{l1.pk}": 2, f"position_{l2.pk}": 1, f"position_{l3.pk}": 3,
          "base_revision": latest_revision_id(draft=draft), "note": ""},
@@ -241,7 +273,7 @@ def test_a_reorder_naming_items_from_another_draft_is_refused_and_changes_nothin
     foreign = other_draft.principles.first()
     p1, p2, p3 = draft.principles.all()
 
-    response = signed_in(editor).post(
+    response = submit(signed_in(editor),
         url("reorder-principles", draft.pk),
         {f"position_{p1.pk}": 3, f"position_{p2.pk}": 1, f"position_{p3.pk}": 2,
          f"position_{foreign.pk}": 4, "base_revision": latest_revision_id(draft=draft),
@@ -257,7 +289,7 @@ def test_a_reorder_naming_items_from_another_draft_is_refused_and_changes_nothin
 def test_a_reorder_giving_two_items_one_position_is_refused(draft, editor, signed_in):
     p1, p2, p3 = draft.principles.all()
 
-    response = signed_in(editor).post(
+    response = submit(signed_in(editor),
         url("reorder-principles", draft.pk),
         {f"position_{p1.pk}": 1, f"position_{p2.pk}": 1, f"position_{p3.pk}": 2,
          "base_revision": latest_revision_id(draft=draft), "note": ""},
@@ -281,8 +313,10 @@ def test_bad_action_line_text_gets_a_clear_error_and_changes_nothing(
 ):
     action_line = line(draft, 1, 1)
 
-    response = signed_in(editor).post(
-        url("edit-action-line", draft.pk, action_line.pk), {"note": "", "base_revision": 1, **data}
+    response = submit(
+        signed_in(editor),
+        url("edit-action-line", draft.pk, action_line.pk),
+        {"note": "", "base_revision": 1, **data},
     )
 
     content = response.content.decode()
@@ -309,7 +343,8 @@ def test_bad_title_or_preamble_gets_a_clear_error_and_changes_nothing(
     before = draft.snapshot()
     base = latest_revision_id(draft=draft, item_key="version")
 
-    response = signed_in(editor).post(
+    response = submit(
+        signed_in(editor),
         url("edit-text", draft.pk),
         {"title": "Fine", "preamble": "Fine.", "note": "", "base_revision": base, **data},
     )
@@ -320,8 +355,10 @@ def test_bad_title_or_preamble_gets_a_clear_error_and_changes_nothing(
 
 @pytest.mark.parametrize("title", ["", "x" * 20_000, "<script>alert(1)</script>"])
 def test_a_principle_with_a_bad_title_is_not_added(draft, editor, signed_in, title):
-    response = signed_in(editor).post(
-        url("add-principle", draft.pk), {"title": title, "explanation": "", "note": ""}
+    response = submit(
+        signed_in(editor),
+        url("add-principle", draft.pk),
+        {"title": title, "explanation": "", "note": ""},
     )
 
     assert response.status_code == 200
@@ -333,14 +370,19 @@ def test_an_item_can_be_restored_to_an_earlier_revision_as_a_new_revision(draft,
     client = signed_in(editor)
     action_line = line(draft, 1, 1)
     edit_url = url("edit-action-line", draft.pk, action_line.pk)
-    client.post(edit_url, edit_line_data(action_line, "Second wording."))
+    submit(client, edit_url, edit_line_data(action_line, "Second wording."))
     second = draft.revisions.first()
-    client.post(edit_url, edit_line_data(action_line, "Third wording."))
+    submit(client, edit_url, edit_line_data(action_line, "Third wording."))
 
     page = client.get(edit_url).content.decode()
     assert "Second wording." in page
     assert url("restore", draft.pk, second.pk) in page
-    client.post(url("restore", draft.pk, second.pk), {"item_key": str(action_line.key)})
+    submit(
+        client,
+        url("restore", draft.pk, second.pk),
+        {"item_key": str(action_line.key)},
+        page=edit_url,
+    )
 
     assert texts_of(draft)[0][0] == "Second wording."
     restore = draft.revisions.first()
@@ -356,12 +398,19 @@ def test_a_removed_principle_can_be_restored_from_the_history_with_its_action_li
     client = signed_in(editor)
     principle = draft.principles.get(position=1)
     key = str(principle.key)
-    client.post(url("remove-principle", draft.pk, principle.pk), {"base_revision": 0, "note": ""})
+    submit(
+        client, url("remove-principle", draft.pk, principle.pk), {"base_revision": 0, "note": ""}
+    )
     before_removal = draft.revisions.order_by("pk").first()
 
     history = client.get(url("history", draft.pk)).content.decode()
     assert url("restore", draft.pk, before_removal.pk) in history
-    client.post(url("restore", draft.pk, before_removal.pk), {"item_key": key})
+    submit(
+        client,
+        url("restore", draft.pk, before_removal.pk),
+        {"item_key": key},
+        page=url("history", draft.pk),
+    )
 
     restored = draft.principles.get(key=key)
     assert restored.position == 3
@@ -384,7 +433,8 @@ def test_a_revision_can_never_be_changed_or_deleted(draft):
 def test_the_history_lists_every_revision_with_author_and_note(draft, editor, signed_in):
     client = signed_in(editor)
     action_line = line(draft, 3, 1)
-    client.post(
+    submit(
+        client,
         url("edit-action-line", draft.pk, action_line.pk),
         edit_line_data(action_line, "New words.", note="Tighter wording"),
     )
@@ -400,7 +450,8 @@ def test_the_history_lists_every_revision_with_author_and_note(draft, editor, si
 def test_two_revisions_of_a_draft_can_be_compared_word_by_word(draft, editor, signed_in):
     client = signed_in(editor)
     action_line = line(draft, 1, 1)
-    client.post(
+    submit(
+        client,
         url("edit-action-line", draft.pk, action_line.pk),
         edit_line_data(action_line, "Action line 1.1 wording."),
     )
@@ -417,7 +468,8 @@ def test_two_revisions_of_a_draft_can_be_compared_word_by_word(draft, editor, si
 def test_any_two_versions_drafts_included_can_be_compared(draft, editor, signed_in):
     client = signed_in(editor)
     action_line = line(draft, 2, 2)
-    client.post(
+    submit(
+        client,
         url("edit-action-line", draft.pk, action_line.pk),
         edit_line_data(action_line, "Action line 2.2 text, now longer."),
     )
@@ -432,12 +484,17 @@ def test_any_two_versions_drafts_included_can_be_compared(draft, editor, signed_
 
 def test_a_submitted_draft_cannot_be_edited(draft, editor, signed_in):
     client = signed_in(editor)
-    client.post(url("submit", draft.pk))
     action_line = line(draft, 1, 1)
+    edit_url = url("edit-action-line", draft.pk, action_line.pk)
+    opened_before = client.get(edit_url)  # in another tab
+    submit(client, url("submit", draft.pk), page=url("draft", draft.pk))
 
     response = client.post(
-        url("edit-action-line", draft.pk, action_line.pk),
-        edit_line_data(action_line, "Sneaky change."),
+        edit_url,
+        {
+            **edit_line_data(action_line, "Sneaky change."),
+            "csrfmiddlewaretoken": csrf_token(opened_before),
+        },
     )
 
     assert response.status_code == 409
@@ -452,7 +509,7 @@ def test_a_save_into_a_draft_submitted_meanwhile_is_refused_and_keeps_the_typed_
     typed = edit_line_data(action_line, "A careful rewording, typed at length.")
     submit_draft(draft=draft, by=make_user("olga", "Editor"))
 
-    response = signed_in(editor).post(url("edit-action-line", draft.pk, action_line.pk), typed)
+    response = submit(signed_in(editor), url("edit-action-line", draft.pk, action_line.pk), typed)
 
     page = parse_strict(response.content)
     alert = "".join(page.find(".//section[@role='alert']").itertext())
@@ -477,7 +534,7 @@ def test_an_addition_to_a_draft_submitted_meanwhile_is_refused_and_keeps_the_typ
     args = [draft.pk] if adding == "add-principle" else [draft.pk, draft.principles.first().pk]
     submit_draft(draft=draft, by=make_user("olga", "Editor"))
 
-    response = signed_in(editor).post(url(adding, *args), typed)
+    response = submit(signed_in(editor), url(adding, *args), typed)
 
     page = parse_strict(response.content)
     assert response.status_code == 409

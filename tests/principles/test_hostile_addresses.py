@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.html import submit
+
 
 @pytest.mark.parametrize(
     "path",
@@ -34,8 +36,8 @@ def test_a_save_with_a_made_up_base_for_an_unsaved_item_goes_ahead(draft, editor
     action_line = draft.principles.first().action_lines.first()
     edit = reverse("drafting:edit-action-line", args=[draft.pk, action_line.pk])
 
-    response = signed_in(editor).post(
-        edit, {"text": "New words.", "note": "", "base_revision": 999}
+    response = submit(
+        signed_in(editor), edit, {"text": "New words.", "note": "", "base_revision": 999}
     )
 
     assert response.status_code == 302

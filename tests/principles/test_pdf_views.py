@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from principles.models import DeclarationPdf
 from principles.pdf import render_declaration_pdf, render_pdf, store_declaration_pdf
-from tests.html import parse_strict
+from tests.html import parse_strict, submit
 from tests.principles.pdf_reading import make_snapshot, reader, shows, text_lines
 from tests.principles.test_pdf_signing import flip_one_byte
 
@@ -115,7 +115,7 @@ def test_the_render_command_renders_what_is_missing_and_nothing_twice(publish, p
 
 
 def upload(client, content: bytes, name: str = "declaration.pdf", path: str = "/verify/"):
-    return client.post(path, {"pdf": SimpleUploadedFile(name, content)})
+    return submit(client, path, {"pdf": SimpleUploadedFile(name, content)})
 
 
 def verdict_of(response) -> str:
@@ -163,7 +163,7 @@ def test_verify_explains_empty_unsigned_foreign_and_huge_uploads(client, pdf_set
 
     assert "The file you sent is empty." in verdict_of(upload(client, b""))
     assert "This file is not a PDF." in verdict_of(upload(client, b"GIF89a", name="cat.gif"))
-    assert "Choose the PDF file you want to check." in verdict_of(client.post("/verify/"))
+    assert "Choose the PDF file you want to check." in verdict_of(submit(client, "/verify/"))
     assert "Not signed: this PDF carries no digital signature" in verdict_of(
         upload(client, render_pdf(html))
     )

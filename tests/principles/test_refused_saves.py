@@ -18,7 +18,7 @@ from principles.services import (
     schedule_publication,
     submit_draft,
 )
-from tests.html import parse_strict
+from tests.html import csrf_token, parse_strict
 
 
 def url(name, *args):
@@ -29,6 +29,11 @@ def box_text(page, name: str) -> str:
     """What the form's box `name` holds: an input's value or a textarea's text."""
     box = page.find(f".//*[@name='{name}']")
     return ((box.text if box.tag == "textarea" else box.get("value")) or "").strip()
+
+
+def opened(client, page_url: str) -> str:
+    """The CSRF token of the page the editor opened before anything changed meanwhile."""
+    return csrf_token(client.get(page_url))
 
 
 def alert_of(response) -> tuple:
@@ -78,10 +83,12 @@ def test_a_save_into_a_draft_published_meanwhile_keeps_the_typed_text_and_offers
     draft, editor, make_user, signed_in, item
 ):
     page_url, typed = edit_page(draft, item)
+    client = signed_in(editor)
+    token = opened(client, page_url)
     publish_meanwhile(draft, make_user)
     published_text = draft.snapshot()
 
-    response = signed_in(editor).post(page_url, typed)
+    response = client.post(page_url, {**typed, "csrfmiddlewaretoken": token})
 
     assert response.status_code == 409
     page, alert = alert_of(response)
@@ -101,11 +108,13 @@ def test_a_save_into_a_draft_scheduled_meanwhile_keeps_the_typed_text(
     draft, editor, make_user, signed_in
 ):
     page_url, typed = edit_page(draft, "action line")
+    client = signed_in(editor)
+    token = opened(client, page_url)
     approve_meanwhile(draft, make_user)
     tomorrow = timezone.now() + timedelta(days=1)
     schedule_publication(draft=draft, by=make_user("pia", "Publisher"), at=tomorrow)
 
-    response = signed_in(editor).post(page_url, typed)
+    response = client.post(page_url, {**typed, "csrfmiddlewaretoken": token})
 
     assert response.status_code == 409
     page, alert = alert_of(response)
@@ -125,9 +134,11 @@ def test_an_addition_to_a_draft_published_meanwhile_keeps_the_typed_text(
     draft, editor, make_user, signed_in, adding, typed
 ):
     args = [draft.pk] if adding == "add-principle" else [draft.pk, draft.principles.first().pk]
+    client = signed_in(editor)
+    token = opened(client, url(adding, *args))
     publish_meanwhile(draft, make_user)
 
-    response = signed_in(editor).post(url(adding, *args), typed)
+    response = client.post(url(adding, *args), {**typed, "csrfmiddlewaretoken": token})
 
     assert response.status_code == 409
     page, alert = alert_of(response)
@@ -159,12 +170,14 @@ def test_a_reorder_refused_because_the_draft_left_editing_keeps_the_typed_order(
     page_url, typed, siblings = reorder_request(draft, which)
     order_before = list(siblings.values_list("pk", flat=True))
     base = latest_revision_id(draft=draft)
+    client = signed_in(editor)
+    token = opened(client, page_url)
     if meanwhile is submit_draft:
         submit_draft(draft=draft, by=make_user("olga", "Editor"))
     else:
         publish_meanwhile(draft, make_user)
 
-    response = signed_in(editor).post(page_url, {**typed, "base_revision": base})
+    response = client.post(page_url, {**typed, "base_revision": base, "csrfmiddlewaretoken": token})
 
     assert response.status_code == 409
     page, alert = alert_of(response)
@@ -191,12 +204,14 @@ def test_a_removal_refused_because_the_draft_left_editing_says_nothing_was_remov
         "base_revision": latest_revision_id(draft=draft, item_key=str(item.key)),
         "note": "No longer needed",
     }
+    client = signed_in(editor)
+    token = opened(client, page_url)
     if meanwhile is submit_draft:
         submit_draft(draft=draft, by=make_user("olga", "Editor"))
     else:
         publish_meanwhile(draft, make_user)
 
-    response = signed_in(editor).post(page_url, typed)
+    response = client.post(page_url, {**typed, "csrfmiddlewaretoken": token})
 
     assert response.status_code == 409
     page, alert = alert_of(response)
@@ -208,11 +223,15 @@ def test_a_removal_refused_because_the_draft_left_editing_says_nothing_was_remov
 
 def test_the_refusal_is_in_the_editors_language(draft, editor, make_user, signed_in):
     typed = edit_page(draft, "action line")[1]
+    client = signed_in(editor)
+    with i18n.override("fr"):
+        page_url = edit_page(draft, "action line")[0]
+    token = opened(client, page_url)
     publish_meanwhile(draft, make_user)
 
     # A request leaves its language active on the thread: the block gives English back after.
     with i18n.override("fr"):
-        response = signed_in(editor).post(edit_page(draft, "action line")[0], typed)
+        response = client.post(page_url, {**typed, "csrfmiddlewaretoken": token})
         new_draft_url = url("start")
 
     assert response.status_code == 409
@@ -256,9 +275,11 @@ def test_a_translated_item_saved_after_the_translation_went_to_review_keeps_the_
     french, make_user, signed_in
 ):
     page_url, typed = translated_item_request(french)
+    client = signed_in(make_user("ines", "Editor"))
+    token = opened(client, page_url)
     translation_services.submit_translation(translation=french, by=make_user("olga", "Editor"))
 
-    response = signed_in(make_user("ines", "Editor")).post(page_url, typed)
+    response = client.post(page_url, {**typed, "csrfmiddlewaretoken": token})
 
     assert response.status_code == 409
     page, alert = alert_of(response)
@@ -278,11 +299,13 @@ def test_a_translated_item_saved_after_the_translation_was_published_offers_a_re
     french, make_user, signed_in
 ):
     page_url, typed = translated_item_request(french)
+    client = signed_in(make_user("ines", "Editor"))
+    token = opened(client, page_url)
     translation_services.submit_translation(translation=french, by=make_user("olga", "Editor"))
     translation_services.approve_translation(translation=french, by=make_user("rosa", "Reviewer"))
     translation_services.publish_translation(translation=french, by=make_user("paul", "Publisher"))
 
-    response = signed_in(make_user("ines", "Editor")).post(page_url, typed)
+    response = client.post(page_url, {**typed, "csrfmiddlewaretoken": token})
 
     assert response.status_code == 409
     page, alert = alert_of(response)

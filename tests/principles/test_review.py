@@ -20,7 +20,7 @@ from principles.services import (
     start_draft,
     submit_draft,
 )
-from tests.html import parse_strict
+from tests.html import csrf_token, parse_strict, submit
 
 
 def url(name, *args):
@@ -76,8 +76,10 @@ def every_drafting_page(draft) -> list[tuple[str, str]]:
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_from_every_drafting_page(draft, client):
+    token = csrf_token(client.get("/endorse/new-link/"))  # a page with a form anyone can open
     for method, page_url in every_drafting_page(draft):
-        response = getattr(client, method)(page_url)
+        data = {"csrfmiddlewaretoken": token} if method == "post" else {}
+        response = getattr(client, method)(page_url, data)
 
         assert response.status_code == 302, page_url
         assert response.url.startswith("/accounts/login/?next="), page_url
@@ -85,9 +87,11 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_drafting_page(draft, 
 
 def test_a_signed_in_user_without_a_role_gets_403_everywhere(draft, make_user, signed_in):
     client = signed_in(make_user("nobody"))
+    token = csrf_token(client.get("/endorse/new-link/"))  # a page with a form anyone can open
 
     for method, page_url in every_drafting_page(draft):
-        assert getattr(client, method)(page_url).status_code == 403, page_url
+        data = {"csrfmiddlewaretoken": token} if method == "post" else {}
+        assert getattr(client, method)(page_url, data).status_code == 403, page_url
 
 
 @pytest.mark.parametrize(
@@ -115,16 +119,16 @@ def test_each_role_reaches_only_its_own_actions(draft, make_user, signed_in, rol
     }
     for name, page_url in role_only.items():
         if name not in allowed:
-            assert client.post(page_url).status_code == 403, name
+            assert submit(client, page_url, page=url("draft", draft.pk)).status_code == 403, name
     assert client.get(url("draft", draft.pk)).status_code == 200
 
 
 def test_an_editor_cannot_approve_or_publish_their_own_draft(draft, editor, signed_in):
     client = signed_in(editor)
-    client.post(url("submit", draft.pk))
+    submit(client, url("submit", draft.pk), page=url("draft", draft.pk))
 
-    assert client.post(url("approve", draft.pk)).status_code == 403
-    assert client.post(url("publish", draft.pk)).status_code == 403
+    assert submit(client, url("approve", draft.pk), page=url("draft", draft.pk)).status_code == 403
+    assert submit(client, url("publish", draft.pk), page=url("draft", draft.pk)).status_code == 403
     assert Version.objects.get(pk=draft.pk).status == Version.Status.SUBMITTED
 
 
@@ -132,13 +136,14 @@ def test_a_reviewer_who_edited_the_draft_cannot_approve_it(draft, make_user, sig
     both = make_user("bea", "Editor", "Reviewer")
     client = signed_in(both)
     action_line = draft.principles.first().action_lines.first()
-    client.post(
+    submit(
+        client,
         url("edit-action-line", draft.pk, action_line.pk),
         {"text": "Bea's words.", "note": "", "base_revision": 0},
     )
-    client.post(url("submit", draft.pk))
+    submit(client, url("submit", draft.pk), page=url("draft", draft.pk))
 
-    response = client.post(url("approve", draft.pk), follow=True)
+    response = submit(client, url("approve", draft.pk), follow=True, page=url("draft", draft.pk))
 
     assert "another reviewer must approve it" in response.content.decode()
     assert Version.objects.get(pk=draft.pk).status == Version.Status.SUBMITTED
@@ -152,14 +157,17 @@ def test_an_editor_who_is_also_a_publisher_cannot_publish_their_own_draft(
     both = make_user("paz", "Editor", "Publisher")
     client = signed_in(both)
     action_line = draft.principles.first().action_lines.first()
-    client.post(
+    submit(
+        client,
         url("edit-action-line", draft.pk, action_line.pk),
         {"text": "Paz's words.", "note": "", "base_revision": 0},
     )
-    client.post(url("submit", draft.pk))
+    submit(client, url("submit", draft.pk), page=url("draft", draft.pk))
     approve_draft(draft=draft, by=reviewer)
 
-    response = signed_in(both).post(url("publish", draft.pk), follow=True)
+    response = submit(
+        signed_in(both), url("publish", draft.pk), follow=True, page=url("draft", draft.pk)
+    )
 
     assert "another publisher must publish it" in response.content.decode()
     assert Version.objects.get(pk=draft.pk).status == Version.Status.APPROVED
@@ -169,12 +177,12 @@ def test_submit_approve_and_publish_makes_the_draft_current_and_keeps_the_old_pe
     draft, editor, reviewer, publisher, client
 ):
     client.force_login(editor)
-    client.post(url("submit", draft.pk))
+    submit(client, url("submit", draft.pk), page=url("draft", draft.pk))
     client.force_login(reviewer)
-    client.post(url("approve", draft.pk))
+    submit(client, url("approve", draft.pk), page=url("draft", draft.pk))
     client.force_login(publisher)
 
-    response = client.post(url("publish", draft.pk))
+    response = submit(client, url("publish", draft.pk), page=url("draft", draft.pk))
 
     draft.refresh_from_db()
     assert response.status_code == 302
@@ -192,7 +200,9 @@ def test_submit_approve_and_publish_makes_the_draft_current_and_keeps_the_old_pe
 
 
 def test_a_draft_that_is_not_approved_cannot_be_published(draft, publisher, signed_in):
-    response = signed_in(publisher).post(url("publish", draft.pk), follow=True)
+    response = submit(
+        signed_in(publisher), url("publish", draft.pk), follow=True, page=url("draft", draft.pk)
+    )
 
     assert "only an approved draft can be published" in response.content.decode()
     assert Version.objects.published().count() == 1
@@ -225,9 +235,10 @@ def test_a_reviewer_sends_a_draft_back_with_comments_on_specific_items(
     action_line = draft.principles.get(position=2).action_lines.get(position=1)
     client.force_login(reviewer)
 
-    empty = client.post(url("send-back", draft.pk), {})
+    empty = submit(client, url("send-back", draft.pk), {})
     assert "Write a comment on at least one item" in empty.content.decode()
-    client.post(
+    submit(
+        client,
         url("send-back", draft.pk),
         {f"comment_{action_line.key}": "Say who pays. <b>not bold</b>", "comment_version": ""},
     )
@@ -287,10 +298,21 @@ def test_a_publisher_schedules_an_approved_draft_and_the_command_publishes_it_wh
 ):
     approved(draft, by_reviewer=reviewer, by_editor=editor)
     client = signed_in(publisher)
-    past = client.post(url("schedule", draft.pk), {"publish_at": "2020-01-01T10:00"}, follow=True)
+    past = submit(
+        client,
+        url("schedule", draft.pk),
+        {"publish_at": "2020-01-01T10:00"},
+        follow=True,
+        page=url("draft", draft.pk),
+    )
     assert "Choose a time in the future." in past.content.decode()
     soon = timezone.now() + timedelta(hours=1)
-    client.post(url("schedule", draft.pk), {"publish_at": soon.strftime("%Y-%m-%dT%H:%M")})
+    submit(
+        client,
+        url("schedule", draft.pk),
+        {"publish_at": soon.strftime("%Y-%m-%dT%H:%M")},
+        page=url("draft", draft.pk),
+    )
 
     early = StringIO()
     call_command("publish_scheduled", stdout=early)

@@ -2,14 +2,15 @@
 
 from django.test import Client
 
-from tests.html import parse_strict
+from tests.html import parse_strict, submit
 
 
 def test_the_sign_in_page_is_our_own_and_signs_an_editor_in(editor):
-    client = Client()
+    client = Client(enforce_csrf_checks=True)
 
     page = parse_strict(client.get("/accounts/login/?next=/drafting/").content)
-    response = client.post(
+    response = submit(
+        client,
         "/accounts/login/",
         {"username": "ed", "password": "a-long-password-1", "next": "/drafting/"},
     )
@@ -21,18 +22,24 @@ def test_the_sign_in_page_is_our_own_and_signs_an_editor_in(editor):
 
 
 def test_a_wrong_password_gets_a_clear_error(editor):
-    response = Client().post("/accounts/login/", {"username": "ed", "password": "wrong"})
+    response = submit(
+        Client(enforce_csrf_checks=True),
+        "/accounts/login/",
+        {"username": "ed", "password": "wrong"},
+    )
 
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
 
 
 def test_repeated_failed_sign_ins_are_locked_out_even_with_the_right_password(editor, settings):
-    client = Client()
+    client = Client(enforce_csrf_checks=True)
     for _attempt in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/accounts/login/", {"username": "ed", "password": "wrong"})
+        submit(client, "/accounts/login/", {"username": "ed", "password": "wrong"})
 
-    response = client.post("/accounts/login/", {"username": "ed", "password": "a-long-password-1"})
+    response = submit(
+        client, "/accounts/login/", {"username": "ed", "password": "a-long-password-1"}
+    )
 
     assert response.status_code == 429
     assert "Too many failed attempts" in response.content.decode()
@@ -42,7 +49,7 @@ def test_repeated_failed_sign_ins_are_locked_out_even_with_the_right_password(ed
 def test_signing_out_takes_you_to_the_declaration(editor, signed_in):
     client = signed_in(editor)
 
-    response = client.post("/accounts/logout/")
+    response = submit(client, "/accounts/logout/", page="/drafting/")
 
     assert response.url == "/"
     assert client.get("/drafting/").status_code == 302

@@ -23,7 +23,7 @@ from principles.services import (
     save_action_line,
     start_draft,
 )
-from tests.html import parse_strict
+from tests.html import csrf_token, parse_strict, submit
 from tests.principles.pdf_reading import text_lines
 
 
@@ -87,7 +87,12 @@ def test_an_editor_starts_a_translation_of_a_published_version_from_the_workspac
 ):
     client = signed_in(translator)
 
-    response = client.post(url("start-translation", version.number), {"language": "fr"})
+    response = submit(
+        client,
+        url("start-translation", version.number),
+        {"language": "fr"},
+        page=url("translations"),
+    )
 
     translation = Translation.objects.get()
     assert response.status_code == 302
@@ -123,8 +128,12 @@ def test_starting_a_translation_into_an_unknown_language_or_english_is_refused(
 ):
     client = signed_in(translator)
 
-    response = client.post(
-        url("start-translation", version.number), {"language": language}, follow=True
+    response = submit(
+        client,
+        url("start-translation", version.number),
+        {"language": language},
+        follow=True,
+        page=url("translations"),
     )
 
     assert not Translation.objects.exists()
@@ -156,7 +165,8 @@ def test_saving_an_item_records_a_revision_with_the_whole_translated_text(
     assert 'lang="fr" dir="ltr"' in form.content.decode()
     assert "Action line 1.1 text." in form.content.decode()
 
-    response = client.post(
+    response = submit(
+        client,
         edit_url,
         {"text": "Ligne d'action 1.1.", "note": "première version", "base_revision": 1},
     )
@@ -176,13 +186,30 @@ def test_a_stale_save_of_a_translated_item_is_refused_and_keeps_the_typed_text(
     other = make_user("olga", "Editor")
     key = keys_of(french.version)[2]
     edit_url = url("translate-item", french.pk, key)
-    first, second = Client(), Client()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first.force_login(translator)
     second.force_login(other)
     base = services.latest_revision_id(translation=french, item_key=key)
-    first.post(edit_url, {"text": "Texte de Tom.", "note": "", "base_revision": base})
+    first_page, second_page = first.get(edit_url), second.get(edit_url)
+    first.post(
+        edit_url,
+        {
+            "text": "Texte de Tom.",
+            "note": "",
+            "base_revision": base,
+            "csrfmiddlewaretoken": csrf_token(first_page),
+        },
+    )
 
-    response = second.post(edit_url, {"text": "Texte de Olga.", "note": "", "base_revision": base})
+    response = second.post(
+        edit_url,
+        {
+            "text": "Texte de Olga.",
+            "note": "",
+            "base_revision": base,
+            "csrfmiddlewaretoken": csrf_token(second_page),
+        },
+    )
 
     content = response.content.decode()
     french.refresh_from_db()
@@ -194,7 +221,15 @@ def test_a_stale_save_of_a_translated_item_is_refused_and_keeps_the_typed_text(
     # Saving again deliberately replaces the other translator's text.
     page = parse_strict(response.content)
     new_base = page.find(".//{*}input[@name='base_revision']").get("value")
-    second.post(edit_url, {"text": "Texte de Olga.", "note": "", "base_revision": new_base})
+    second.post(
+        edit_url,
+        {
+            "text": "Texte de Olga.",
+            "note": "",
+            "base_revision": new_base,
+            "csrfmiddlewaretoken": csrf_token(response),
+        },
+    )
     french.refresh_from_db()
     assert french.text[key] == {"text": "Texte de Olga."}
 
@@ -212,8 +247,10 @@ def test_bad_translated_text_gets_a_clear_message_and_is_kept(
 ):
     key = keys_of(french.version)[2]
 
-    response = signed_in(translator).post(
-        url("translate-item", french.pk, key), {"text": text, "note": "", "base_revision": 1}
+    response = submit(
+        signed_in(translator),
+        url("translate-item", french.pk, key),
+        {"text": text, "note": "", "base_revision": 1},
     )
 
     french.refresh_from_db()
@@ -232,7 +269,12 @@ def test_an_item_the_version_does_not_have_is_not_found(french, translator, sign
 
 
 def test_an_incomplete_translation_cannot_be_submitted(french, translator, signed_in):
-    response = signed_in(translator).post(url("translation-submit", french.pk), follow=True)
+    response = submit(
+        signed_in(translator),
+        url("translation-submit", french.pk),
+        follow=True,
+        page=url("translation", french.pk),
+    )
 
     french.refresh_from_db()
     assert french.status == Translation.Status.DRAFT
@@ -265,10 +307,14 @@ def test_a_reviewer_sends_a_translation_back_with_a_note_that_the_translators_se
     services.submit_translation(translation=french, by=translator)
     client = signed_in(reviewer)
 
-    empty = client.post(url("translation-send-back", french.pk), {"note": ""})
+    page = url("translation", french.pk)
+    empty = submit(client, url("translation-send-back", french.pk), {"note": ""}, page=page)
     assert empty.status_code == 400
-    response = client.post(
-        url("translation-send-back", french.pk), {"note": "Harmonise « connectivité »."}
+    response = submit(
+        client,
+        url("translation-send-back", french.pk),
+        {"note": "Harmonise « connectivité »."},
+        page=page,
     )
 
     french.refresh_from_db()
@@ -415,8 +461,11 @@ def test_an_earlier_translation_of_an_item_can_be_restored(french, translator, s
         base_revision=first.pk,
     )
 
-    response = signed_in(translator).post(
-        url("translation-restore", french.pk, first.pk), {"item_key": key}
+    response = submit(
+        signed_in(translator),
+        url("translation-restore", french.pk, first.pk),
+        {"item_key": key},
+        page=url("translate-item", french.pk, key),
     )
 
     french.refresh_from_db()
