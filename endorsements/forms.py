@@ -1,4 +1,5 @@
 import functools
+import re
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -263,7 +264,7 @@ class EndorsementIdsField(forms.Field):
         if not value:
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        if not all(str(pk).isdigit() and len(str(pk)) <= 18 for pk in values):
+        if not all(re.fullmatch(r"[0-9]{1,18}", str(pk)) for pk in values):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return sorted({int(pk) for pk in values})
 
