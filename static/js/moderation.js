@@ -37,6 +37,8 @@ document.addEventListener("DOMContentLoaded", () => {
     else if (key in targets) next = targets[key];
     if (!next) return;
     event.preventDefault();
+    const closed = next.closest("details:not([open])");
+    if (closed) closed.open = true;
     next.focus();
     next.scrollIntoView({ block: "nearest" });
   });
