@@ -254,7 +254,7 @@ class EndorsementIdsField(forms.Field):
     the service's to decide, under a lock: one that another Moderator decided a moment ago must
     not make the rest of the batch fail."""
 
-    widget = forms.MultipleHiddenInput
+    widget = forms.CheckboxSelectMultiple  # drawn by the template, one box an entry
     default_error_messages = {
         "required": _("Select at least one endorsement."),
         "invalid": _("The selection is not valid. Reload the page and select again."),
