@@ -201,10 +201,10 @@ class EndorsementQuerySet(models.QuerySet):
         unflagged = [
             endorsement.pk
             for endorsement in self.only("name_key", "contact_email", "website")
-            if names[endorsement.name_key] == 1
-            and not endorsement.uses_webmail
-            and endorsement.email_domain_matches_website is not False
-            and domains[organisation_domain(endorsement.contact_email)] <= 1
+            if not endorsement.is_flagged(
+                names[endorsement.name_key] > 1
+                or domains[organisation_domain(endorsement.contact_email)] > 1
+            )
         ]
         return self.filter(pk__in=unflagged)
 
@@ -458,6 +458,11 @@ class Endorsement(models.Model):
     @property
     def uses_webmail(self) -> bool:
         return bool(self.contact_email) and organisation_domain(self.contact_email) == ""
+
+    def is_flagged(self, similar) -> bool:
+        """Whether a Moderator should look twice: `similar` (from `similar_to`) names possible
+        duplicates, or the contact uses webmail, or the email's domain is not the website's."""
+        return bool(similar) or self.uses_webmail or self.email_domain_matches_website is False
 
     def _require(self, *statuses, action: str) -> None:
         if self.status not in statuses:

@@ -523,6 +523,7 @@ def moderation_queue(request):
             "page": page,
             "unflagged": unflagged,
             "waiting_count": page.paginator.count if not unflagged else waiting.count(),
+            "flagged_on_page": sum(e.is_flagged(similar[e.pk]) for e in page),
             "action": queue_url(unflagged=unflagged),
             "entries": [(endorsement, similar[endorsement.pk]) for endorsement in page],
         },

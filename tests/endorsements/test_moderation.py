@@ -249,6 +249,9 @@ def test_the_queue_can_show_only_the_entries_without_flags(moderator_client, mak
     assert [e.organisation_name for e in flagged if e.organisation_name in content] == []
     assert "6 endorsements are waiting." in content
     assert "1 of them has no flag." in content
+    assert "Approve the 1 endorsement on this page" in content
+    assert "of them have a flag" not in content
+    assert "5 of them have a flag." in moderator_client.get(QUEUE).content.decode()
 
 
 def test_an_endorsement_already_decided_is_left_as_it_is_and_the_moderator_is_told(
@@ -396,3 +399,18 @@ def test_the_drafting_audit_log_still_lists_drafting_only(
     assert response.status_code == 200
     parse_strict(response.content)
     assert "Approved an endorsement" not in response.content.decode()
+
+
+@pytest.mark.parametrize("waiting", [3, 60])
+def test_the_unflagged_queue_runs_the_same_queries_however_many_wait(
+    moderator_client, make_endorsement, django_assert_max_num_queries, waiting
+):
+    for number in range(waiting):
+        make_endorsement(name=f"Waiting {number}", status="confirmed")
+
+    # Session, user, permissions (2); every name and email, the waiting ones; the count and
+    # the page; possible duplicates; how many wait in all.
+    with django_assert_max_num_queries(10):
+        response = moderator_client.get(QUEUE, {"flags": "none"})
+
+    assert f"{waiting} endorsements are waiting." in response.content.decode()
