@@ -29,7 +29,10 @@ document.addEventListener("DOMContentLoaded", () => {
 
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) return;
-    const key = event.key.toLowerCase();
+    // The letter typed; on an Arabic, Russian or Chinese layout, the letter of the key's place.
+    const key = /^[a-z]$/i.test(event.key)
+      ? event.key.toLowerCase()
+      : event.code.replace(/^Key/, "").toLowerCase();
     const here = entries.indexOf(event.target.closest(".queue-entry")?.querySelector("input[data-entry]"));
     let next = null;
     if (key === "j") next = entries[here < 0 ? 0 : Math.min(here + 1, entries.length - 1)];
