@@ -234,7 +234,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "drafting:index"
+# Each role to the page it works on (declaration_site.views.landing).
+LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "principles:current"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hour

@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/start/", views.landing, name="landing"),
     path("drafting/", include("principles.drafting_urls")),
     prefix_default_language=False,
 )

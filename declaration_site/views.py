@@ -1,10 +1,14 @@
 import sys
 
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.defaults import server_error as default_server_error
+
+from principles.drafting_views import DRAFTING_PERMISSIONS
 
 from .public_cache import cache_answers
 
@@ -43,3 +47,17 @@ def server_error(request):
     response = HttpResponse(page, status=503)
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     return response
+
+
+@login_required
+def landing(request):
+    """Where signing in leads when no page asked for it (`?next=` wins): the first workspace
+    the person's roles open, or a page saying they have none yet."""
+    user = request.user
+    if user.has_perm("endorsements.moderate_endorsement"):
+        return redirect("endorsements:moderation")
+    if any(user.has_perm(permission) for permission in DRAFTING_PERMISSIONS):
+        return redirect("drafting:index")
+    if user.is_staff:
+        return redirect("admin:index")
+    return render(request, "registration/no_role.html")

@@ -47,6 +47,15 @@ def send_approval(endorsement: Endorsement, **_unused) -> None:
     )
 
 
+def send_rejection(endorsement: Endorsement, **_unused) -> None:
+    send(
+        endorsement,
+        subject=_("About your endorsement of the declaration"),
+        template="rejection",
+        endorse_url=absolute(reverse("endorsements:endorse")),
+    )
+
+
 def send_withdrawal_link(endorsement: Endorsement, **_unused) -> None:
     token = endorsement.link_token("withdraw")
     send(
@@ -78,6 +87,7 @@ def send_reconfirmation_request(endorsement: Endorsement, *, version_id: int) ->
 SENDERS = {
     "confirmation": send_confirmation,
     "approval": send_approval,
+    "rejection": send_rejection,
     "withdrawal": send_withdrawal_link,
     "reconfirmation": send_reconfirmation_request,
 }

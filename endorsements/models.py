@@ -11,6 +11,7 @@ audit needs.
 
 import functools
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -185,6 +186,28 @@ class EndorsementQuerySet(models.QuerySet):
     def awaiting_moderation(self):
         return self.filter(status=Endorsement.Status.CONFIRMED)
 
+    def without_flags(self):
+        """Those a Moderator has no reason to look at twice: no possible duplicate (see
+        `similar_to`), no webmail address, no email domain that differs from the website's.
+
+        Decided in Python over every endorsement's name key and email, one query each: the
+        domain comparisons have no SQL index to use, and this serves the moderation queue only.
+        """
+        names, domains = Counter(), Counter()
+        for name_key, email in Endorsement.objects.values_list("name_key", "contact_email"):
+            names[name_key] += 1
+            domains[organisation_domain(email)] += 1
+        domains[""] = 0  # webmail or no email: no organisation's domain to share
+        unflagged = [
+            endorsement.pk
+            for endorsement in self.only("name_key", "contact_email", "website")
+            if not endorsement.is_flagged(
+                names[endorsement.name_key] > 1
+                or domains[organisation_domain(endorsement.contact_email)] > 1
+            )
+        ]
+        return self.filter(pk__in=unflagged)
+
     def awaiting_confirmation(self):
         """Unconfirmed endorsements whose confirmation link is still valid."""
         cutoff = timezone.now() - confirmation_max_age()
@@ -274,6 +297,20 @@ class Endorsement(models.Model):
         REJECTED = "rejected", _("Rejected")
         SPAM = "spam", _("Spam")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        REVOKED = "revoked", _("Approval revoked")
+
+    class RejectionReason(models.TextChoices):
+        """The reasons a Moderator gives most often; each can be emailed to the organisation in
+        its own language."""
+
+        NOT_AN_ORGANISATION = "not-an-organisation", _("This is not an organisation.")
+        DUPLICATE = "duplicate", _("The organisation has already endorsed the declaration.")
+        COULD_NOT_VERIFY = (
+            "could-not-verify",
+            _("We could not verify that the contact person speaks for the organisation."),
+        )
+        SPAM_LIKE = "spam-like", _("The submission looks like advertising or spam.")
+        OTHER = "other", _("Another reason, explained below.")
 
     class OrganisationType(models.TextChoices):
         GOVERNMENT = "government", _("Government or ministry")
@@ -339,6 +376,16 @@ class Endorsement(models.Model):
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    rejection_code = models.CharField(
+        _("standard reason for rejection"),
+        max_length=30,
+        choices=RejectionReason.choices,
+        blank=True,
+    )
+    revoked_at = models.DateTimeField(_("approval revoked at"), null=True, blank=True)
+    revocation_reason = models.TextField(_("reason the approval was revoked"), blank=True)
+    # The language the endorser read the form in: the emails a moderator's decision sends.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     reconfirmed_at = models.DateTimeField(_("reconfirmed at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
@@ -361,6 +408,10 @@ class Endorsement(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="approved") | Q(approved_at__isnull=False),
                 name="approved_endorsement_has_approval_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="revoked") | Q(revoked_at__isnull=False),
+                name="revoked_endorsement_has_revocation_date",
             ),
         ]
         # The public list's order: a deep page (?page=500) walks the index instead of sorting.
@@ -408,6 +459,11 @@ class Endorsement(models.Model):
     def uses_webmail(self) -> bool:
         return bool(self.contact_email) and organisation_domain(self.contact_email) == ""
 
+    def is_flagged(self, similar) -> bool:
+        """Whether a Moderator should look twice: `similar` (from `similar_to`) names possible
+        duplicates, or the contact uses webmail, or the email's domain is not the website's."""
+        return bool(similar) or self.uses_webmail or self.email_domain_matches_website is False
+
     def _require(self, *statuses, action: str) -> None:
         if self.status not in statuses:
             raise EndorsementStateError(
@@ -427,15 +483,25 @@ class Endorsement(models.Model):
         self.moderated_at = self.approved_at = timezone.now()
         self.save(update_fields=["status", "moderated_by", "moderated_at", "approved_at"])
 
-    def reject(self, *, by, reason: str) -> None:
+    def reject(self, *, by, reason: str = "", code: str = "") -> None:
+        """Reject with a standard reason (`code`, a RejectionReason), a free text, or both."""
         self._require(self.Status.CONFIRMED, action="reject")
-        if not reason.strip():
+        if not reason.strip() and code in {"", self.RejectionReason.OTHER}:
             raise EndorsementStateError("A rejection needs a reason.")
         self.status = self.Status.REJECTED
         self.rejection_reason = reason
+        self.rejection_code = code
         self.moderated_by = by
         self.moderated_at = timezone.now()
-        self.save(update_fields=["status", "rejection_reason", "moderated_by", "moderated_at"])
+        self.save(
+            update_fields=[
+                "status",
+                "rejection_reason",
+                "rejection_code",
+                "moderated_by",
+                "moderated_at",
+            ]
+        )
 
     def mark_as_spam(self, *, by) -> None:
         self._require(self.Status.CONFIRMED, action="mark as spam")
@@ -443,6 +509,26 @@ class Endorsement(models.Model):
         self.moderated_by = by
         self.moderated_at = timezone.now()
         self.save(update_fields=["status", "moderated_by", "moderated_at"])
+
+    def revoke_approval(self, *, by, reason: str) -> None:
+        """Take an approved endorsement off the public list, for a reason that is kept. The
+        approval date stays, for the record; the organisation may endorse again."""
+        self._require(self.Status.APPROVED, action="revoke the approval of")
+        if not reason.strip():
+            raise EndorsementStateError("Revoking an approval needs a reason.")
+        self.status = self.Status.REVOKED
+        self.revocation_reason = reason
+        self.moderated_by = by
+        self.moderated_at = self.revoked_at = timezone.now()
+        self.save(
+            update_fields=[
+                "status",
+                "revocation_reason",
+                "moderated_by",
+                "moderated_at",
+                "revoked_at",
+            ]
+        )
 
     def reconfirm(self, *, version) -> None:
         """Point at `version` as the latest reconfirmed. Use `services.reconfirm_endorsement`,

@@ -1,12 +1,14 @@
 """Writes about endorsements that span several rows or send mail."""
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.backend import DatabaseBackend
 
 from declaration_site.public_cache import public_content_changed
-from principles.models import Version
+from principles.models import AuditEntry, Version
 from principles.tasks import queue_pdf_refreshes
 
 from . import tasks
@@ -99,6 +101,7 @@ def submit_endorsement(
         contact_role=details["contact_role"],
         contact_email=details["contact_email"],
         statement=details["statement"],
+        language=get_language() or settings.LANGUAGE_CODE,
         version=version,
         content_hash=version.content_hash,
     )
@@ -150,25 +153,67 @@ class Decision(models.TextChoices):
     SPAM = "spam", _("Mark as spam")
 
 
+AUDIT_ACTION_OF_DECISION = {
+    Decision.APPROVE: AuditEntry.Action.ENDORSEMENT_APPROVE,
+    Decision.REJECT: AuditEntry.Action.ENDORSEMENT_REJECT,
+    Decision.SPAM: AuditEntry.Action.ENDORSEMENT_SPAM,
+}
+
+
 @transaction.atomic
 def moderate_endorsements(
-    *, endorsements: QuerySet, decision: str, moderator, reason: str = ""
+    *,
+    endorsements: QuerySet,
+    decision: str,
+    moderator,
+    reason: str = "",
+    code: str = "",
+    notify: bool = False,
 ) -> list[Endorsement]:
-    """Approve, reject (with `reason`) or mark as spam each endorsement; approval emails the
-    contact. The rows are locked so that two moderators cannot decide the same one twice."""
-    decided = list(endorsements.select_for_update().awaiting_moderation())
+    """Approve, reject (with a standard reason `code`, a free `reason`, or both) or mark as
+    spam each of `endorsements` that still awaits moderation, and audit each decision.
+    Approval emails the contact; a rejection does when `notify` is set.
+
+    The rows are locked, and only those still waiting once the lock is held are decided: of two
+    moderators deciding the same entry, the second leaves it as the first decided it, and the
+    rest of their batch is applied. Returns the endorsements decided here."""
+    decided = list(endorsements.select_for_update().awaiting_moderation().order_by("pk"))
     for endorsement in decided:
         if decision == Decision.APPROVE:
             endorsement.approve(by=moderator)
             enqueue_email("approval", endorsement)
         elif decision == Decision.REJECT:
-            endorsement.reject(by=moderator, reason=reason)
+            endorsement.reject(by=moderator, reason=reason, code=code)
+            if notify:
+                enqueue_email("rejection", endorsement)
         else:
             endorsement.mark_as_spam(by=moderator)
+        AuditEntry.objects.log(
+            actor=moderator,
+            action=AUDIT_ACTION_OF_DECISION[decision],
+            target=endorsement,
+            detail=" · ".join(filter(None, [code, reason.strip()])),
+        )
     if decided and decision == Decision.APPROVE:
         # One refresh of each PDF for the whole batch, not one per approval.
         refresh_signatory_pdfs(*decided)
     return decided
+
+
+@transaction.atomic
+def revoke_approval(*, endorsement: Endorsement, moderator, reason: str) -> Endorsement:
+    """Take an approved endorsement off the public list, the counts, the open data and the
+    PDFs, keeping who revoked it, when and why (on the endorsement and in the audit log)."""
+    endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
+    endorsement.revoke_approval(by=moderator, reason=reason)
+    AuditEntry.objects.log(
+        actor=moderator,
+        action=AuditEntry.Action.ENDORSEMENT_REVOKE,
+        target=endorsement,
+        detail=reason.strip(),
+    )
+    refresh_signatory_pdfs(endorsement)
+    return endorsement
 
 
 @transaction.atomic

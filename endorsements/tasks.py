@@ -5,7 +5,7 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import TaskContext, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
@@ -32,7 +32,9 @@ def send_endorsement_email(
     if endorsement is None:
         return "skipped: the endorsement no longer exists"
     try:
-        emails.SENDERS[kind](endorsement, version_id=version_id)
+        # In the language the endorser read the form in; older endorsements have none stored.
+        with translation.override(endorsement.language or settings.LANGUAGE_CODE):
+            emails.SENDERS[kind](endorsement, version_id=version_id)
     except (OSError, smtplib.SMTPException):
         if attempt < MAX_ATTEMPTS:
             first_delay = timedelta(seconds=settings.ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS)

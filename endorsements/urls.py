@@ -21,5 +21,6 @@ urlpatterns = [
     path("endorsers/count.json", views.endorsers_count, name="count"),
     path("moderation/", views.moderation_queue, name="moderation"),
     path("moderation/<number:pk>/", views.moderation_detail, name="moderation-detail"),
+    path("moderation/<number:pk>/revoke/", views.revoke, name="moderation-revoke"),
     path("moderation/export.csv", views.contacts_export, name="export"),
 ]

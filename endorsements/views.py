@@ -21,12 +21,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
-from principles.models import ActionLine, Version
+from principles.models import ActionLine, AuditEntry, Version
 from principles.pdf import EndorsementCertificate, cached_certificate
 
 from . import charts
-from .forms import EmailForm, EndorsementForm, EndorserFilterForm, ModerationForm
-from .models import Endorsement, EndorsementCountries, OpenDataFile, Region
+from .forms import (
+    EmailForm,
+    EndorsementForm,
+    EndorserFilterForm,
+    ModerationForm,
+    RevocationForm,
+)
+from .models import (
+    Endorsement,
+    EndorsementCountries,
+    EndorsementStateError,
+    OpenDataFile,
+    Region,
+)
 from .open_data import OpenDataNotReady, file_to_serve, neutralise
 from .services import (
     DuplicateEndorsement,
@@ -34,6 +46,7 @@ from .services import (
     reconfirm_endorsement,
     request_withdrawal_links,
     resend_confirmation,
+    revoke_approval,
     submit_endorsement,
     withdraw_endorsement,
 )
@@ -435,27 +448,65 @@ def endorsers_count(request):
 moderator_required = permission_required("endorsements.moderate_endorsement", raise_exception=True)
 
 
+def decided_by_others(requested: list[int], decided: list[Endorsement]) -> list[str]:
+    """One line for each endorsement of a batch that someone had decided before it arrived."""
+    done = {endorsement.pk for endorsement in decided}
+    others = (
+        Endorsement.objects.filter(pk__in=set(requested) - done)
+        .select_related("moderated_by")
+        .order_by("organisation_name")
+    )
+    return [
+        _("%(name)s was already decided by %(person)s: %(status)s.")
+        % {
+            "name": other.organisation_name,
+            "person": other.moderated_by.get_username() if other.moderated_by else "—",
+            "status": other.get_status_display().lower(),
+        }
+        for other in others
+    ]
+
+
+def queue_url(*, unflagged: bool) -> str:
+    url = reverse("endorsements:moderation")
+    return f"{url}?flags=none" if unflagged else url
+
+
 @login_required
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def moderation_queue(request):
-    """Confirmed endorsements waiting for a decision; decide on one or several at once."""
-    form = ModerationForm(request.POST or None)
+    """Confirmed endorsements waiting for a decision; decide on one or several at once, or on
+    every one on the page (`?all=1`, the "approve all on this page" button)."""
+    unflagged = request.GET.get("flags") == "none"
+    data = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        if request.GET.get("all"):
+            data.setlist("endorsements", data.getlist("on_page"))
+    form = ModerationForm(data)
     if request.method == "POST" and form.is_valid():
+        requested = form.cleaned_data["endorsements"]
         decided = moderate_endorsements(
-            endorsements=form.cleaned_data["endorsements"],
+            endorsements=Endorsement.objects.filter(pk__in=requested),
             decision=form.cleaned_data["decision"],
             moderator=request.user,
             reason=form.cleaned_data["reason"],
+            code=form.cleaned_data["code"],
+            notify=form.cleaned_data["notify"],
         )
-        messages.success(
-            request, _("%(count)d endorsement(s) moderated.") % {"count": len(decided)}
-        )
-        return redirect("endorsements:moderation")
-    waiting = Endorsement.objects.awaiting_moderation().select_related("version")
-    page = Paginator(waiting.order_by("confirmed_at", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+        if decided:
+            messages.success(
+                request, _("%(count)d endorsement(s) moderated.") % {"count": len(decided)}
+            )
+        for line in decided_by_others(requested, decided):
+            messages.warning(request, line)
+        return redirect(queue_url(unflagged=unflagged))
+    waiting = Endorsement.objects.awaiting_moderation()
+    shown = waiting.without_flags() if unflagged else waiting
+    page = Paginator(
+        shown.select_related("version").order_by("confirmed_at", "pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     similar = Endorsement.objects.similar_to(page.object_list)
     return render(
         request,
@@ -463,18 +514,20 @@ def moderation_queue(request):
         {
             "form": form,
             "page": page,
+            "unflagged": unflagged,
+            "waiting_count": page.paginator.count if not unflagged else waiting.count(),
+            "flagged_on_page": sum(e.is_flagged(similar[e.pk]) for e in page),
+            "action": queue_url(unflagged=unflagged),
             "entries": [(endorsement, similar[endorsement.pk]) for endorsement in page],
         },
     )
 
 
-@login_required
-@moderator_required
-@require_GET
-def moderation_detail(request, pk: int):
-    endorsement = get_object_or_404(
-        Endorsement.objects.select_related("version").prefetch_related("action_lines__principle"),
-        pk=pk,
+def moderation_page(request, endorsement: Endorsement, *, revocation_form=None, status=200):
+    endorsement = (
+        Endorsement.objects.select_related("version", "moderated_by")
+        .prefetch_related("action_lines__principle")
+        .get(pk=endorsement.pk)
     )
     return render(
         request,
@@ -482,8 +535,51 @@ def moderation_detail(request, pk: int):
         {
             "endorsement": endorsement,
             "others": Endorsement.objects.similar_to([endorsement])[endorsement.pk],
+            "form": ModerationForm(),
+            "revocation_form": revocation_form or RevocationForm(),
+            "history": AuditEntry.objects.about(endorsement).select_related("actor"),
         },
+        status=status,
     )
+
+
+@login_required
+@moderator_required
+@require_GET
+def moderation_detail(request, pk: int):
+    return moderation_page(request, get_object_or_404(Endorsement, pk=pk))
+
+
+@login_required
+@moderator_required
+@require_http_methods(["POST"])
+def revoke(request, pk: int):
+    """Take back an approval, for a reason: the endorsement leaves the public list."""
+    endorsement = get_object_or_404(Endorsement, pk=pk)
+    form = RevocationForm(request.POST)
+    if not form.is_valid():
+        return moderation_page(request, endorsement, revocation_form=form, status=400)
+    try:
+        revoke_approval(
+            endorsement=endorsement, moderator=request.user, reason=form.cleaned_data["reason"]
+        )
+    except EndorsementStateError:
+        endorsement.refresh_from_db()
+        messages.warning(
+            request,
+            _("%(name)s is no longer approved (%(status)s); nothing was revoked.")
+            % {
+                "name": endorsement.organisation_name,
+                "status": endorsement.get_status_display().lower(),
+            },
+        )
+    else:
+        messages.success(
+            request,
+            _("The approval of %(name)s is revoked; it has left the public list.")
+            % {"name": endorsement.organisation_name},
+        )
+    return redirect("endorsements:moderation-detail", pk)
 
 
 CONTACT_FIELDS = [

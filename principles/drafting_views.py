@@ -666,9 +666,9 @@ def schedule(request, pk: int):
 def audit(request):
     """Every drafting action, newest first, filtered by draft and by person."""
     drafts = Version.objects.filter(audit_entries__isnull=False).distinct()
-    people = get_user_model().objects.filter(pk__in=AuditEntry.objects.values("actor"))
+    people = get_user_model().objects.filter(pk__in=AuditEntry.objects.drafting().values("actor"))
     form = AuditFilterForm(request.GET or None, drafts=drafts, people=people)
-    entries = AuditEntry.objects.for_reading()
+    entries = AuditEntry.objects.drafting().for_reading()
     if form.is_valid():
         if form.cleaned_data["draft"]:
             entries = entries.filter(version=form.cleaned_data["draft"])

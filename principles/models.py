@@ -14,6 +14,8 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
@@ -647,9 +649,36 @@ class AuditEntryQuerySet(models.QuerySet):
     def for_reading(self):
         return self.select_related("actor", "version")
 
+    def drafting(self):
+        """The drafting workflow's entries: those about a draft or version."""
+        return self.filter(version__isnull=False)
+
+    def about(self, target: models.Model):
+        return self.filter(
+            target_type=ContentType.objects.get_for_model(target), target_id=target.pk
+        )
+
+    def log(self, *, actor, action: str, target: models.Model, detail: str = "") -> "AuditEntry":
+        """Record that `actor` did `action` (a namespaced code, "endorsement.approve") to
+        `target`. Call it inside the transaction that made the change."""
+        return self.create(
+            actor=actor,
+            action=action,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=target.pk,
+            target_label=str(target)[:200],
+            detail=detail[:300],
+        )
+
 
 class AuditEntry(models.Model):
-    """One action in the drafting workflow, for Publishers to read back."""
+    """One action by a person, for those responsible to read back: the site's one audit log.
+
+    Drafting entries name their draft in `version` (and its filters rely on it); every other
+    subsystem names what it acted on by a generic target and writes a namespaced action code,
+    `<subject>.<verb>`, through `AuditEntry.objects.log`. The drafting codes predate the
+    namespaces and are kept as they are stored.
+    """
 
     class Action(models.TextChoices):
         START = "start", _("Started a draft")
@@ -660,17 +689,38 @@ class AuditEntry(models.Model):
         APPROVE = "approve", _("Approved")
         SCHEDULE = "schedule", _("Scheduled publication")
         PUBLISH = "publish", _("Published")
+        ENDORSEMENT_APPROVE = "endorsement.approve", _("Approved an endorsement")
+        ENDORSEMENT_REJECT = "endorsement.reject", _("Rejected an endorsement")
+        ENDORSEMENT_SPAM = "endorsement.spam", _("Marked an endorsement as spam")
+        ENDORSEMENT_REVOKE = "endorsement.revoke", _("Revoked the approval of an endorsement")
 
     version = models.ForeignKey(
-        Version, verbose_name=_("draft"), on_delete=models.PROTECT, related_name="audit_entries"
+        Version,
+        verbose_name=_("draft"),
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        null=True,
+        blank=True,
     )
+    target_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("kind of target"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    target_id = models.PositiveBigIntegerField(_("target id"), null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    # What the target was called when this happened: it reads the same after the target changes.
+    target_label = models.CharField(_("target"), max_length=200, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("person"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
@@ -680,6 +730,7 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"

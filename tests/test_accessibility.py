@@ -170,3 +170,32 @@ def test_the_translation_workspace_meets_wcag_aa(
     found["item"] = violations(checked_page)
 
     assert found == {"translations": [], "translation": [], "item": []}
+
+
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_the_moderation_pages_meet_wcag_aa(
+    live_server, site_with_content, checked_page, language, staff, sign_in_browser
+):
+    """The queue with a flagged entry waiting, an approved entry's page with its revocation
+    form, the page of one whose approval was revoked, and a refused page."""
+    from endorsements.models import Endorsement
+    from endorsements.services import revoke_approval
+
+    moderator = staff("mo", "Moderator")
+    approved, other = Endorsement.objects.order_by("pk")
+    Endorsement.objects.filter(pk=other.pk).update(status="confirmed")
+    sign_in_browser(checked_page.context, moderator)
+    found = {}
+    for name, path in [
+        ("queue", "/moderation/"),
+        ("unflagged", "/moderation/?flags=none"),
+        ("approved", f"/moderation/{approved.pk}/"),
+        ("refused", "/drafting/"),
+    ]:
+        checked_page.goto(f"{live_server.url}{language}{path}")
+        found[name] = violations(checked_page)
+    revoke_approval(endorsement=approved, moderator=moderator, reason="Not an organisation.")
+    checked_page.goto(f"{live_server.url}{language}/moderation/{approved.pk}/")
+    found["revoked"] = violations(checked_page)
+
+    assert {page: problems for page, problems in found.items() if problems} == {}

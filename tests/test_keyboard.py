@@ -207,6 +207,8 @@ def test_a_moderator_decides_with_the_keyboard_alone(
     # Rejecting without a reason is refused, and the reason box says why.
     tab_to(page, "input[name=endorsements]")
     page.keyboard.press("Space")
+    tab_to(page, ".rejection-choice > summary")
+    page.keyboard.press("Enter")
     tab_to(page, "button[value=reject]")
     page.keyboard.press("Enter")
     expect(page.locator(".error-summary")).to_be_focused()

@@ -86,3 +86,30 @@ def test_pages_reflow_without_sideways_scrolling_or_cut_off_content(
     context.close()
 
     assert problems == {}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_the_moderation_pages_reflow_on_small_screens(
+    browser, live_server, site, sign_in_browser, staff, screen, language
+):
+    from endorsements.models import Endorsement
+
+    waiting = Endorsement.objects.order_by("pk").first()
+    Endorsement.objects.filter(pk=waiting.pk).update(
+        status="confirmed",
+        website="https://www.a-very-long-organisation-domain-name.example.org/about/who-we-are",
+        contact_email="director-general@a-very-long-organisation-domain-name.example.org",
+    )
+    approved = Endorsement.objects.order_by("pk").last()
+    context = browser.new_context(java_script_enabled=False, **SCREENS[screen])
+    sign_in_browser(context, staff("moderator-with-a-long-name", "Moderator"))
+    page = context.new_page()
+    problems = {}
+    for path in ["/moderation/", f"/moderation/{waiting.pk}/", f"/moderation/{approved.pk}/"]:
+        page.goto(f"{live_server.url}{language}{path}")
+        sticking_out = page.evaluate(OVERFLOWING)
+        if sticking_out:
+            problems[path] = sticking_out
+    context.close()
+    assert problems == {}

@@ -58,7 +58,7 @@ def test_an_organisation_endorses_confirms_is_approved_and_is_listed(
     moderation.get_by_label("Password").fill("correct horse 42")
     moderation.get_by_role("button", name="Sign in").click()
     moderation.get_by_role("checkbox", name="Escuelas Conectadas Perú").check()
-    moderation.get_by_role("button", name="Approve").click()
+    moderation.get_by_role("button", name="Approve selected").click()
     expect(moderation.get_by_role("status")).to_contain_text("1 endorsement(s) moderated")
     moderation.context.close()
     assert "now appears on the public list" in emails_in(tmp_path)[-1]

@@ -31,4 +31,4 @@ def test_a_moderation_request_naming_an_impossible_id_is_refused_clearly(
     )
 
     assert response.status_code == 200
-    assert "“99999999999999999999” is not a valid value." in response.content.decode()
+    assert "The selection is not valid." in response.content.decode()

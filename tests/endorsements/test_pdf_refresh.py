@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from endorsements.models import Endorsement
-from endorsements.services import moderate_endorsements
+from endorsements.services import moderate_endorsements, revoke_approval
 from principles.models import DeclarationPdf
 from principles.pdf import pdf_to_serve, render_declaration_pdf
 from principles.services import create_draft_from_text, publish_version
@@ -178,3 +178,18 @@ def test_a_refresh_left_running_by_a_worker_that_died_holds_nothing_up(
 
     assert outcomes()[("fr", "rendered")] == 1
     assert shows("Second Org", names_served(translated, "fr"))
+
+
+def test_a_revoked_approval_leaves_the_pdf_in_every_language(
+    translated, make_endorsement, approve, moderator
+):
+    spam = make_endorsement("Cheap Pills Online", status="confirmed")
+    approve(spam)
+    run_worker()
+    assert shows("Cheap Pills Online", names_served(translated, "en"))
+
+    revoke_approval(endorsement=spam, moderator=moderator, reason="Advertising.")
+    run_worker()
+
+    for language in LANGUAGES:
+        assert not shows("Cheap Pills Online", names_served(translated, language)), language
