@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from declaration_site.converters import is_ascii_number
 from principles.models import ActionLine, Version
 from principles.templatetags.declaration_text import lang_attr
 
@@ -62,6 +63,11 @@ class ActionLinesField(forms.TypedMultipleChoiceField):
 
     def valid_value(self, value) -> bool:
         return str(value) in self.version_line_ids
+
+    def clean(self, value) -> list[int]:
+        """The chosen ids, each once: a line posted twice (a hand-made or replayed request) is
+        one commitment, not a database error that loses what was typed."""
+        return list(dict.fromkeys(super().clean(value)))
 
 
 class CountryChoiceField(forms.ChoiceField):
@@ -253,7 +259,7 @@ class EndorsementsField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for pk in value:
-            if not str(pk).isdigit() or len(str(pk)) > 18:
+            if not is_ascii_number(str(pk), max_digits=18):
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
