@@ -17,9 +17,7 @@ import hashlib
 import json
 import logging
 import mimetypes
-import multiprocessing
 import re
-import resource
 from dataclasses import astuple, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -43,6 +41,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from declaration_site.public_cache import public_content_changed
 from endorsements.models import Endorsement, EndorsementCountries, alphabetical_key
 
+from .child_process import ChildProcessFailed, run_in_child
 from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
 from .signing import sign_pdf, site_signer
 
@@ -164,46 +163,28 @@ def static_dirs() -> list[Path]:
 
 def render_pdf(html: str) -> bytes:
     """Lay `html` out as a PDF in a child process, within the configured time and memory."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_render_in_child, args=(html, sender), daemon=True)
-    child.start()
-    sender.close()
     timeout = settings.PDF_RENDER_TIMEOUT_SECONDS
     try:
-        if not receiver.poll(timeout):
-            raise PdfRenderError(f"Rendering took longer than {timeout} s and was stopped.")
-        outcome, payload = receiver.recv()
-    except EOFError:
-        raise PdfRenderError(
-            "The rendering process stopped without a PDF; it may have needed more than "
-            f"{settings.PDF_RENDER_MEMORY_MB} MB."
-        ) from None
-    finally:
-        receiver.close()
-        child.kill()
-        child.join()
-    if outcome == "error":
-        raise PdfRenderError(payload)
-    return payload
+        return run_in_child(_render, html, memory_mb=settings.PDF_RENDER_MEMORY_MB, timeout=timeout)
+    except ChildProcessFailed as failure:
+        if failure.reason == "timeout":
+            message = f"Rendering took longer than {timeout} s and was stopped."
+            raise PdfRenderError(message) from None
+        if failure.reason == "died":
+            raise PdfRenderError(
+                "The rendering process stopped without a PDF; it may have needed more than "
+                f"{settings.PDF_RENDER_MEMORY_MB} MB."
+            ) from None
+        raise PdfRenderError(f"WeasyPrint failed: {failure}") from None
 
 
-def _render_in_child(html: str, sender) -> None:
-    limit = settings.PDF_RENDER_MEMORY_MB * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    try:
-        document = weasyprint.HTML(
-            string=html,
-            base_url=static_dirs()[-1].as_uri() + "/",
-            url_fetcher=StaticOnlyURLFetcher(allowed_dirs=static_dirs()),
-        )
-        sender.send(("pdf", document.write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=True)))
-    except MemoryError:
-        sender.send(("error", f"Rendering needed more than {settings.PDF_RENDER_MEMORY_MB} MB."))
-    except Exception as error:
-        sender.send(("error", f"WeasyPrint failed: {type(error).__name__}: {error}"))
-    finally:
-        sender.close()
+def _render(html: str) -> bytes:
+    document = weasyprint.HTML(
+        string=html,
+        base_url=static_dirs()[-1].as_uri() + "/",
+        url_fetcher=StaticOnlyURLFetcher(allowed_dirs=static_dirs()),
+    )
+    return document.write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=True)
 
 
 def verification_url(*, version: Version, snapshot: SignatorySnapshot, language: str) -> str:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django_ratelimit.decorators import ratelimit
 
+from declaration_site.converters import is_ascii_number
 from declaration_site.public_cache import cache_public_page, cached_value
 from endorsements.models import Endorsement
 
@@ -13,7 +14,7 @@ from .comparison import compare
 from .forms import VerifyPdfForm
 from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
 from .pdf import PdfRenderError, pdf_to_serve
-from .signing import verify_pdf
+from .signing import Verdict, verify_pdf
 
 
 @cache_public_page
@@ -170,7 +171,11 @@ def verify(request):
         else:
             form = VerifyPdfForm(request.POST, request.FILES, max_bytes=max_bytes)
             if form.is_valid():
-                context["verification"] = verify_pdf(form.cleaned_data["pdf"].read())
+                verification = verify_pdf(form.cleaned_data["pdf"].read())
+                context["verification"] = verification
+                if verification.verdict in {Verdict.NOT_A_PDF, Verdict.UNREADABLE}:
+                    # Not a PDF we can check: the upload, not the site, is at fault.
+                    status = 422
             else:
                 status = 400
     return render(request, "principles/verify.html", {**context, "form": form}, status=status)
@@ -181,7 +186,7 @@ def _named_pdf(query) -> DeclarationPdf | None:
     the source language (the QR codes of English PDFs carry none)."""
     number, snapshot = query.get("version", ""), query.get("snapshot", "")
     language = query.get("language", SOURCE_LANGUAGE)
-    if not (number.isdigit() and snapshot):
+    if not (is_ascii_number(number) and snapshot):
         return None
     return (
         DeclarationPdf.objects.filter(
