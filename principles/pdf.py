@@ -38,7 +38,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from declaration_site.public_cache import public_content_changed
+from declaration_site.public_cache import cache_answers, public_content_changed
 from endorsements.models import Endorsement, EndorsementCountries, alphabetical_key
 
 from .child_process import ChildProcessFailed, run_in_child
@@ -120,6 +120,20 @@ def signatories_of(version: Version) -> SignatorySnapshot:
 
 class PdfRenderError(Exception):
     """Raised when WeasyPrint fails, runs out of memory or takes longer than allowed."""
+
+    # When a reader who asked for the PDF is told to come back, in seconds.
+    retry_after = 120
+
+
+class PdfBeingRendered(PdfRenderError):
+    """Raised when another request is rendering the PDF asked for (see `first_render`)."""
+
+    retry_after = 10
+
+
+# After a first render failed, how long readers are told to come back rather than start the
+# same render again: meanwhile the task worker retries it (tasks.retry_failed_render).
+FAILED_RENDER_PAUSE_SECONDS = 10 * 60
 
 
 class StaticOnlyURLFetcher(URLFetcher):
@@ -384,9 +398,40 @@ def pdf_to_serve(*, version: Version, language: str = SOURCE_LANGUAGE) -> Declar
     )
     if newest := stored.order_by("-last_matched_at").first():
         return newest
-    return store_declaration_pdf(
-        version=version, snapshot=signatories_of(version), language=language
-    )
+    return first_render(version=version, language=language)
+
+
+def first_render(*, version: Version, language: str) -> DeclarationPdf:
+    """Render and store the PDF of a version in a language it was never rendered in, once:
+    the request that takes the lock (in the shared cache) renders it, and the others asking
+    meanwhile are told to come back in a few seconds (PdfBeingRendered), so that a rush on a
+    new version's PDF costs one render, not one per reader.
+
+    A render that fails (it took too long, or needed too much memory) is logged and handed to
+    the task worker, which retries it; for FAILED_RENDER_PAUSE_SECONDS readers are told to come
+    back instead of each trying it again. When the cache does not answer, no lock can be
+    taken, and each request renders as before."""
+    name = f"pdf-first-render:{version.pk}:{language}"
+    if cache.get(f"{name}:failed"):
+        raise PdfRenderError(f"The {language} PDF of {version} failed; a task retries it.")
+    lock_seconds = settings.PDF_RENDER_TIMEOUT_SECONDS + 60
+    locked = cache.add(f"{name}:lock", True, lock_seconds)
+    if not locked and cache_answers():
+        raise PdfBeingRendered(f"Another request is rendering the {language} PDF of {version}.")
+    try:
+        return store_declaration_pdf(
+            version=version, snapshot=signatories_of(version), language=language
+        )
+    except PdfRenderError:
+        logger.exception("The first render of the %s PDF of %s failed", language, version)
+        cache.set(f"{name}:failed", True, FAILED_RENDER_PAUSE_SECONDS)
+        from .tasks import retry_failed_render  # tasks.py imports this module
+
+        retry_failed_render(version=version, language=language)
+        raise
+    finally:
+        if locked:
+            cache.delete(f"{name}:lock")
 
 
 @dataclass(frozen=True)

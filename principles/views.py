@@ -13,7 +13,7 @@ from endorsements.models import Endorsement
 from .comparison import compare
 from .forms import VerifyPdfForm
 from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
-from .pdf import PdfRenderError, pdf_to_serve
+from .pdf import PdfBeingRendered, PdfRenderError, pdf_to_serve
 from .signing import Verdict, verify_pdf
 
 
@@ -132,9 +132,10 @@ def _file_of(version: Version) -> tuple[str, str, str]:
 def _pdf_response(request, find_file):
     try:
         found = find_file()
-    except PdfRenderError:
-        response = render(request, "principles/pdf_unavailable.html", status=503)
-        response["Retry-After"] = "120"
+    except PdfRenderError as error:
+        context = {"being_rendered": isinstance(error, PdfBeingRendered)}
+        response = render(request, "principles/pdf_unavailable.html", context, status=503)
+        response["Retry-After"] = str(error.retry_after)
         return response
     if found is None:
         raise Http404("No published version.")
