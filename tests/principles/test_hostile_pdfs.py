@@ -67,3 +67,23 @@ def test_a_reader_that_takes_too_long_gives_up_on_the_file(pdf_settings):
     pdf_settings.PDF_VERIFY_TIMEOUT_SECONDS = 0.01
 
     assert verify_pdf(hostile_pdfs.many_small_objects()).verdict is Verdict.UNREADABLE
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "1²", "9" * 40])
+def test_an_odd_version_number_in_a_qr_code_address_names_no_file(pdf_settings, db, number):
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/verify/", {"version": number, "snapshot": "abc"})
+
+    assert response.status_code == 200
+    assert "The file this address names" not in verdict_of(response)
+    assert "Check a PDF of the declaration" in verdict_of(response)
+
+
+def test_an_odd_version_number_posted_with_a_file_is_ignored(pdf_settings, db):
+    client = Client(raise_request_exception=False)
+    upload = SimpleUploadedFile("x.pdf", hostile_pdfs.root_not_a_dictionary())
+
+    response = submit(client, "/verify/?version=²&snapshot=x", {"pdf": upload, "version": "²"})
+
+    assert response.status_code == 422
