@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
@@ -150,6 +152,9 @@ def _pdf_response(request, find_file):
     return response
 
 
+SNAPSHOT_HASH = re.compile("[0-9a-f]{64}")
+
+
 def verify_rate(group, request) -> str:
     return settings.VERIFY_RATE_LIMIT
 
@@ -187,7 +192,13 @@ def _named_pdf(query) -> DeclarationPdf | None:
     the source language (the QR codes of English PDFs carry none)."""
     number, snapshot = query.get("version", ""), query.get("snapshot", "")
     language = query.get("language", SOURCE_LANGUAGE)
-    if not (is_ascii_number(number) and snapshot):
+    # Only what a QR code can hold reaches the database: PostgreSQL refuses a NUL byte with
+    # an error, and no stored PDF has another name.
+    if not (
+        is_ascii_number(number)
+        and SNAPSHOT_HASH.fullmatch(snapshot)
+        and language in dict(settings.LANGUAGES)
+    ):
         return None
     return (
         DeclarationPdf.objects.filter(
