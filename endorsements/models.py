@@ -142,9 +142,12 @@ ACCENT_RANGES = (
 PLAIN_LETTERS = str.maketrans("łøđħŧƶı", "lodhtzi")
 
 
-def is_accent(character: str) -> bool:
-    code = ord(character)
-    return any(low <= code <= high for low, high in ACCENT_RANGES)
+ACCENTS = frozenset(chr(code) for low, high in ACCENT_RANGES for code in range(low, high + 1))
+
+
+@functools.cache
+def is_latin(character: str) -> bool:
+    return unicodedata.name(character, "").startswith("LATIN")
 
 
 @functools.cache
@@ -162,7 +165,7 @@ def fold_look_alikes(text: str) -> str:
     """In a name written in Latin letters, the Cyrillic and Greek letters that look like Latin
     ones, as those: "Unesco" with a Cyrillic "e" is "Unesco". A name without a Latin letter is
     left as it is: a name in Russian is not a disguised one."""
-    if not any("a" <= ch <= "z" or unicodedata.name(ch, "").startswith("LATIN") for ch in text):
+    if text.isascii() or not any(is_latin(ch) for ch in text):
         return text
     return "".join(latin_look_alike(ch) for ch in text)
 
@@ -179,7 +182,7 @@ def normalise_name(name: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", name.translate(INVISIBLE)).casefold()
     decomposed = decomposed.translate(PLAIN_LETTERS)
-    stripped = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not is_accent(ch)))
+    stripped = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in ACCENTS))
     kept = "".join(ch if unicodedata.category(ch)[0] in "LNM" else " " for ch in stripped)
     return " ".join(fold_look_alikes(kept).split())
 
