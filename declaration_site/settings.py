@@ -301,11 +301,13 @@ CERTIFICATE_RATE_LIMIT = os.environ.get("CERTIFICATE_RATE_LIMIT", "30/h")
 RATELIMIT_USE_CACHE = "default"
 # When the cache does not answer, requests are not limited (README, "When something fails").
 RATELIMIT_FAIL_OPEN = True
-if os.environ.get("RATELIMIT_IP_META_KEY"):
-    # Behind a load balancer: where the client's address is, for the rate limits and for
-    # django-axes' sign-in lockouts alike.
-    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
-    AXES_IPWARE_META_PRECEDENCE_ORDER = (RATELIMIT_IP_META_KEY, "REMOTE_ADDR")
+# Behind a load balancer, RATELIMIT_IP_META_KEY names the request header (as in request.META,
+# e.g. HTTP_X_REAL_IP) in which it passes the client's address. One function reads it for the
+# rate limits and for django-axes' sign-in lockouts alike (declaration_site/client_identity.py).
+CLIENT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "")
+RATELIMIT_IP_META_KEY = "declaration_site.client_identity.client_ip"
+AXES_CLIENT_IP_CALLABLE = "declaration_site.client_identity.client_ip"
+AXES_USERNAME_CALLABLE = "declaration_site.client_identity.lockout_username"
 # A locmem cache is per process: fine for development and tests, while production sets
 # CACHE_URL=redis://… (django-redis, which django-ratelimit supports) so that every app server
 # shares one count.
@@ -322,5 +324,9 @@ PDF_SIGNING_PASSPHRASE = os.environ.get("PDF_SIGNING_PASSPHRASE", "")
 PDF_RENDER_TIMEOUT_SECONDS = int(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "300"))
 PDF_RENDER_MEMORY_MB = int(os.environ.get("PDF_RENDER_MEMORY_MB", "3072"))
 PDF_VERIFY_MAX_UPLOAD_MB = int(os.environ.get("PDF_VERIFY_MAX_UPLOAD_MB", "25"))
+# An uploaded PDF is read in a child process stopped after PDF_VERIFY_TIMEOUT_SECONDS or when
+# it needs more than PDF_VERIFY_MEMORY_MB of address space (the web worker's own included).
+PDF_VERIFY_TIMEOUT_SECONDS = float(os.environ.get("PDF_VERIFY_TIMEOUT_SECONDS", "20"))
+PDF_VERIFY_MEMORY_MB = int(os.environ.get("PDF_VERIFY_MEMORY_MB", "2048"))
 # WeasyPrint reports each step of every render at INFO; keep its warnings (refused URLs) only.
 LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}

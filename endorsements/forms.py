@@ -1,5 +1,4 @@
 import functools
-import re
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -14,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from declaration_site.converters import is_ascii_number
 from principles.models import ActionLine, Version
 from principles.templatetags.declaration_text import lang_attr
 
@@ -63,6 +63,11 @@ class ActionLinesField(forms.TypedMultipleChoiceField):
 
     def valid_value(self, value) -> bool:
         return str(value) in self.version_line_ids
+
+    def clean(self, value) -> list[int]:
+        """The chosen ids, each once: a line posted twice (a hand-made or replayed request) is
+        one commitment, not a database error that loses what was typed."""
+        return list(dict.fromkeys(super().clean(value)))
 
 
 class CountryChoiceField(forms.ChoiceField):
@@ -268,7 +273,7 @@ class EndorsementIdsField(forms.Field):
         if not value:
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        if not all(re.fullmatch(r"[0-9]{1,18}", str(pk)) for pk in values):
+        if not all(is_ascii_number(str(pk), max_digits=18) for pk in values):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return sorted({int(pk) for pk in values})
 

@@ -18,8 +18,10 @@ from django.utils.html import format_html
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
+from declaration_site.converters import is_ascii_number
 from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
 from principles.models import ActionLine, AuditEntry, Version
 from principles.pdf import EndorsementCertificate, cached_certificate
@@ -61,7 +63,7 @@ def version_on_screen(request) -> Version | None:
     A published version never changes, so the one a submission names is kept in the cache:
     every submission needs it."""
     number = request.POST.get("version", "")
-    if number.isdigit():
+    if is_ascii_number(number):
         key = f"published-version:{settings.DECLARATION_SLUG}:{number}"
         if (version := cache.get(key)) is not None:
             return version
@@ -79,8 +81,26 @@ def endorsement_rate(group, request) -> str:
     return settings.ENDORSEMENT_RATE_LIMIT
 
 
+def accepted_endorsements(request, *, count: bool = False) -> dict | None:
+    """How many endorsements this address has had accepted in the current window (adding this
+    one when `count`): only accepted ones count, so that on an event's shared Wi-Fi the
+    mistakes of some never lock out the next organisation. None when limits are off."""
+    return get_usage(
+        request,
+        group="endorsements.endorse",
+        key="ip",
+        rate=endorsement_rate,
+        method="POST",
+        increment=count,
+    )
+
+
+def endorsement_limit_reached(request) -> bool:
+    usage = accepted_endorsements(request)
+    return usage is not None and usage["count"] >= usage["limit"]
+
+
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate=endorsement_rate, method="POST", block=False)
 def endorse(request):
     """The endorsement form. A valid submission is recorded and a confirmation link emailed."""
     version = version_on_screen(request)
@@ -88,7 +108,7 @@ def endorse(request):
         return render(request, "principles/not_published.html")
     form = EndorsementForm(request.POST or None, version=version)
     context = {"form": form, "version": version}
-    if request.method == "POST" and request.limited:
+    if request.method == "POST" and endorsement_limit_reached(request):
         return render(
             request, "endorsements/endorse.html", {**context, "rate_limited": True}, status=429
         )
@@ -102,6 +122,7 @@ def endorse(request):
         except DuplicateEndorsement:
             form.add_error("organisation_name", duplicate_message())
         else:
+            accepted_endorsements(request, count=True)
             return redirect("endorsements:sent")
     return render(request, "endorsements/endorse.html", context)
 
@@ -145,10 +166,18 @@ def email_form_view(request, *, action, title, intro, submit_label):
     return render(request, "endorsements/email_form.html", context)
 
 
+def posted_email(group, request) -> str:
+    """The posted email as the per-email limit counts it: without the spaces around it and in
+    lower case, so that "Ana@Example.org " is the same inbox as "ana@example.org". The local
+    part is case-sensitive by the standard, but no mail server we know of treats it so, and
+    one inbox flooded under two spellings is the abuse this limit is for."""
+    return request.POST.get("email", "").strip().lower()
+
+
 def limit_link_requests(view):
     """Each address and each email may ask for links a few times an hour, so that nobody can
     use the site to flood an inbox."""
-    view = ratelimit(key="post:email", rate="3/h", method="POST", block=False)(view)
+    view = ratelimit(key=posted_email, rate="3/h", method="POST", block=False)(view)
     return ratelimit(key="ip", rate="10/h", method="POST", block=False)(view)
 
 
@@ -304,7 +333,7 @@ def country_codes() -> frozenset[str]:
 
 
 def is_page_number(value: str) -> bool:
-    return value.isascii() and value.isdigit() and len(value) <= 6
+    return is_ascii_number(value, max_digits=6)
 
 
 # What a cached page of the list may be keyed by: the filters' valid values and the page

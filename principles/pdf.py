@@ -17,9 +17,7 @@ import hashlib
 import json
 import logging
 import mimetypes
-import multiprocessing
 import re
-import resource
 from dataclasses import astuple, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -40,9 +38,10 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from declaration_site.public_cache import public_content_changed
+from declaration_site.public_cache import cache_answers, public_content_changed
 from endorsements.models import Endorsement, EndorsementCountries, alphabetical_key
 
+from .child_process import ChildProcessFailed, run_in_child
 from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
 from .signing import sign_pdf, site_signer
 
@@ -122,6 +121,20 @@ def signatories_of(version: Version) -> SignatorySnapshot:
 class PdfRenderError(Exception):
     """Raised when WeasyPrint fails, runs out of memory or takes longer than allowed."""
 
+    # When a reader who asked for the PDF is told to come back, in seconds.
+    retry_after = 120
+
+
+class PdfBeingRendered(PdfRenderError):
+    """Raised when another request is rendering the PDF asked for (see `first_render`)."""
+
+    retry_after = 10
+
+
+# After a first render failed, how long readers are told to come back rather than start the
+# same render again: meanwhile the task worker retries it (tasks.retry_failed_render).
+FAILED_RENDER_PAUSE_SECONDS = 10 * 60
+
 
 class StaticOnlyURLFetcher(URLFetcher):
     """Fetch nothing but small `data:` images and regular files inside the static folders.
@@ -164,46 +177,28 @@ def static_dirs() -> list[Path]:
 
 def render_pdf(html: str) -> bytes:
     """Lay `html` out as a PDF in a child process, within the configured time and memory."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_render_in_child, args=(html, sender), daemon=True)
-    child.start()
-    sender.close()
     timeout = settings.PDF_RENDER_TIMEOUT_SECONDS
     try:
-        if not receiver.poll(timeout):
-            raise PdfRenderError(f"Rendering took longer than {timeout} s and was stopped.")
-        outcome, payload = receiver.recv()
-    except EOFError:
-        raise PdfRenderError(
-            "The rendering process stopped without a PDF; it may have needed more than "
-            f"{settings.PDF_RENDER_MEMORY_MB} MB."
-        ) from None
-    finally:
-        receiver.close()
-        child.kill()
-        child.join()
-    if outcome == "error":
-        raise PdfRenderError(payload)
-    return payload
+        return run_in_child(_render, html, memory_mb=settings.PDF_RENDER_MEMORY_MB, timeout=timeout)
+    except ChildProcessFailed as failure:
+        if failure.reason == "timeout":
+            message = f"Rendering took longer than {timeout} s and was stopped."
+            raise PdfRenderError(message) from None
+        if failure.reason == "died":
+            raise PdfRenderError(
+                "The rendering process stopped without a PDF; it may have needed more than "
+                f"{settings.PDF_RENDER_MEMORY_MB} MB."
+            ) from None
+        raise PdfRenderError(f"WeasyPrint failed: {failure}") from None
 
 
-def _render_in_child(html: str, sender) -> None:
-    limit = settings.PDF_RENDER_MEMORY_MB * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    try:
-        document = weasyprint.HTML(
-            string=html,
-            base_url=static_dirs()[-1].as_uri() + "/",
-            url_fetcher=StaticOnlyURLFetcher(allowed_dirs=static_dirs()),
-        )
-        sender.send(("pdf", document.write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=True)))
-    except MemoryError:
-        sender.send(("error", f"Rendering needed more than {settings.PDF_RENDER_MEMORY_MB} MB."))
-    except Exception as error:
-        sender.send(("error", f"WeasyPrint failed: {type(error).__name__}: {error}"))
-    finally:
-        sender.close()
+def _render(html: str) -> bytes:
+    document = weasyprint.HTML(
+        string=html,
+        base_url=static_dirs()[-1].as_uri() + "/",
+        url_fetcher=StaticOnlyURLFetcher(allowed_dirs=static_dirs()),
+    )
+    return document.write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=True)
 
 
 def verification_url(*, version: Version, snapshot: SignatorySnapshot, language: str) -> str:
@@ -403,9 +398,40 @@ def pdf_to_serve(*, version: Version, language: str = SOURCE_LANGUAGE) -> Declar
     )
     if newest := stored.order_by("-last_matched_at").first():
         return newest
-    return store_declaration_pdf(
-        version=version, snapshot=signatories_of(version), language=language
-    )
+    return first_render(version=version, language=language)
+
+
+def first_render(*, version: Version, language: str) -> DeclarationPdf:
+    """Render and store the PDF of a version in a language it was never rendered in, once:
+    the request that takes the lock (in the shared cache) renders it, and the others asking
+    meanwhile are told to come back in a few seconds (PdfBeingRendered), so that a rush on a
+    new version's PDF costs one render, not one per reader.
+
+    A render that fails (it took too long, or needed too much memory) is logged and handed to
+    the task worker, which retries it; for FAILED_RENDER_PAUSE_SECONDS readers are told to come
+    back instead of each trying it again. When the cache does not answer, no lock can be
+    taken, and each request renders as before."""
+    name = f"pdf-first-render:{version.pk}:{language}"
+    if cache.get(f"{name}:failed"):
+        raise PdfRenderError(f"The {language} PDF of {version} failed; a task retries it.")
+    lock_seconds = settings.PDF_RENDER_TIMEOUT_SECONDS + 60
+    locked = cache.add(f"{name}:lock", True, lock_seconds)
+    if not locked and cache_answers():
+        raise PdfBeingRendered(f"Another request is rendering the {language} PDF of {version}.")
+    try:
+        return store_declaration_pdf(
+            version=version, snapshot=signatories_of(version), language=language
+        )
+    except PdfRenderError:
+        logger.exception("The first render of the %s PDF of %s failed", language, version)
+        cache.set(f"{name}:failed", True, FAILED_RENDER_PAUSE_SECONDS)
+        from .tasks import retry_failed_render  # tasks.py imports this module
+
+        retry_failed_render(version=version, language=language)
+        raise
+    finally:
+        if locked:
+            cache.delete(f"{name}:lock")
 
 
 @dataclass(frozen=True)

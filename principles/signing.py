@@ -10,6 +10,7 @@ import asyncio
 import datetime
 import enum
 import functools
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -34,6 +35,10 @@ from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+
+from .child_process import ChildProcessFailed, run_in_child
+
+logger = logging.getLogger(__name__)
 
 # The <meta> names by which a declaration PDF says what it holds. WeasyPrint copies them into the
 # document information dictionary without their dashes; the signature covers them, so a genuine
@@ -120,15 +125,35 @@ class Verification:
 
 
 def verify_pdf(data: bytes) -> Verification:
-    """Say whether `data` is a PDF that this site signed and that nobody changed since."""
+    """Say whether `data` is a PDF that this site signed and that nobody changed since.
+
+    Anyone may upload anything, and a small file can make a PDF parser recurse without end or
+    build hundreds of MB of objects: the file is read in a child process under
+    PDF_VERIFY_MEMORY_MB and PDF_VERIFY_TIMEOUT_SECONDS, and one it cannot read within them is
+    unreadable."""
     if data.lstrip()[:5] != b"%PDF-":
         return Verification(Verdict.NOT_A_PDF)
+    site_signer()  # a missing key is the site's configuration error, not the file's
+    try:
+        return run_in_child(
+            _verify_here,
+            data,
+            memory_mb=settings.PDF_VERIFY_MEMORY_MB,
+            timeout=settings.PDF_VERIFY_TIMEOUT_SECONDS,
+        )
+    except ChildProcessFailed as failure:
+        logger.info("An uploaded PDF (%s bytes) could not be read: %s", len(data), failure)
+        return Verification(Verdict.UNREADABLE)
+
+
+def _verify_here(data: bytes) -> Verification:
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
-    except (PdfError, ValueError, KeyError, TypeError):
-        # Cut short while downloading, or damaged: nothing in it can be checked, not even
-        # whether it was ever signed, so saying "altered" would claim more than we know.
+    except Exception:
+        # Cut short while downloading, damaged, or made to trip the parser (an object where a
+        # dictionary belongs, arrays nested a thousand deep): nothing in it can be checked, not
+        # even whether it was ever signed, so saying "altered" would claim more than we know.
         return Verification(Verdict.UNREADABLE)
     if not signatures:
         return Verification(Verdict.UNSIGNED)

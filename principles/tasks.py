@@ -1,5 +1,6 @@
 """Background work on the declaration, run by the task worker (`manage.py db_worker`)."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -8,13 +9,25 @@ from django_tasks import TaskContext, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from .models import Version
-from .pdf import replace_declaration_pdf, save_rendered_pdf, signatories_of, stored_pdf_of
+from .pdf import (
+    PdfRenderError,
+    replace_declaration_pdf,
+    save_rendered_pdf,
+    signatories_of,
+    stored_pdf_of,
+)
+
+logger = logging.getLogger(__name__)
 
 # How long a refresh waits before it looks again when another worker is rendering its PDF.
 BUSY_RETRY_SECONDS = 5
 # A render is stopped after PDF_RENDER_TIMEOUT_SECONDS, and reading the signatories, signing
 # and storing take seconds: a task still marked running after that belongs to a worker that died.
 RUNNING_GRACE_SECONDS = 60
+# A render that fails (too slow, too much memory) is tried this many times in all, each after
+# waiting RENDER_RETRY_SECONDS times the number of attempts so far; then it is reported.
+RENDER_ATTEMPTS = 3
+RENDER_RETRY_SECONDS = 60
 
 
 def queue_pdf_refreshes(*, version: Version) -> None:
@@ -26,7 +39,9 @@ def queue_pdf_refreshes(*, version: Version) -> None:
 
 
 @task(takes_context=True)
-def refresh_declaration_pdf(context: TaskContext, *, version_id: int, language: str) -> str:
+def refresh_declaration_pdf(
+    context: TaskContext, *, version_id: int, language: str, attempt: int = 1
+) -> str:
     """Make sure the PDF of a version in one language with its signatories as they are now is
     stored; downloads keep getting the previous PDF until it is.
 
@@ -52,8 +67,29 @@ def refresh_declaration_pdf(context: TaskContext, *, version_id: int, language: 
     snapshot = signatories_of(version)
     if stored := stored_pdf_of(version=version, snapshot=snapshot, language=language):
         return f"up to date: {stored.file.name} ({stored.signatory_count} signatories)"
-    pdf = save_rendered_pdf(version=version, snapshot=snapshot, language=language)
+    try:
+        pdf = save_rendered_pdf(version=version, snapshot=snapshot, language=language)
+    except PdfRenderError as error:
+        if attempt >= RENDER_ATTEMPTS:
+            logger.error("Gave up rendering the %s PDF of %s: %s", language, version, error)
+            raise
+        logger.warning("Rendering the %s PDF of %s failed: %s", language, version, error)
+        retry_failed_render(version=version, language=language, attempt=attempt + 1)
+        return f"failed, to be tried again: {error}"
     return f"rendered: {pdf.file.name} ({pdf.signatory_count} signatories)"
+
+
+def retry_failed_render(*, version: Version, language: str, attempt: int = 2) -> None:
+    """Queue another try at rendering the PDF of `version` in `language`, after a pause that
+    grows with each attempt. A task backend that cannot wait (the immediate one, in
+    development) gets nothing queued: the next reader after the pause tries again."""
+    task = refresh_declaration_pdf
+    if not task.get_backend().supports_defer:
+        return
+    run_after = timezone.now() + timedelta(seconds=RENDER_RETRY_SECONDS * (attempt - 1))
+    task.using(run_after=run_after).enqueue(
+        version_id=version.pk, language=language, attempt=attempt
+    )
 
 
 def _other_refreshes(context: TaskContext, *, version_id: int, language: str) -> tuple[bool, bool]:

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
@@ -6,14 +8,15 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django_ratelimit.decorators import ratelimit
 
+from declaration_site.converters import is_ascii_number
 from declaration_site.public_cache import cache_public_page, cached_value
 from endorsements.models import Endorsement
 
 from .comparison import compare
 from .forms import VerifyPdfForm
 from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
-from .pdf import PdfRenderError, pdf_to_serve
-from .signing import verify_pdf
+from .pdf import PdfBeingRendered, PdfRenderError, pdf_to_serve
+from .signing import Verdict, verify_pdf
 
 
 @cache_public_page
@@ -131,9 +134,10 @@ def _file_of(version: Version) -> tuple[str, str, str]:
 def _pdf_response(request, find_file):
     try:
         found = find_file()
-    except PdfRenderError:
-        response = render(request, "principles/pdf_unavailable.html", status=503)
-        response["Retry-After"] = "120"
+    except PdfRenderError as error:
+        context = {"being_rendered": isinstance(error, PdfBeingRendered)}
+        response = render(request, "principles/pdf_unavailable.html", context, status=503)
+        response["Retry-After"] = str(error.retry_after)
         return response
     if found is None:
         raise Http404("No published version.")
@@ -146,6 +150,9 @@ def _pdf_response(request, find_file):
     # Short: a fresh PDF replaces this one at the same address when the signatories change.
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+SNAPSHOT_HASH = re.compile("[0-9a-f]{64}")
 
 
 def verify_rate(group, request) -> str:
@@ -170,7 +177,11 @@ def verify(request):
         else:
             form = VerifyPdfForm(request.POST, request.FILES, max_bytes=max_bytes)
             if form.is_valid():
-                context["verification"] = verify_pdf(form.cleaned_data["pdf"].read())
+                verification = verify_pdf(form.cleaned_data["pdf"].read())
+                context["verification"] = verification
+                if verification.verdict in {Verdict.NOT_A_PDF, Verdict.UNREADABLE}:
+                    # Not a PDF we can check: the upload, not the site, is at fault.
+                    status = 422
             else:
                 status = 400
     return render(request, "principles/verify.html", {**context, "form": form}, status=status)
@@ -181,7 +192,13 @@ def _named_pdf(query) -> DeclarationPdf | None:
     the source language (the QR codes of English PDFs carry none)."""
     number, snapshot = query.get("version", ""), query.get("snapshot", "")
     language = query.get("language", SOURCE_LANGUAGE)
-    if not (number.isdigit() and snapshot):
+    # Only what a QR code can hold reaches the database: PostgreSQL refuses a NUL byte with
+    # an error, and no stored PDF has another name.
+    if not (
+        is_ascii_number(number)
+        and SNAPSHOT_HASH.fullmatch(snapshot)
+        and language in dict(settings.LANGUAGES)
+    ):
         return None
     return (
         DeclarationPdf.objects.filter(

@@ -1,0 +1,65 @@
+"""Who a request comes from, as the rate limits and django-axes' sign-in lockouts count it.
+
+Both use `client_ip`, so that behind a proxy a sign-in lockout and a rate limit apply to the
+same address: the visitor's, never the proxy's.
+"""
+
+import ipaddress
+import logging
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+# Where a client is counted when no address can be read at all (REMOTE_ADDR is empty behind a
+# Unix socket): together, which is safe, rather than a 500.
+UNKNOWN_CLIENT = "0.0.0.0"
+# django-axes keeps the username of a failed sign-in in a column of this length.
+LOCKOUT_USERNAME_LENGTH = 255
+
+
+def client_ip(request) -> str:
+    """The client's address: from the header named by `CLIENT_IP_META_KEY` behind a proxy (the
+    environment's RATELIMIT_IP_META_KEY), else REMOTE_ADDR.
+
+    A header sent twice reaches Django as "a, b" (a proxy that appends rather than
+    overwrites): the last valid address is the one our proxy wrote, the others are what the
+    client claimed. A missing or garbled header is the proxy's misconfiguration, not the
+    visitor's fault: the request is counted under REMOTE_ADDR and a warning is logged.
+    """
+    meta_key = settings.CLIENT_IP_META_KEY
+    if meta_key:
+        found = last_valid_address(request.META.get(meta_key, ""))
+        if found:
+            return found
+        logger.warning(
+            "No valid client address in %s (%r); counting the request under REMOTE_ADDR.",
+            meta_key,
+            request.META.get(meta_key, "")[:100],
+        )
+    return last_valid_address(request.META.get("REMOTE_ADDR", "")) or UNKNOWN_CLIENT
+
+
+def last_valid_address(value: str) -> str:
+    """The last IP address in a comma-separated header value, normalised, or ""."""
+    for candidate in reversed(value.split(",")):
+        try:
+            return str(ipaddress.ip_address(candidate.strip()))
+        except ValueError:
+            continue
+    return ""
+
+
+def lockout_username(request, credentials) -> str | None:
+    """The username django-axes counts a failed sign-in under: the one typed, cut to the
+    length of axes' column (PostgreSQL refuses a longer one with a 500) and without NUL
+    characters, which no database text column holds. Nobody's username is that long, so two
+    long ones sharing a beginning share a lockout, which only ever locks out a guesser."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = getattr(request, "data", request.POST).get(field)
+    if not username:
+        return username
+    return str(username).replace("\x00", "")[:LOCKOUT_USERNAME_LENGTH]
