@@ -12,7 +12,7 @@ from django.utils import timezone
 from endorsements.models import Endorsement, normalise_name
 from endorsements.services import DuplicateEndorsement, submit_endorsement
 
-recompute_migration = importlib.import_module("endorsements.migrations.0005_recompute_name_keys")
+recompute_migration = importlib.import_module("endorsements.migrations.0007_recompute_name_keys")
 
 
 @pytest.mark.parametrize(
