@@ -12,6 +12,18 @@ from .story import Story
 REDIS_URL = os.environ.get("JOURNEYS_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
+def pytest_collection_modifyitems(config, items):
+    """The journeys run only when a marker expression names them (`-m journeys`, as `make
+    journeys` does): they start a whole site and take minutes, so a run of the suite leaves
+    them out, also one with another expression such as `-m "not scale_out"`."""
+    if "journeys" in (config.option.markexpr or ""):
+        return
+    journeys = [item for item in items if item.get_closest_marker("journeys")]
+    if journeys:
+        config.hook.pytest_deselected(items=journeys)
+        items[:] = [item for item in items if not item.get_closest_marker("journeys")]
+
+
 @pytest.fixture(scope="module")
 def journeys_redis():
     """The Redis database in JOURNEYS_REDIS_URL, emptied before and after."""

@@ -269,6 +269,16 @@ class Reader(Person):
         self.page.goto("/endorsers/")
         return set(self.page.locator(".endorser h3").all_inner_texts())
 
+    def charted(self) -> dict[str, int]:
+        """How many endorsers each chart of the list counts in all."""
+        self.page.goto("/endorsers/")
+        regions = self.page.locator("#by-region-svg-desc").text_content()
+        types = self.page.locator("table[aria-labelledby='by-type-title'] td").all_inner_texts()
+        return {
+            "by region": sum(int(n) for n in re.findall(r": (\d+)", regions)),
+            "by type": sum(int(n) for n in types),
+        }
+
     def headline_count(self) -> int:
         self.page.goto("/")
         return int(self.page.locator(".endorser-count strong").inner_text())

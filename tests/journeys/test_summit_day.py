@@ -84,9 +84,10 @@ def moderators_work_the_queue_at_once(anna, bilal, *, approve_a, approve_b, reje
 
 
 def the_public_sees(reader, *, listed, endorsing_current, version, not_shown):
-    """The list, the count on / and in count.json, the CSV and JSON, and (once the worker has
-    rendered it) the PDF of the current version show exactly who they should."""
+    """The list and its charts, the count on / and in count.json, the CSV and JSON, and (once
+    the worker has rendered it) the PDF of the current version show exactly who they should."""
     assert settle(reader.listed, lambda names: names == listed) == listed
+    assert reader.charted() == {"by region": len(listed), "by type": len(listed)}
     assert settle(reader.headline_count, lambda count: count == len(listed)) == len(listed)
     assert reader.count_json() == {
         "endorsers": len(listed),
@@ -126,9 +127,10 @@ def test_summit_day(site, cast, mailbox, story):
         for details, language in LANGUAGES.items()
     ]
     schools, hope, senegal = organisations[:3]
-    site.add_staff(
-        anna=["Moderator"], bilal=["Moderator"], ed=["Editor"], rita=["Reviewer", "Publisher"]
-    )
+    with story.step("an operator adds two moderators, an editor and a publisher"):
+        site.add_staff(
+            anna=["Moderator"], bilal=["Moderator"], ed=["Editor"], rita=["Reviewer", "Publisher"]
+        )
     anna, bilal = cast(Moderator, username="anna"), cast(Moderator, username="bilal", language="fr")
     editor, publisher = cast(Editor, username="ed"), cast(Editor, username="rita")
     reader = cast(Reader, name="reader")
