@@ -187,6 +187,7 @@ class Organisation(Person):
         )
         self.page.goto(sent.link("/endorse/reconfirm/"))
         self.press("Endorse version %(number)s", number=version)
+        self.expect_heading("Thank you")
 
     def withdraw_by_email(self, mailbox: Mailbox) -> None:
         """From the link in the approval email: ask for a withdrawal link, then use it."""
