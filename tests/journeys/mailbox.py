@@ -19,8 +19,10 @@ class Email:
     body: str
 
     def link(self, path: str) -> str:
-        """The first address in the body whose path starts with `path`."""
-        found = re.search(rf"https?://[^/\s]+{re.escape(path)}\S*", self.body)
+        """The first address in the body whose path, after any language prefix (/fr/),
+        starts with `path`."""
+        prefix = r"(/[a-z]{2}(-[a-z]+)?)?"
+        found = re.search(rf"https?://[^/\s]+{prefix}{re.escape(path)}\S*", self.body)
         assert found, f"No link to {path} in the email {self.subject!r} to {self.to}:\n{self.body}"
         return found.group()
 
@@ -44,13 +46,14 @@ class Mailbox:
                     )
         return found
 
-    def wait_for(self, *, to: str, subject: str, seconds: float = 60) -> Email:
-        """The email with `subject` to `to`, once the worker has sent it."""
+    def wait_for(self, *, to: str, subject: set[str], seconds: float = 60) -> Email:
+        """The email to `to` with one of the subjects in `subject` (the English and the
+        endorser's language), once the worker has sent it."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             for sent in self.emails():
-                if sent.to == to and sent.subject == subject:
+                if sent.to == to and sent.subject.strip() in subject:
                     return sent
             time.sleep(0.2)
         sent = [(sent.to, sent.subject) for sent in self.emails()]
-        raise AssertionError(f"After {seconds} s, no {subject!r} to {to}. Sent: {sent}")
+        raise AssertionError(f"After {seconds} s, no {subject} to {to}. Sent: {sent}")

@@ -142,7 +142,13 @@ class Details:
 class Organisation(Person):
     def __init__(self, browser, *, site: DeployedSite, details: Details, language: str):
         super().__init__(browser, site=site, name=details.name, language=language)
-        self.details = details
+        self.details, self.language = details, language
+
+    def email(self, mailbox: Mailbox, subject: str):
+        """The email with `subject`, in English or in the language this organisation endorsed
+        in, once the worker has sent it."""
+        subjects = {subject, translated(subject, self.language)}
+        return mailbox.wait_for(to=self.details.email, subject=subjects)
 
     def find_the_form(self) -> None:
         """From the home page (which the browser's language sends to its translation), by the
@@ -176,28 +182,24 @@ class Organisation(Person):
         self.expect_heading("Check your email")
 
     def confirm_from_the_email(self, mailbox: Mailbox) -> None:
-        sent = mailbox.wait_for(to=self.details.email, subject="Please confirm your endorsement")
+        sent = self.email(mailbox, "Please confirm your endorsement")
         self.page.goto(sent.link("/endorse/confirm/"))
         self.press("Confirm our endorsement")
         expect(self.page.get_by_role("heading", name=self.say("What happens next"))).to_be_visible()
 
     def reconfirm_from_the_email(self, mailbox: Mailbox, *, version: int) -> None:
-        sent = mailbox.wait_for(
-            to=self.details.email, subject="A new version of the declaration you endorsed"
-        )
+        sent = self.email(mailbox, "A new version of the declaration you endorsed")
         self.page.goto(sent.link("/endorse/reconfirm/"))
         self.press("Endorse version %(number)s", number=version)
         self.expect_heading("Thank you")
 
     def withdraw_by_email(self, mailbox: Mailbox) -> None:
         """From the link in the approval email: ask for a withdrawal link, then use it."""
-        approval = mailbox.wait_for(to=self.details.email, subject="Your endorsement is now public")
+        approval = self.email(mailbox, "Your endorsement is now public")
         self.page.goto(approval.link("/endorse/withdraw/"))
         self.field("The contact email you endorsed with").fill(self.details.email)
         self.press("Email me a withdrawal link")
-        sent = mailbox.wait_for(
-            to=self.details.email, subject="Your link to withdraw an endorsement"
-        )
+        sent = self.email(mailbox, "Your link to withdraw an endorsement")
         self.page.goto(sent.link("/endorse/withdraw/"))
         self.press("Withdraw our endorsement")
         self.expect_heading("Your endorsement is withdrawn")
