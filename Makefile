@@ -54,6 +54,17 @@ run: setup site-debian-packages messages
 test: setup debian-packages messages node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Whole stories on the site as deployed (tests/journeys): gunicorn with DEBUG off, Redis
+# (JOURNEYS_REDIS_URL, default redis://127.0.0.1:6379/14, emptied), a task worker and chromium,
+# on PostgreSQL as in CI (DATABASE_URL; the site gets a database of its own beside the tests').
+# Screenshots of each step go to JOURNEYS_ARTIFACTS.
+JOURNEYS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+JOURNEYS_ARTIFACTS ?= journeys-artifacts
+.PHONY: journeys
+journeys: setup debian-packages messages
+	DATABASE_URL=$${DATABASE_URL:-$(JOURNEYS_DATABASE_URL)} JOURNEYS_ARTIFACTS=$(JOURNEYS_ARTIFACTS) \
+	  $(BIN)/pytest tests/journeys -m journeys -v $(PYTEST_ARGS)
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -111,4 +122,4 @@ bench-writes: setup site-debian-packages
 	$(BIN)/python bench/writes.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles *.egg-info
+	rm -rf $(VENV) node_modules staticfiles *.egg-info journeys-artifacts

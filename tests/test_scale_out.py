@@ -9,6 +9,7 @@ folder, and one task worker (`manage.py db_worker`). Everything is driven throug
 Without Redis the test fails; SKIP_SCALE_OUT=1 skips it.
 """
 
+import contextlib
 import fcntl
 import http.cookiejar
 import os
@@ -154,12 +155,12 @@ def own_redis() -> redis.Redis:
     return cache
 
 
-@pytest.fixture(scope="module")
-def redis_of_this_test():
-    """The Redis database in SCALE_OUT_REDIS_URL, emptied; two runs on one machine take turns."""
-    cache = own_redis()
-    lock_name = re.sub(r"\W", "-", REDIS_URL)
-    with open(Path(tempfile.gettempdir()) / f"declaration-scale-out-{lock_name}.lock", "w") as lock:
+@contextlib.contextmanager
+def emptied(cache: redis.Redis, *, url: str):
+    """The Redis database at `url`, emptied before and after; two runs on one machine that use
+    the same database take turns."""
+    lock_name = re.sub(r"\W", "-", url)
+    with open(Path(tempfile.gettempdir()) / f"declaration-redis-{lock_name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         cache.flushdb()
         yield cache
@@ -167,15 +168,23 @@ def redis_of_this_test():
 
 
 @pytest.fixture(scope="module")
-def shared_database(tmp_path_factory):
-    """A database for the instances only: a SQLite file both can open, or a fresh PostgreSQL
-    database next to the test database."""
+def redis_of_this_test():
+    """The Redis database in SCALE_OUT_REDIS_URL, emptied; two runs on one machine take turns."""
+    with emptied(own_redis(), url=REDIS_URL) as cache:
+        yield cache
+
+
+@contextlib.contextmanager
+def database_of_its_own(suffix: str, *, folder: Path):
+    """A database for a site's processes only, apart from the test database: a SQLite file in
+    `folder`, or, when DATABASE_URL is PostgreSQL, a fresh database named after the test
+    database with `_<suffix>`, dropped afterwards."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('database') / 'db.sqlite3'}"
+        yield f"sqlite:///{folder / 'db.sqlite3'}"
         return
     config = dj_database_url.parse(url)
-    name = f"test_{config['NAME']}_instances"
+    name = f"test_{config['NAME']}_{suffix}"
     server = psycopg2.connect(
         dbname="postgres",
         user=config["USER"],
@@ -194,6 +203,13 @@ def shared_database(tmp_path_factory):
         with server.cursor() as cursor:
             cursor.execute(drop)
         server.close()
+
+
+@pytest.fixture(scope="module")
+def shared_database(tmp_path_factory):
+    """A database for the instances only (`_instances` on PostgreSQL) that both can open."""
+    with database_of_its_own("instances", folder=tmp_path_factory.mktemp("database")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,85 @@
+"""The site as it is deployed, for the journeys: gunicorn with production settings (DEBUG off),
+Redis as the cache, a task worker (`manage.py db_worker`) and the file email backend, on a
+database of its own. The processes are started by bench/site_processes.py, as for the scale-out
+test and the benchmarks."""
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.site_processes import (
+    free_port,
+    manage,
+    prepare_site,
+    site_environment,
+    start_gunicorn,
+    start_worker,
+    stop,
+    wait_until_healthy,
+)
+from tests.conftest import PASSPHRASE
+
+PASSWORD = "a-long-password-1"
+
+# Run by `manage.py shell` in the site's environment, as an operator adds members of staff.
+ADD_STAFF = """
+import json, os
+from django.contrib.auth.models import Group, User
+
+for username, roles in json.loads(os.environ["STAFF"]).items():
+    groups = Group.objects.filter(name__in=roles)
+    assert groups.count() == len(roles), f"No such role among {roles}"
+    user = User.objects.create_user(username, password=os.environ["STAFF_PASSWORD"])
+    user.groups.set(groups)
+"""
+
+
+@dataclass(frozen=True)
+class DeployedSite:
+    url: str
+    emails: Path
+    env: dict
+
+    def add_staff(self, **roles: list[str]) -> None:
+        """Members of staff in the role groups that the migrations made (Editor, Reviewer,
+        Publisher, Moderator): `add_staff(anna=["Moderator"])`. Their password is PASSWORD."""
+        manage(
+            *("shell", "-v0", "--command", ADD_STAFF),
+            env={**self.env, "STAFF": json.dumps(roles), "STAFF_PASSWORD": PASSWORD},
+        )
+
+
+@contextlib.contextmanager
+def deployed_site(*, folder: Path, database_url: str, cache_url: str, signing_key: Path):
+    """Migrate, load the declaration, render its PDF, then run gunicorn (two workers) and a
+    task worker on `database_url` and `cache_url`. Emails land in `folder`/emails, and the
+    processes' output in `folder`/site.log. SITE_URL is the server's own address, so the links
+    in emails lead back to it."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = site_environment(
+        folder=folder,
+        database_url=database_url,
+        cache_url=cache_url,
+        SITE_URL=url,
+        PDF_SIGNING_PKCS12=str(signing_key),
+        PDF_SIGNING_PASSPHRASE=PASSPHRASE,
+    )
+    prepare_site(env=env, admin="operator", password=PASSWORD)
+    with open(folder / "site.log", "w") as log:
+        server = start_gunicorn(port=port, workers=2, env=env, log=log, wait=False)
+        worker = start_worker(env=env, log=log)
+        try:
+            wait_until_healthy(server, port=port)
+            yield DeployedSite(url=url, emails=folder / "emails", env=env)
+        finally:
+            stop(server, worker)
+
+
+def artifacts_folder(default: Path) -> Path:
+    """Where the journeys save screenshots: $JOURNEYS_ARTIFACTS, else `default`."""
+    folder = Path(os.environ.get("JOURNEYS_ARTIFACTS") or default)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -1,0 +1,170 @@
+"""Summit day: organisations endorse in their own languages, confirm from their emails, two
+moderators work the queue at once, the public sees exactly the approved ones, a new version is
+published, and the endorsers reconfirm or withdraw. Each step is a function; a later step (a
+moderator undoing an approval, two moderators deciding the same entry: issue 12) is one more
+function called from the story."""
+
+import pytest
+
+from tests.principles.pdf_reading import shows
+
+from .people import Details, Editor, Moderator, Organisation, Reader, submit_together
+from .story import settle
+
+pytestmark = pytest.mark.journeys
+
+SCHOOLS = Details(
+    name="Open Schools Network",
+    country="KE",
+    email="amina@openschools.example.org",
+    contact="Amina Odhiambo",
+    statement="We will connect 200 rural schools by 2027.",
+)
+HOPE = Details(
+    name="مؤسسة الأمل للتعليم",
+    country="JO",
+    email="info@alamal.example.org",
+    contact="ليلى حداد",
+    statement="سنربط مئة مدرسة بالإنترنت.",
+)
+SENEGAL = Details(
+    name="Écoles Connectées du Sénégal",
+    country="SN",
+    email="contact@ecoles-connectees.example.org",
+    contact="Awa Diop",
+    statement="Nous connecterons 50 écoles rurales.",
+)
+LAPTOPS = Details(
+    name="Portátiles Baratos Online",
+    country="ES",
+    email="ventas@portatiles.example.com",
+    contact="Carlos Ruiz",
+    statement="Compre portátiles baratos hoy.",
+    organisation_type="private",
+)
+RURAL = Details(
+    name="Rural Connect Foundation",
+    country="BR",
+    email="contact@ruralconnect.example.org",
+    contact="João Silva",
+    statement="We fund satellite links for schools in the Amazon.",
+    organisation_type="foundation",
+)
+LANGUAGES = {SCHOOLS: "en", HOPE: "ar", SENEGAL: "fr", LAPTOPS: "es", RURAL: "en"}
+DECLARATION = "Global Declaration on Connectivity for Education"
+
+
+def organisations_endorse(organisations):
+    """One after another, as they arrive at a summit: each finds the form from the home page in
+    its own language, fills it in and sends it."""
+    for organisation in organisations:
+        organisation.find_the_form()
+        organisation.fill_in_the_form()
+        organisation.send_the_form()
+
+
+def organisations_confirm(organisations, mailbox):
+    for organisation in organisations:
+        organisation.confirm_from_the_email(mailbox)
+
+
+def moderators_work_the_queue_at_once(anna, bilal, *, approve_a, approve_b, reject_b):
+    """Both sign in and open the queue; each picks different entries, and they press their
+    buttons at the same moment. Then Bilal rejects another, with a reason."""
+    for moderator in (anna, bilal):
+        moderator.sign_in(at="/moderation/")
+    anna.choose(*approve_a)
+    bilal.choose(*approve_b)
+    submit_together(anna.decision("Approve"), bilal.decision("Approve"))
+    anna.expect_moderated(len(approve_a))
+    bilal.expect_moderated(len(approve_b))
+    bilal.choose(*reject_b, reason="A shop, not an organisation working for education.")
+    submit_together(bilal.decision("Reject"))
+    bilal.expect_moderated(len(reject_b))
+
+
+def the_public_sees(reader, *, listed, endorsing_current, version, not_shown):
+    """The list and its charts, the count on / and in count.json, the CSV and JSON, and (once
+    the worker has rendered it) the PDF of the current version show exactly who they should."""
+    assert settle(reader.listed, lambda names: names == listed) == listed
+    assert reader.charted() == {"by region": len(listed), "by type": len(listed)}
+    assert settle(reader.headline_count, lambda count: count == len(listed)) == len(listed)
+    counts = reader.count_json()
+    assert (
+        counts["endorsers"],
+        counts["current_version"],
+        counts["endorsers_of_current_version"],
+    ) == (len(listed), version, len(endorsing_current))
+    assert reader.csv_names() == listed
+    assert reader.json_names() == listed
+
+    def in_the_pdf():
+        lines = reader.pdf_lines()
+        return {name for name in listed | not_shown if shows(name, lines)}
+
+    def right(shown):
+        return endorsing_current <= shown and not shown & not_shown
+
+    # Those who endorsed only an earlier version are not checked in the PDF: issue 12 (item 3)
+    # adds them, marked; until then the PDF of a version lists who endorsed or reconfirmed it.
+    shown = settle(in_the_pdf, right, seconds=60)
+    assert right(shown), f"The PDF shows {shown}"
+
+
+def editors_publish_a_new_version(editor, publisher) -> int:
+    editor.sign_in(at="/drafting/")
+    editor.draft_a_change(
+        action_line="1.1",
+        text="Connect every school and every library to fast, affordable internet by 2030.",
+        note="Name libraries too",
+    )
+    publisher.sign_in(at="/drafting/")
+    return publisher.approve_and_publish(draft=DECLARATION)
+
+
+def test_summit_day(site, cast, mailbox, story):
+    organisations = [
+        cast(Organisation, details=details, language=language)
+        for details, language in LANGUAGES.items()
+    ]
+    schools, hope, senegal = organisations[:3]
+    with story.step("an operator adds two moderators, an editor and a publisher"):
+        site.add_staff(
+            anna=["Moderator"], bilal=["Moderator"], ed=["Editor"], rita=["Reviewer", "Publisher"]
+        )
+    anna, bilal = cast(Moderator, username="anna"), cast(Moderator, username="bilal", language="fr")
+    editor, publisher = cast(Editor, username="ed"), cast(Editor, username="rita")
+    reader = cast(Reader, name="reader")
+    approved = {SCHOOLS.name, HOPE.name, SENEGAL.name, RURAL.name}
+
+    with story.step("organisations find the form in their languages and endorse", *organisations):
+        organisations_endorse(organisations)
+    with story.step("each confirms from the link in its email", *organisations):
+        organisations_confirm(organisations, mailbox)
+    with story.step("two moderators work the queue at once", anna, bilal):
+        moderators_work_the_queue_at_once(
+            anna,
+            bilal,
+            approve_a=[SCHOOLS.name, HOPE.name],
+            approve_b=[SENEGAL.name, RURAL.name],
+            reject_b=[LAPTOPS.name],
+        )
+    with story.step("the public sees exactly the approved ones", reader):
+        the_public_sees(
+            reader, listed=approved, endorsing_current=approved, version=1, not_shown={LAPTOPS.name}
+        )
+    with story.step("editors publish version 2", editor, publisher):
+        version = editors_publish_a_new_version(editor, publisher)
+        assert version == 2
+    with story.step("two reconfirm, one withdraws", schools, hope, senegal):
+        schools.reconfirm_from_the_email(mailbox, version=version)
+        hope.reconfirm_from_the_email(mailbox, version=version)
+        senegal.withdraw_by_email(mailbox)
+    with story.step("the public sees the endorsers of both versions", reader):
+        the_public_sees(
+            reader,
+            listed={SCHOOLS.name, HOPE.name, RURAL.name},
+            endorsing_current={SCHOOLS.name, HOPE.name},
+            version=2,
+            not_shown={SENEGAL.name, LAPTOPS.name},
+        )
