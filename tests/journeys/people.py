@@ -226,20 +226,53 @@ class Moderator(Staff):
         self.page.goto("/moderation/")
         self.expect_heading("Endorsements waiting for moderation")
 
-    def choose(self, *names: str, reason: str = "") -> None:
+    def choose(self, *names: str) -> None:
         for name in names:
             self.page.get_by_role("checkbox", name=name, exact=True).check()
-        if reason:
-            label = "Reason for rejection (required to reject; the endorser may be told)"
-            self.field(label).fill(reason)
+
+    def page_of(self, name: str) -> str:
+        """The address of the entry's own page, as its link in the queue gives it."""
+        entry = self.page.locator(".queue-entry", has_text=name)
+        return entry.get_by_role("link", name=self.say("Decide on this one alone")).get_attribute(
+            "href"
+        )
 
     def decision(self, decision: str) -> tuple[Page, Locator]:
-        """The button of `decision` (Approve, Reject, Mark as spam), to press with others."""
+        """The button of `decision` ("Approve selected", "Mark selected as spam"), to press
+        with others."""
         return self.page, self.button(decision)
 
-    def expect_moderated(self, count: int) -> None:
-        message = self.say("%(count)d endorsement(s) moderated.", count=count)
+    def reject_selected(self, *, reason: str) -> None:
+        """Reject the chosen entries with one of the standard reasons (its code)."""
+        self.page.get_by_text(self.say("Reject selected…"), exact=True).click()
+        self.field("Reason for rejection").select_option(reason)
+        self.press("Reject selected")
+
+    def revoke(self, *, entry: str, name: str, reason: str) -> None:
+        """Take back the approval of `name` on its own page (`entry`), for `reason`."""
+        self.page.goto(entry)
+        self.field("Why the approval is revoked (kept in the record, not published)").fill(reason)
+        self.press("Revoke the approval")
+        message = self.say(
+            "The approval of %(name)s is revoked; it has left the public list.", name=name
+        )
         expect(self.page.get_by_role("status")).to_contain_text(message)
+
+    def moderated(self) -> int:
+        """How many entries the message after a decision says were moderated (0 if none)."""
+        message = self.page.get_by_role("status").all_inner_texts()
+        text = " ".join(message)
+        return next(
+            (
+                count
+                for count in range(1, 50)
+                if self.say("%(count)d endorsement(s) moderated.", count=count) in text
+            ),
+            0,
+        )
+
+    def told(self) -> str:
+        return " ".join(self.page.get_by_role("status").all_inner_texts())
 
 
 class Editor(Staff):
