@@ -236,6 +236,40 @@ def action_line_choices(version: Version) -> list:
     ]
 
 
+class ReconfirmForm(forms.Form):
+    """An endorser's commitments to the action lines of the version it reconfirms for."""
+
+    action_lines = ActionLinesField(
+        label=_("Action lines your organisation commits to act on"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Checked: the action lines you committed to that this version still has. Change"
+            " them as you wish; the public list shows who commits to what."
+        ),
+        error_messages={
+            "invalid_choice": _(
+                "One of the chosen action lines is not in this version. Choose again from the"
+                " action lines below."
+            )
+        },
+    )
+
+    def __init__(self, *args, version: Version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action_lines"].for_version(version)
+
+    def clean_action_lines(self):
+        chosen = self.cleaned_data["action_lines"]
+        if len(set(chosen)) != len(chosen):
+            raise forms.ValidationError(
+                _("An action line was chosen twice. Check each one at most once."),
+                code="duplicate",
+            )
+        return chosen
+
+
 class EmailForm(forms.Form):
     """Asks for the contact's email: to resend a confirmation link or send a withdrawal link."""
 

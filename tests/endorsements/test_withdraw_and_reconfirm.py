@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from endorsements.models import Endorsement
+from tests.html import submit
 
 
 def link_in(message) -> str:
@@ -82,7 +83,7 @@ def test_publishing_a_new_version_asks_earlier_endorsers_to_reconfirm(
     assert "https://declaration.test/versions/1/compare/2/" in body
     link = link_in(mail.outbox[0])
     assert b"Endorse version 2" in client.get(link).content
-    client.post(link)
+    submit(client, link)
 
     endorsement.refresh_from_db()
     assert endorsement.reconfirmed_version == second
