@@ -63,6 +63,10 @@ class ActionLinesField(forms.TypedMultipleChoiceField):
     def valid_value(self, value) -> bool:
         return str(value) in self.version_line_ids
 
+    def prepare_value(self, value):
+        """The checked ids, each once, whether chosen or posted (twice, by a hand-made form)."""
+        return list(dict.fromkeys(value or []))
+
 
 class CountryChoiceField(forms.ChoiceField):
     """Every country, "International" first. The long translated list is only built when the
