@@ -27,6 +27,8 @@ from django_countries import Countries
 from django_countries.fields import CountryField
 from icu import Collator, Locale
 
+from principles.models import ActionLine
+
 INTERNATIONAL = "ZZ"
 
 
@@ -424,6 +426,23 @@ class Endorsement(models.Model):
     @property
     def latest_version(self):
         return self.reconfirmed_version or self.version
+
+    def commitments_in(self, version):
+        """The action lines of `version` that are those it committed to: the same key, the
+        line carried over from version to version, reworded or moved or not."""
+        committed = self.action_lines.values("key")
+        return ActionLine.objects.filter(principle__version=version, key__in=committed).order_by(
+            "principle__position", "position"
+        )
+
+    def commitments_missing_from(self, version):
+        """The action lines it committed to that `version` no longer has."""
+        kept = ActionLine.objects.filter(principle__version=version).values("key")
+        return (
+            self.action_lines.exclude(key__in=kept)
+            .select_related("principle")
+            .order_by("principle__position", "position")
+        )
 
     @property
     def email_domain_matches_website(self) -> bool | None:

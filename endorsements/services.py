@@ -169,13 +169,13 @@ def reconfirm_endorsement(
 ) -> Reconfirmation:
     """Record that the endorser also endorses `version`, with its content hash, and make its
     commitments the action lines of `version` with ids `action_line_ids`; without them, those
-    of its action lines that `version` still has (`carried_forward_action_lines`).
+    of its action lines that `version` still has (`Endorsement.commitments_in`).
 
     Raises EndorsementStateError, changing nothing, when an id is not one of the version's
     action lines or comes twice."""
     endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
     if action_line_ids is None:
-        action_line_ids = carried_forward_action_lines(endorsement=endorsement, version=version)
+        action_line_ids = list(endorsement.commitments_in(version).values_list("pk", flat=True))
     chosen = ActionLine.objects.filter(principle__version=version, pk__in=action_line_ids)
     if len(set(action_line_ids)) != len(action_line_ids) or chosen.count() != len(action_line_ids):
         raise EndorsementStateError(
@@ -188,17 +188,6 @@ def reconfirm_endorsement(
     endorsement.action_lines.set(action_line_ids)
     refresh_signatory_pdfs(endorsement)
     return reconfirmation
-
-
-def carried_forward_action_lines(*, endorsement: Endorsement, version: Version) -> list[int]:
-    """Ids of the action lines of `version` that are the ones the endorsement committed to
-    (the same key: a line carried over from version to version, reworded or moved or not)."""
-    committed = endorsement.action_lines.values("key")
-    return list(
-        ActionLine.objects.filter(principle__version=version, key__in=committed)
-        .order_by("principle__position", "position")
-        .values_list("pk", flat=True)
-    )
 
 
 @transaction.atomic

@@ -36,7 +36,6 @@ from .forms import (
 from .models import Endorsement, EndorsementCountries, Region
 from .services import (
     DuplicateEndorsement,
-    carried_forward_action_lines,
     moderate_endorsements,
     reconfirm_endorsement,
     request_withdrawal_links,
@@ -293,7 +292,7 @@ def reconfirm(request, endorsement, payload):
         request.POST if request.method == "POST" else None,
         version=version,
         initial={
-            "action_lines": carried_forward_action_lines(endorsement=endorsement, version=version)
+            "action_lines": list(endorsement.commitments_in(version).values_list("pk", flat=True))
         },
     )
     context = {"endorsement": endorsement, "version": version, "form": form}
@@ -308,7 +307,15 @@ def reconfirm(request, endorsement, payload):
     return render(
         request,
         "endorsements/reconfirm.html",
-        {**context, "earlier": earlier, "comparison": compare_published(earlier, version)},
+        {
+            **context,
+            "earlier": earlier,
+            "comparison": compare_published(earlier, version),
+            "dropped": [
+                f"{line.principle.position}.{line.position}"
+                for line in endorsement.commitments_missing_from(version)
+            ],
+        },
         status=400 if form.errors else 200,
     )
 

@@ -246,8 +246,9 @@ def test_the_reconfirm_page_shows_what_changed_and_the_commitments_still_there(
         for box in page.iterfind(".//input[@type='checkbox']")
         if box.get("checked") is not None
     }
-    # 1.1 (reworded) and 3.1 carry over; 2.2 was removed.
+    # 1.1 (reworded) and 3.1 carry over; 2.2 was removed, and the page says so.
     assert checked == {str(line(second, 1, 1).pk), str(line(second, 3, 1).pk)}
+    assert "You committed to action line 2.2 of version 1, which version 2 no longer has." in main
 
 
 def test_reconfirming_saves_the_commitments_chosen_among_the_new_action_lines(
