@@ -129,22 +129,21 @@ def signatories_of(version: Version) -> SignatorySnapshot:
     """The approved endorsers whom the PDF of `version` lists: those who endorsed it or
     reconfirmed for it, and those who endorsed an earlier version only, marked with it. This
     is the one function that reads endorsements."""
-    endorsers = (
+    # Plain rows, not model instances: building 20,000 endorsements took most of a second.
+    rows = (
         Endorsement.objects.public()
         .listed_in(version)
-        .only("organisation_name", "country", "organisation_type")
+        .values_list("organisation_name", "country", "organisation_type", "signed_number")
     )
     return SignatorySnapshot(
         signatories=tuple(
             Signatory(
-                name=endorser.organisation_name,
-                country_code=endorser.country.code,
-                organisation_type=endorser.organisation_type,
-                earlier_version=(
-                    endorser.signed_number if endorser.signed_number < version.number else None
-                ),
+                name=name,
+                country_code=country_code,
+                organisation_type=organisation_type,
+                earlier_version=signed if signed < version.number else None,
             )
-            for endorser in endorsers
+            for name, country_code, organisation_type, signed in rows.iterator(chunk_size=2000)
         ),
         taken_at=timezone.now(),
     )
