@@ -69,6 +69,10 @@ class ActionLinesField(forms.TypedMultipleChoiceField):
         one commitment, not a database error that loses what was typed."""
         return list(dict.fromkeys(super().clean(value)))
 
+    def prepare_value(self, value):
+        """The checked ids, each once, whether chosen or posted (twice, by a hand-made form)."""
+        return list(dict.fromkeys(value or []))
+
 
 class CountryChoiceField(forms.ChoiceField):
     """Every country, "International" first. The long translated list is only built when the
@@ -243,6 +247,40 @@ def action_line_choices(version: Version) -> list:
         )
         for number, principle in enumerate(version.principles.all(), start=1)
     ]
+
+
+class ReconfirmForm(forms.Form):
+    """An endorser's commitments to the action lines of the version it reconfirms for."""
+
+    action_lines = ActionLinesField(
+        label=_("Action lines your organisation commits to act on"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Checked: the action lines you committed to that this version still has. Change"
+            " them as you wish; the public list shows who commits to what."
+        ),
+        error_messages={
+            "invalid_choice": _(
+                "One of the chosen action lines is not in this version. Choose again from the"
+                " action lines below."
+            )
+        },
+    )
+
+    def __init__(self, *args, version: Version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action_lines"].for_version(version)
+
+    def clean_action_lines(self):
+        chosen = self.cleaned_data["action_lines"]
+        if len(set(chosen)) != len(chosen):
+            raise forms.ValidationError(
+                _("An action line was chosen twice. Check each one at most once."),
+                code="duplicate",
+            )
+        return chosen
 
 
 class EmailForm(forms.Form):

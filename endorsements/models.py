@@ -19,14 +19,16 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.db import models
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 from django_countries import Countries
 from django_countries.fields import CountryField
 from icu import Collator, Locale, SpoofChecker
+
+from principles.models import ActionLine
 
 INTERNATIONAL = "ZZ"
 SPOOF_CHECKER = SpoofChecker()
@@ -242,11 +244,6 @@ class EndorsementStateError(Exception):
     """Raised when an endorsement is asked to change state from a state that does not allow it."""
 
 
-def signs(version) -> Q:
-    """An endorsement signs `version` when it endorsed it or reconfirmed for it."""
-    return Q(version=version) | Q(reconfirmations__version=version)
-
-
 class EndorsementQuerySet(models.QuerySet):
     def public(self):
         """Approved endorsements: what anyone may see."""
@@ -309,12 +306,25 @@ class EndorsementQuerySet(models.QuerySet):
             queryset = queryset.filter(organisation_type=organisation_type)
         return queryset
 
-    def signing(self, version):
-        """Those who endorsed `version` or reconfirmed for it."""
-        return self.filter(signs(version)).distinct()
+    def listed_in(self, version):
+        """Those whom the PDF of `version` lists: everyone who endorsed it or an earlier version
+        of its declaration, so that a new version never starts with an empty list. Each carries
+        `signed_number`: the number of the latest of those versions that it endorsed or
+        reconfirmed for; below `version.number` when it has not endorsed `version` (yet)."""
+        reconfirmed = Reconfirmation.objects.filter(
+            endorsement=OuterRef("pk"), version__number__lte=version.number
+        ).order_by("-version__number")
+        return self.filter(
+            version__declaration_id=version.declaration_id, version__number__lte=version.number
+        ).annotate(
+            signed_number=Coalesce(
+                Subquery(reconfirmed.values("version__number")[:1]), F("version__number")
+            )
+        )
 
     def totals(self, version) -> dict[str, int]:
-        """How many in all, and how many for `version` (endorsed or reconfirmed), in one query.
+        """How many in all, whatever version each endorsed, and how many for `version`
+        (endorsed or reconfirmed), in one query.
 
         The reconfirmations are a subquery rather than a join, which would need COUNT(DISTINCT)
         over every endorser (several times slower with 100,000 of them)."""
@@ -323,6 +333,27 @@ class EndorsementQuerySet(models.QuerySet):
             total=Count("pk"),
             for_version=Count("pk", filter=Q(version=version) | Q(pk__in=reconfirmed)),
         )
+
+    def count_by_latest_version(self) -> dict[int, int]:
+        """How many have each version as the latest they endorsed or reconfirmed for, by
+        version number."""
+        rows = (
+            self.order_by()
+            .values(latest=Coalesce("reconfirmed_version__number", "version__number"))
+            .annotate(total=Count("pk"))
+        )
+        return {row["latest"]: row["total"] for row in rows}
+
+    def totals_by_version(self, current) -> dict:
+        """`totals(current)` and `count_by_latest_version()` together, in one query, for the
+        `current` version (or None): no endorser can be beyond it, so those who endorsed it are
+        those whose latest version it is."""
+        by_version = self.count_by_latest_version()
+        return {
+            "total": sum(by_version.values()),
+            "for_version": by_version.get(current.number, 0) if current else 0,
+            "by_version": by_version,
+        }
 
     def similar_to(self, endorsements) -> dict[int, list]:
         """For each of `endorsements`, the others that may be the same organisation: the same
@@ -515,6 +546,23 @@ class Endorsement(models.Model):
     @property
     def latest_version(self):
         return self.reconfirmed_version or self.version
+
+    def commitments_in(self, version):
+        """The action lines of `version` that are those it committed to: the same key, the
+        line carried over from version to version, reworded or moved or not."""
+        committed = self.action_lines.values("key")
+        return ActionLine.objects.filter(principle__version=version, key__in=committed).order_by(
+            "principle__position", "position"
+        )
+
+    def commitments_missing_from(self, version):
+        """The action lines it committed to that `version` no longer has."""
+        kept = ActionLine.objects.filter(principle__version=version).values("key")
+        return (
+            self.action_lines.exclude(key__in=kept)
+            .select_related("principle")
+            .order_by("principle__position", "position")
+        )
 
     @property
     def email_domain_matches_website(self) -> bool | None:

@@ -45,6 +45,7 @@ FIELDS = [
     "approved_at",
     "version_endorsed",
     "version_reconfirmed",
+    "latest_version",
     "commitments",
     "commitments_version",
 ]
@@ -144,6 +145,7 @@ def public_rows():
                 "approved_at": approved_at.isoformat(),
                 "version_endorsed": versions[0],
                 "version_reconfirmed": versions[1],
+                "latest_version": versions[1] or versions[0],
                 "commitments": lines,
             }
 

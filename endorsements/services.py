@@ -2,17 +2,17 @@
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.backend import DatabaseBackend
 
 from declaration_site.public_cache import public_content_changed
-from principles.models import AuditEntry, Version
+from principles.models import ActionLine, AuditEntry, Version
 from principles.tasks import queue_pdf_refreshes
 
 from . import tasks
-from .models import Endorsement, Reconfirmation
+from .models import Endorsement, EndorsementStateError, Reconfirmation
 
 
 class DuplicateEndorsement(Exception):
@@ -45,18 +45,20 @@ def enqueue_email(kind: str, endorsement: Endorsement, **extra) -> None:
 
 
 def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
-    """Once the transaction commits, re-render in each language the PDF of every version these
-    organisations sign, since its list of signatories has changed, rebuild the open data files
-    and refresh the cached public pages and counts. A version whose PDF nobody has asked for
-    yet is left alone: its first download renders it."""
-    reconfirmed = Reconfirmation.objects.filter(endorsement__in=endorsements)
-    version_ids = {
-        *(endorsement.version_id for endorsement in endorsements),
-        *reconfirmed.values_list("version", flat=True),
-    }
+    """Once the transaction commits, re-render in each language the PDF of every version that
+    lists these organisations, since its list of signatories has changed: the version each
+    endorsed and every later one (see `EndorsementQuerySet.listed_in`). Rebuild the open data
+    files and refresh the cached public pages and counts too. A version whose PDF nobody has
+    asked for yet is left alone: its first download renders it."""
+    endorsed = Version.objects.filter(
+        pk__in={endorsement.version_id for endorsement in endorsements}
+    )
+    listing = Version.objects.published().filter(
+        Exists(endorsed.filter(declaration=OuterRef("declaration"), number__lte=OuterRef("number")))
+    )
 
     def enqueue_renders():
-        for version in Version.objects.filter(pk__in=version_ids).with_stored_pdf():
+        for version in listing.with_stored_pdf():
             queue_pdf_refreshes(version=version)
 
     transaction.on_commit(enqueue_renders)
@@ -217,13 +219,28 @@ def revoke_approval(*, endorsement: Endorsement, moderator, reason: str) -> Endo
 
 
 @transaction.atomic
-def reconfirm_endorsement(*, endorsement: Endorsement, version: Version) -> Reconfirmation:
-    """Record that the endorser also endorses `version`, with its content hash."""
+def reconfirm_endorsement(
+    *, endorsement: Endorsement, version: Version, action_line_ids: list[int] | None = None
+) -> Reconfirmation:
+    """Record that the endorser also endorses `version`, with its content hash, and make its
+    commitments the action lines of `version` with ids `action_line_ids`; without them, those
+    of its action lines that `version` still has (`Endorsement.commitments_in`).
+
+    Raises EndorsementStateError, changing nothing, when an id is not one of the version's
+    action lines or comes twice."""
     endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
+    if action_line_ids is None:
+        action_line_ids = list(endorsement.commitments_in(version).values_list("pk", flat=True))
+    chosen = ActionLine.objects.filter(principle__version=version, pk__in=action_line_ids)
+    if len(set(action_line_ids)) != len(action_line_ids) or chosen.count() != len(action_line_ids):
+        raise EndorsementStateError(
+            f"Action lines {action_line_ids} are not distinct action lines of {version}."
+        )
     endorsement.reconfirm(version=version)
     reconfirmation = Reconfirmation.objects.create(
         endorsement=endorsement, version=version, content_hash=version.content_hash
     )
+    endorsement.action_lines.set(action_line_ids)
     refresh_signatory_pdfs(endorsement)
     return reconfirmation
 

@@ -23,6 +23,7 @@ from django_ratelimit.decorators import ratelimit
 
 from declaration_site.converters import is_ascii_number
 from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
+from principles.comparison import compare_published
 from principles.models import ActionLine, AuditEntry, Version
 from principles.pdf import EndorsementCertificate, cached_certificate
 
@@ -32,6 +33,7 @@ from .forms import (
     EndorsementForm,
     EndorserFilterForm,
     ModerationForm,
+    ReconfirmForm,
     RevocationForm,
 )
 from .models import (
@@ -309,6 +311,9 @@ def certificate(request, endorsement, payload):
 @require_http_methods(["GET", "POST"])
 @signed_link("reconfirm")
 def reconfirm(request, endorsement, payload):
+    """What changed since the version the endorser last endorsed, its commitments to choose
+    again among the new version's action lines, and the button that endorses the new
+    version."""
     version = get_object_or_404(
         Version.objects.published_of(settings.DECLARATION_SLUG), pk=payload.get("v")
     )
@@ -320,11 +325,37 @@ def reconfirm(request, endorsement, payload):
         or endorsement.latest_version.number >= version.number
     ):
         return link_already_used(request, endorsement, "reconfirm")
-    context = {"endorsement": endorsement, "version": version}
-    if request.method == "POST":
-        reconfirm_endorsement(endorsement=endorsement, version=version)
+    # A browser posts no action_lines at all when every box is unchecked.
+    form = ReconfirmForm(
+        request.POST if request.method == "POST" else None,
+        version=version,
+        initial={
+            "action_lines": list(endorsement.commitments_in(version).values_list("pk", flat=True))
+        },
+    )
+    context = {"endorsement": endorsement, "version": version, "form": form}
+    if request.method == "POST" and form.is_valid():
+        reconfirm_endorsement(
+            endorsement=endorsement,
+            version=version,
+            action_line_ids=form.cleaned_data["action_lines"],
+        )
         return render(request, "endorsements/reconfirmed.html", context)
-    return render(request, "endorsements/reconfirm.html", context)
+    earlier = endorsement.latest_version
+    return render(
+        request,
+        "endorsements/reconfirm.html",
+        {
+            **context,
+            "earlier": earlier,
+            "comparison": compare_published(earlier, version),
+            "dropped": [
+                f"{line.principle.position}.{line.position}"
+                for line in endorsement.commitments_missing_from(version)
+            ],
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @functools.cache
@@ -378,6 +409,7 @@ def endorser_list(request):
                 statistics["by_region"], Endorsement._meta.get_field("region").choices
             ),
             "over_time": charts.columns(statistics["by_month"]),
+            "by_version": charts.bars(statistics["totals"]["by_version"], version_choices(current)),
         },
     )
     if request.GET.get("page", "1") != str(page.number):
@@ -394,12 +426,21 @@ def public_statistics(current: Version | None) -> dict:
     return cached_value(
         f"endorser-statistics:{current.pk if current else None}",
         lambda: {
-            "totals": public.totals(current),
+            "totals": public.totals_by_version(current),
             "by_type": public.count_by("organisation_type"),
             "by_region": public.count_by("region"),
             "by_month": public.count_by_month(),
         },
     )
+
+
+def version_choices(current: Version | None) -> list[tuple[int, str]]:
+    """Each published version up to `current`, oldest first: published versions are numbered
+    from 1 without a gap."""
+    return [
+        (number, _("Version %(number)s") % {"number": number})
+        for number in range(1, (current.number if current else 0) + 1)
+    ]
 
 
 class Echo:
@@ -460,14 +501,20 @@ def open_data_file(request, kind: str):
 @require_GET
 @cache_public_page
 def endorsers_count(request):
-    """The live totals, for embedding on other sites."""
+    """The live totals, for embedding on other sites: every current endorser, whatever the
+    version it endorsed; how many endorsed the current version; and how many have each
+    version as the latest they endorsed."""
     current = Version.objects.current(settings.DECLARATION_SLUG).first()
-    totals = Endorsement.objects.public().totals(current)
+    totals = Endorsement.objects.public().totals_by_version(current)
     response = JsonResponse(
         {
             "endorsers": totals["total"],
             "current_version": current.number if current else None,
             "endorsers_of_current_version": totals["for_version"],
+            "endorsers_by_latest_version": {
+                str(number): totals["by_version"].get(number, 0)
+                for number in range(1, (current.number if current else 0) + 1)
+            },
         }
     )
     response["Access-Control-Allow-Origin"] = "*"

@@ -13,6 +13,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from .models import SOURCE_LANGUAGE, Version
+
 TOKENS = re.compile(r"\s+|[^\s]+")
 # Below this share of words in common, two texts are shown as a rewrite rather than word by word.
 REWRITE_RATIO = 0.5
@@ -210,4 +212,13 @@ def compare(old: dict, new: dict) -> Comparison:
         title=compare_field(_("Title"), old["title"], new["title"]),
         preamble=compare_field(_("Preamble"), old["preamble"], new["preamble"]),
         principles=principles,
+    )
+
+
+def compare_published(old: Version, new: Version) -> Comparison:
+    """What changed from one published version to another, in the source language, as the
+    public comparison page shows it."""
+    loaded = Version.objects.with_text(SOURCE_LANGUAGE).in_bulk([old.pk, new.pk])
+    return compare(
+        loaded[old.pk].snapshot_of_loaded_text(), loaded[new.pk].snapshot_of_loaded_text()
     )

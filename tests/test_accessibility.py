@@ -106,6 +106,36 @@ def test_the_endorsement_form_with_errors_meets_wcag_aa(
 
 
 @pytest.mark.parametrize("language", ["", "/ar"])
+def test_the_reconfirm_page_with_its_comparison_and_commitments_meets_wcag_aa(
+    live_server, site_with_content, checked_page, language
+):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from endorsements.models import Endorsement
+    from principles.models import Version
+
+    first, second = Version.objects.published().order_by("number")
+    endorsement = Endorsement(
+        organisation_type="ngo",
+        version=first,
+        content_hash=first.content_hash,
+        status="approved",
+        approved_at=timezone.now(),
+    )
+    endorsement.set_organisation(name="Open Schools Kenya", country="KE")
+    endorsement.save()
+    token = endorsement.link_token("reconfirm", v=second.pk)
+
+    checked_page.goto(
+        f"{live_server.url}{language}{reverse('endorsements:reconfirm', args=[token])}"
+    )
+
+    assert checked_page.locator("#reconfirm-form input[type=checkbox]").count() == 9
+    assert violations(checked_page) == []
+
+
+@pytest.mark.parametrize("language", ["", "/ar"])
 def test_the_drafting_workspace_meets_wcag_aa(
     live_server, site_with_content, checked_page, language, staff
 ):

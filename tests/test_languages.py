@@ -36,7 +36,9 @@ PUBLIC_PATHS = [
 SAME_IN_EVERY_LANGUAGE = {"UNESCO", "PDF", "CSV", "JSON", "SHA-256", "RewirEd"}
 SAME_IN = {
     "fr": re.compile(
-        r"^(Versions?( \d+)?|version \d+|Action|Date|Type|Organisation|International|Europe)$"
+        r"^(Versions?( \d+)?|version \d+|Action|Date|Type|Organisation|International|Europe"
+        # The description of the chart of endorsers by version: "Version 1: 2004; Version 2: 3".
+        r"|Version \d+: \d+(; Version \d+: \d+)*)$"
     ),
     "es": re.compile(r"^(Asia|Europa|América)$"),
 }

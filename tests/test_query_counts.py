@@ -52,7 +52,7 @@ PAGES = {
     # The two versions, with their texts, principles and action lines.
     "/versions/1/compare/2/": 6,
     # The page of endorsers and their count, their action lines, the current version, and
-    # the totals and charts (totals, by type, by region, by month).
+    # the totals and charts (totals by version, by type, by region, by month).
     "/endorsers/": 8,
     "/endorsers/?page=2": 8,
     "/endorsers/?country=FR&type=ngo": 8,

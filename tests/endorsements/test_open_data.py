@@ -298,5 +298,6 @@ def test_the_count_gives_the_live_total_for_embedding(client, make_endorsement):
         "endorsers": 2,
         "current_version": 1,
         "endorsers_of_current_version": 2,
+        "endorsers_by_latest_version": {"1": 2},
     }
     assert response["Access-Control-Allow-Origin"] == "*"

@@ -41,16 +41,21 @@ def test_the_pdf_lists_the_approved_endorsers_of_its_version_and_nobody_else(
         assert not shows(name, lines), name
 
 
-def test_an_endorser_who_reconfirmed_signs_the_new_version_too(version, publish, make_endorsement):
+def test_the_new_version_lists_every_endorser_and_marks_who_has_not_reconfirmed(
+    version, publish, make_endorsement
+):
     earlier = make_endorsement("Reconfirming Org")
     make_endorsement("Only Version One Org")
     newer = publish(principles=3, action_lines=2)
 
     reconfirm_endorsement(endorsement=earlier, version=newer)
 
-    names = {s.name for s in signatories_of(newer).signatories}
-    assert names == {"Reconfirming Org"}
-    assert len(signatories_of(version).signatories) == 2
+    listed = {(s.name, s.earlier_version) for s in signatories_of(newer).signatories}
+    assert listed == {("Reconfirming Org", None), ("Only Version One Org", 1)}
+    assert {(s.name, s.earlier_version) for s in signatories_of(version).signatories} == {
+        ("Reconfirming Org", None),
+        ("Only Version One Org", None),
+    }
 
 
 def test_approving_an_endorser_renders_a_fresh_pdf_in_the_background(

@@ -148,7 +148,7 @@ def test_the_declaration_shows_the_count_in_a_constant_number_of_queries(
 
     page = parse_strict(response.content)
     counter = page.find(".//p[@class='endorser-count']")
-    assert f"{count} organisations have endorsed" in text_of(counter)
+    assert f"{count} organisations have endorsed the declaration." in text_of(counter)
     assert counter.find(".//a[@href='/endorsers/']") is not None
 
 
@@ -166,9 +166,9 @@ def test_each_version_page_shows_how_many_endorsed_that_version(
     assert "2 organisations endorsed version 1." in text_of(
         earlier.find(".//p[@class='endorser-count']")
     )
-    assert "2 organisations have endorsed the declaration. 1 endorses this version." in text_of(
-        current.find(".//p[@class='endorser-count']")
-    )
+    assert (
+        "2 organisations have endorsed the declaration. 1 of them endorses the current version (2)."
+    ) in text_of(current.find(".//p[@class='endorser-count']"))
 
 
 def test_an_endorser_counts_for_every_version_they_reconfirmed(
