@@ -435,6 +435,9 @@ class Endorsement(models.Model):
     country = EndorsementCountryField(_("country"), countries=EndorsementCountries)
     region = models.CharField(_("region"), max_length=20, choices=Region.choices, editable=False)
     website = models.URLField(_("website"), blank=True)
+    # The privacy notice promised until December 2026 that the website was never published:
+    # endorsements sent before it changed keep that promise (the migration sets False).
+    website_is_public = models.BooleanField(_("website may be published"), default=True)
     contact_name = models.CharField(_("contact person's name"), max_length=200, blank=True)
     contact_role = models.CharField(_("contact person's role"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact person's email"), blank=True)

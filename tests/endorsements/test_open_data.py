@@ -70,6 +70,7 @@ def test_the_csv_publishes_public_fields_of_approved_endorsers_only(
         "approved_at": committed.approved_at.isoformat(),
         "version_endorsed": "1",
         "version_reconfirmed": "",
+        "latest_version": "1",
         "commitments": "1.2; 2.1",
         "commitments_version": "1",
     }
@@ -271,6 +272,19 @@ def test_while_the_first_build_runs_other_readers_are_asked_to_come_back(client,
     assert "being prepared" in response.content.decode()
     cache.delete(FIRST_BUILD_LOCK)
     assert client.get("/endorsers.csv").status_code == 200
+
+
+def test_a_website_sent_when_the_notice_promised_it_stays_private_is_not_published(
+    client, make_endorsement
+):
+    make_endorsement(
+        name="Promised Org", website="https://promised.example.org", website_is_public=False
+    )
+
+    rows = csv_rows(client.get("/endorsers.csv"))
+
+    assert [(row["organisation_name"], row["website"]) for row in rows] == [("Promised Org", "")]
+    assert b"promised.example.org" not in body(client.get("/endorsers.json"))
 
 
 def test_the_list_links_every_open_data_file(client, committed):
