@@ -120,10 +120,9 @@ def the_public_sees(reader, *, listed, endorsing_current, version, not_shown):
         return {name for name in listed | not_shown if shows(name, lines)}
 
     def right(shown):
-        return endorsing_current <= shown and not shown & not_shown
+        return shown == listed
 
-    # Those who endorsed only an earlier version are not checked in the PDF: issue 12 (item 3)
-    # adds them, marked; until then the PDF of a version lists who endorsed or reconfirmed it.
+    # The PDF of a new version lists every current endorser, those of an earlier text marked.
     shown = settle(in_the_pdf, right, seconds=60)
     assert right(shown), f"The PDF shows {shown}"
 
