@@ -273,15 +273,6 @@ class ReconfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["action_lines"].for_version(version)
 
-    def clean_action_lines(self):
-        chosen = self.cleaned_data["action_lines"]
-        if len(set(chosen)) != len(chosen):
-            raise forms.ValidationError(
-                _("An action line was chosen twice. Check each one at most once."),
-                code="duplicate",
-            )
-        return chosen
-
 
 class EmailForm(forms.Form):
     """Asks for the contact's email: to resend a confirmation link or send a withdrawal link."""

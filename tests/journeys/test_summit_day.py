@@ -112,8 +112,9 @@ def the_public_sees(reader, *, listed, endorsing_current, version, not_shown):
         counts["current_version"],
         counts["endorsers_of_current_version"],
     ) == (len(listed), version, len(endorsing_current))
-    assert reader.csv_names() == listed
-    assert reader.json_names() == listed
+    # The worker rebuilds the open data files a few seconds after each change.
+    assert settle(reader.csv_names, lambda names: names == listed) == listed
+    assert settle(reader.json_names, lambda names: names == listed) == listed
 
     def in_the_pdf():
         lines = reader.pdf_lines()
