@@ -166,8 +166,16 @@ def verify(request):
     `?version=…&snapshot=…`, the address in a PDF's QR code, names the file the reader holds.
     """
     max_bytes = settings.PDF_VERIFY_MAX_UPLOAD_MB * 1024 * 1024
-    context = {"named": _named_pdf(request.GET), "max_size": filesizeformat(max_bytes)}
-    form, status = VerifyPdfForm(max_bytes=max_bytes), 200
+    named = _named_pdf(request.GET)
+    # An address from a QR code that names no file we published (damaged, mistyped, forged):
+    # say so, and still offer to check the file itself.
+    names_nothing = named is None and any(request.GET.get(name) for name in ("version", "snapshot"))
+    context = {
+        "named": named,
+        "names_nothing": names_nothing,
+        "max_size": filesizeformat(max_bytes),
+    }
+    form, status = VerifyPdfForm(max_bytes=max_bytes), 404 if names_nothing else 200
     if request.method == "POST" and request.limited:
         context["rate_limited"], status = True, 429
     elif request.method == "POST":
@@ -179,9 +187,9 @@ def verify(request):
             if form.is_valid():
                 verification = verify_pdf(form.cleaned_data["pdf"].read())
                 context["verification"] = verification
-                if verification.verdict in {Verdict.NOT_A_PDF, Verdict.UNREADABLE}:
-                    # Not a PDF we can check: the upload, not the site, is at fault.
-                    status = 422
+                # Not a PDF we can check: the upload, not the site, is at fault.
+                unreadable = verification.verdict in {Verdict.NOT_A_PDF, Verdict.UNREADABLE}
+                status = 422 if unreadable else 200
             else:
                 status = 400
     return render(request, "principles/verify.html", {**context, "form": form}, status=status)

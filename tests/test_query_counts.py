@@ -65,7 +65,6 @@ PAGES = {
     "/endorse/new-link/": 0,
     "/endorse/withdraw/": 0,
     "/verify/": 0,
-    "/verify/?version=2&snapshot=" + "0" * 64: 1,
     "/accounts/login/": 0,
 }
 
@@ -86,6 +85,15 @@ def test_a_public_page_runs_the_same_queries_however_many_organisations_endorsed
         status = read(client, path)
 
     assert status == 200
+
+
+def test_a_verify_address_that_names_no_file_runs_one_query_and_says_so(
+    endorsers, db, client, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        status = read(client, "/verify/?version=2&snapshot=" + "0" * 64)
+
+    assert status == 404
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from principles.signing import Verdict, verify_pdf
-from tests.html import parse_strict, submit
+from tests.html import csrf_token, parse_strict, submit
 
 from . import hostile_pdfs
 
@@ -75,15 +75,28 @@ def test_an_odd_version_number_in_a_qr_code_address_names_no_file(pdf_settings, 
 
     response = client.get("/verify/", {"version": number, "snapshot": "abc"})
 
-    assert response.status_code == 200
+    assert response.status_code == 404
     assert "The file this address names" not in verdict_of(response)
+    assert "This address names no PDF of the declaration" in verdict_of(response)
     assert "Check a PDF of the declaration" in verdict_of(response)
+
+
+def test_an_odd_version_number_in_arabic_is_explained_in_arabic(pdf_settings, db):
+    response = Client().get("/ar/verify/", {"version": "²", "snapshot": "abc"})
+
+    assert response.status_code == 404
+    assert "This address names no PDF" not in verdict_of(response)
 
 
 def test_an_odd_version_number_posted_with_a_file_is_ignored(pdf_settings, db):
     client = Client(raise_request_exception=False)
     upload = SimpleUploadedFile("x.pdf", hostile_pdfs.root_not_a_dictionary())
 
-    response = submit(client, "/verify/?version=²&snapshot=x", {"pdf": upload, "version": "²"})
+    address = "/verify/?version=²&snapshot=x"
+    page = client.get(address)
+    response = client.post(
+        address, {"pdf": upload, "version": "²", "csrfmiddlewaretoken": csrf_token(page)}
+    )
 
+    assert page.status_code == 404
     assert response.status_code == 422

@@ -184,9 +184,10 @@ def test_the_qr_code_address_describes_the_file_it_was_printed_on(client, publis
     text = verdict_of(response)
     assert "Version 1 of the declaration, with 0 signatories as of" in text
     assert "upload it below" in text
-    assert "The file this address names" not in verdict_of(
-        client.get("/verify/?version=1&snapshot=x")
-    )
+    unknown = client.get("/verify/?version=1&snapshot=x")
+    assert unknown.status_code == 404
+    assert "The file this address names" not in verdict_of(unknown)
+    assert "This address names no PDF of the declaration" in verdict_of(unknown)
 
 
 def test_checking_files_is_limited_per_address_and_says_so(client, pdf_settings, db):
