@@ -9,18 +9,6 @@ from endorsements.models import Endorsement
 from tests.html import parse_strict, submit
 
 
-@pytest.fixture(autouse=True)
-def nothing_cached_but_the_counts(settings):
-    """The rate limits count in a cache of their own; nothing else is kept, so that a visitor
-    posting the form several times never gets a form cached with an earlier page's CSRF token
-    (issue 12, item 1, fixed elsewhere)."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-        "counts": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    }
-    settings.RATELIMIT_USE_CACHE = "counts"
-
-
 @pytest.fixture
 def visitor():
     """A browser, whose errors come back as the page a visitor would see."""
