@@ -28,8 +28,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from principles.drafting.services import create_draft_from_text, publish_version  # noqa: E402
 from principles.models import Declaration, Version  # noqa: E402
-from principles.services import create_draft_from_text, publish_version  # noqa: E402
 
 
 def large_text(principles: int, action_lines: int) -> dict:

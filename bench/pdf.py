@@ -57,6 +57,7 @@ from bench.site_processes import start_worker, stop  # noqa: E402
 from endorsements.management.commands.seed_demo_data import demo_endorsement  # noqa: E402
 from endorsements.models import Endorsement  # noqa: E402
 from endorsements.services import moderate_endorsements  # noqa: E402
+from principles.drafting.services import create_draft_from_text, publish_version  # noqa: E402
 from principles.management.commands.load_declaration import (  # noqa: E402
     SHIPPED_TEXT,
     read_shipped_text,
@@ -69,16 +70,9 @@ from principles.models import (  # noqa: E402
     Version,
     VersionText,
 )
-from principles.pdf import (  # noqa: E402
-    Signatory,
-    SignatorySnapshot,
-    declaration_html,
-    render_pdf,
-    signatories_of,
-    store_declaration_pdf,
-)
-from principles.services import create_draft_from_text, publish_version  # noqa: E402
-from principles.signing import create_self_signed_key, sign_pdf  # noqa: E402
+from principles.pdf.render import declaration_html, render_pdf, store_declaration_pdf  # noqa: E402
+from principles.pdf.signatories import Signatory, SignatorySnapshot, signatories_of  # noqa: E402
+from principles.pdf.signing import create_self_signed_key, sign_pdf  # noqa: E402
 
 NAMES = ["Open Schools Network", "مؤسسة الأمل للتعليم الرقمي", "北京数字教育基金会"]
 COUNTRIES = sorted(countries.countries)[:60]
@@ -163,7 +157,7 @@ def median_ms(client: Client, path: str, requests: int) -> float:
     return statistics.median(timings) * 1000
 
 
-REFRESH_TASK = "principles.tasks.refresh_declaration_pdf"
+REFRESH_TASK = "principles.pdf.tasks.refresh_declaration_pdf"
 
 
 def refresh_outcomes(since) -> Counter:

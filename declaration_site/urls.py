@@ -27,7 +27,7 @@ urlpatterns += i18n_patterns(
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/start/", views.landing, name="landing"),
-    path("drafting/", include("principles.drafting_urls")),
+    path("drafting/", include("principles.drafting.urls")),
     prefix_default_language=False,
 )
 

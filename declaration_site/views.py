@@ -8,7 +8,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.defaults import server_error as default_server_error
 
-from principles.drafting_views import DRAFTING_PERMISSIONS
+from principles.drafting.roles import DRAFTING_PERMISSIONS
 
 from .public_cache import cache_answers
 

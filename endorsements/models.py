@@ -9,12 +9,8 @@ audit needs.
 `normalise_name`); the database refuses a second live endorsement for it.
 """
 
-import functools
-import unicodedata
 from collections import Counter
-from collections.abc import Callable
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -22,48 +18,13 @@ from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
-from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
-from django_countries import Countries
 from django_countries.fields import CountryField
-from icu import Collator, Locale, SpoofChecker
 
+from declaration_site.countries import INTERNATIONAL, EndorsementCountries
 from principles.models import ActionLine
 
-INTERNATIONAL = "ZZ"
-SPOOF_CHECKER = SpoofChecker()
-
-
-@functools.cache
-def collator(language: str) -> Collator:
-    """ICU's collator for a Django language code: CLDR's alphabetical order for that language."""
-    return Collator.createInstance(Locale(to_locale(language)))
-
-
-def alphabetical_key(language: str | None = None) -> Callable[[str], bytes]:
-    """The sort key of `language`'s alphabetical order (the active language's by default), as
-    CLDR defines it: pinyin for Simplified Chinese, the Russian alphabet, Arabic with the hamza
-    forms of alif sorted as alif, French accents compared after the letters. Spaces around the
-    text are left out: django-countries' Chinese name of Svalbard starts with one."""
-    sort_key = collator(language or get_language() or settings.LANGUAGE_CODE).getSortKey
-    return lambda text: sort_key(text.strip())
-
-
-class EndorsementCountries(Countries):
-    """Every country, plus "International" for organisations that belong to none."""
-
-    override = {INTERNATIONAL: _("International")}
-
-    def __iter__(self):
-        """The countries in the active language's alphabetical order. django-countries sorts
-        by the name folded to ASCII, which leaves Russian, Arabic and Chinese lists in English
-        order; this sorts its list again, once per language, and keeps it."""
-        language = get_language()
-        collated = self.__dict__.setdefault("_collated", {})
-        if language not in collated:
-            key = alphabetical_key(language)
-            collated[language] = sorted(super().__iter__(), key=lambda country: key(country.name))
-        yield from collated[language]
+from .names import domain_of_email, domain_of_url, normalise_name, organisation_domain
 
 
 class EndorsementCountryField(CountryField):
@@ -108,122 +69,6 @@ _COUNTRIES_BY_REGION = {
 REGION_OF_COUNTRY = {
     code: region for region, codes in _COUNTRIES_BY_REGION.items() for code in codes.split()
 }
-
-
-# Characters that are invisible or only steer the direction of the text around them: zero-width
-# space, non-joiner and joiner, word joiner, byte order mark, soft hyphen, the Arabic letter mark
-# and the directional marks, embeddings, overrides and isolates. A name that differs from
-# another only by these is the same name.
-INVISIBLE = dict.fromkeys(
-    [
-        *(0x00AD, 0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF),
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-    ]
-)
-
-# Combining marks that only accent a letter: Latin, Greek and Cyrillic accents, Hebrew points
-# and Arabic harakat, which writers may or may not put in. Other scripts' marks are letters of
-# their own, or change the word: Devanagari and Thai vowel signs, the virama, the Japanese
-# voicing marks (が is not か); those are kept.
-ACCENT_RANGES = (
-    (0x0300, 0x036F),  # combining diacritical marks
-    (0x0483, 0x0489),  # Cyrillic
-    (0x0591, 0x05C7),  # Hebrew points and cantillation
-    (0x064B, 0x065F),  # Arabic harakat
-    (0x0670, 0x0670),  # Arabic superscript alef
-    (0x06D6, 0x06ED),  # Arabic Quranic marks
-    (0x1AB0, 0x1AFF),  # combining diacritical marks, extended
-    (0x1DC0, 0x1DFF),  # combining diacritical marks, supplement
-    (0x20D0, 0x20FF),  # combining marks for symbols
-    (0xFE20, 0xFE2F),  # combining half marks
-)
-
-
-# Latin letters whose accent Unicode does not decompose (a stroke, a missing dot): read as the
-# plain letter, as someone typing without a Polish, Danish or Turkish keyboard writes them.
-PLAIN_LETTERS = str.maketrans("łøđħŧƶı", "lodhtzi")
-
-
-ACCENTS = frozenset(chr(code) for low, high in ACCENT_RANGES for code in range(low, high + 1))
-
-
-@functools.cache
-def is_latin(character: str) -> bool:
-    return unicodedata.name(character, "").startswith("LATIN")
-
-
-@functools.cache
-def latin_look_alike(letter: str) -> str:
-    """The Latin letter that a Cyrillic or Greek `letter` looks like (Cyrillic "a" and Greek
-    omicron are "a" and "o"), by Unicode's confusables (UTS #39, through ICU), else the
-    letter itself."""
-    if not unicodedata.name(letter, "").startswith(("CYRILLIC", "GREEK")):
-        return letter
-    skeleton = SPOOF_CHECKER.getSkeleton(0, letter).lower()
-    return skeleton if len(skeleton) == 1 and "a" <= skeleton <= "z" else letter
-
-
-def fold_look_alikes(text: str) -> str:
-    """In a name written in Latin letters, the Cyrillic and Greek letters that look like Latin
-    ones, as those: "Unesco" with a Cyrillic "e" is "Unesco". A name without a Latin letter is
-    left as it is: a name in Russian is not a disguised one."""
-    if text.isascii() or not any(is_latin(ch) for ch in text):
-        return text
-    return "".join(latin_look_alike(ch) for ch in text)
-
-
-def normalise_name(name: str) -> str:
-    """The key that decides whether two names are the same organisation's, and that the public
-    list's search looks in.
-
-    Compatibility-normalised, case-folded, without accents (see ACCENT_RANGES), invisible
-    characters (INVISIBLE) or punctuation and symbols, whitespace collapsed, and Cyrillic or
-    Greek look-alikes in a Latin name read as Latin letters: "UNESCO", "  unesco.", "Unésco",
-    "UNESCO" in full-width letters, with a zero-width space inside or with a Cyrillic "E" are
-    the same, and "fundacion" is found in "Fundación".
-    """
-    decomposed = unicodedata.normalize("NFKD", name.translate(INVISIBLE)).casefold()
-    decomposed = decomposed.translate(PLAIN_LETTERS)
-    stripped = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in ACCENTS))
-    kept = "".join(ch if unicodedata.category(ch)[0] in "LNM" else " " for ch in stripped)
-    return " ".join(fold_look_alikes(kept).split())
-
-
-# Addresses anyone can get: sharing one of these domains says nothing about an organisation.
-WEBMAIL_DOMAINS = {
-    "gmail.com",
-    "googlemail.com",
-    "yahoo.com",
-    "hotmail.com",
-    "outlook.com",
-    "live.com",
-    "icloud.com",
-    "aol.com",
-    "proton.me",
-    "protonmail.com",
-    "gmx.de",
-    "gmx.net",
-    "mail.ru",
-    "yandex.ru",
-    "qq.com",
-    "163.com",
-    "126.com",
-}
-
-
-def domain_of_email(email: str) -> str:
-    return email.rpartition("@")[2].lower()
-
-
-def organisation_domain(email: str) -> str:
-    """The email's domain, or "" for webmail, which says nothing about an organisation."""
-    domain = domain_of_email(email)
-    return "" if domain in WEBMAIL_DOMAINS else domain
-
-
-def domain_of_url(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
 
 
 def confirmation_max_age() -> timedelta:

@@ -9,7 +9,7 @@ from django_tasks_db.backend import DatabaseBackend
 
 from declaration_site.public_cache import public_content_changed
 from principles.models import ActionLine, AuditEntry, Version
-from principles.tasks import queue_pdf_refreshes
+from principles.pdf.tasks import queue_pdf_refreshes
 
 from . import tasks
 from .models import Endorsement, EndorsementStateError, Reconfirmation
@@ -253,10 +253,3 @@ def withdraw_endorsement(*, endorsement: Endorsement) -> None:
     endorsement.withdraw()
     if was_public:
         refresh_signatory_pdfs(endorsement)
-
-
-def notify_endorsers_of_new_version(*, version: Version) -> None:
-    """Once the publication commits, queue the emails asking every approved endorser of an
-    earlier version to reconfirm for `version`. A worker fans them out, so publishing stays
-    quick however many organisations endorsed."""
-    transaction.on_commit(lambda: tasks.ask_endorsers_to_reconfirm.enqueue(version_id=version.pk))

@@ -23,9 +23,9 @@ from django_ratelimit.decorators import ratelimit
 
 from declaration_site.converters import is_ascii_number
 from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
+from endorsements.certificate import EndorsementCertificate, cached_certificate
 from principles.comparison import compare_published
 from principles.models import ActionLine, AuditEntry, Version
-from principles.pdf import EndorsementCertificate, cached_certificate
 
 from . import charts
 from .forms import (

@@ -99,7 +99,7 @@ def declaration(db, settings):
 def publish(declaration):
     """Publish a version of the site's declaration: `publish(principles=10, action_lines=10)`."""
 
-    from principles.services import create_draft_from_text, publish_version
+    from principles.drafting.services import create_draft_from_text, publish_version
 
     def publish_text(**shape):
         draft = create_draft_from_text(declaration=declaration, text=declaration_text(**shape))
@@ -181,7 +181,7 @@ PASSPHRASE = "test passphrase"
 @pytest.fixture(scope="session")
 def signing_key(tmp_path_factory):
     """One self-signed signing key for the whole run (key generation takes a moment)."""
-    from principles.signing import create_self_signed_key
+    from principles.pdf.signing import create_self_signed_key
 
     path = tmp_path_factory.mktemp("signing") / "test.p12"
     create_self_signed_key(path=path, passphrase=PASSPHRASE, common_name="Test signing key")

@@ -166,8 +166,8 @@ def test_the_drafting_workspace_meets_wcag_aa(
 
 
 def publish_the_draft_in_progress(staff) -> None:
+    from principles.drafting.services import approve_draft, publish_version, submit_draft
     from principles.models import Version
-    from principles.services import approve_draft, publish_version, submit_draft
 
     draft = Version.objects.in_progress().get()
     submit_draft(draft=draft, by=staff("olga", "Editor"))

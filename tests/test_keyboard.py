@@ -263,8 +263,13 @@ def test_an_editor_rewords_an_action_line_with_the_keyboard_alone(
 def test_an_editor_whose_draft_was_published_meanwhile_keeps_the_typed_text_and_starts_anew(
     live_server, version, keyboard_page, staff, sign_in_browser
 ):
+    from principles.drafting.services import (
+        approve_draft,
+        publish_version,
+        start_draft,
+        submit_draft,
+    )
     from principles.models import Version
-    from principles.services import approve_draft, publish_version, start_draft, submit_draft
 
     page = keyboard_page
     editor = staff("ed", "Editor")

@@ -10,11 +10,11 @@ from endorsements.management.commands.seed_demo_data import demo_endorsement
 from endorsements.models import Endorsement
 from endorsements.open_data import build_open_data
 from endorsements.services import reconfirm_endorsement
+from principles.drafting.services import create_draft_from_text, publish_version
 from principles.models import Declaration
-from principles.pdf import store_declaration_pdf
-from principles.services import create_draft_from_text, publish_version
+from principles.pdf.render import store_declaration_pdf
 from tests.conftest import declaration_text
-from tests.principles.pdf_reading import make_snapshot
+from tests.principles.pdf.pdf_reading import make_snapshot
 
 
 @pytest.fixture(scope="module", params=[10, 10_000], ids=["10 endorsers", "10,000 endorsers"])

@@ -39,7 +39,7 @@ from bench.site_processes import (
 )
 from tests.conftest import PASSPHRASE
 from tests.html import parse_strict
-from tests.principles.pdf_reading import shows, text_lines
+from tests.principles.pdf.pdf_reading import shows, text_lines
 
 pytestmark = pytest.mark.scale_out
 

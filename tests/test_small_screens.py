@@ -36,8 +36,8 @@ def site(live_server, transactional_db, publish, staff):
     from django.utils import timezone
 
     from endorsements.models import Endorsement
+    from principles.drafting.services import start_draft
     from principles.models import ActionLine, Declaration
-    from principles.services import start_draft
 
     version = publish(principles=3, action_lines=3)
     for name, country in [("Escuelas Conectadas", "PE"), ("جمعية التعليم للجميع", "EG")]:

@@ -12,9 +12,7 @@ from django.urls import reverse
 
 from endorsements.models import Endorsement
 from endorsements.services import reconfirm_endorsement, withdraw_endorsement
-from principles.models import ActionLine, DeclarationPdf
-from principles.pdf import pdf_to_serve
-from principles.services import (
+from principles.drafting.services import (
     add_action_line,
     latest_revision_id,
     publish_version,
@@ -22,9 +20,11 @@ from principles.services import (
     save_action_line,
     start_draft,
 )
+from principles.models import ActionLine, DeclarationPdf
+from principles.pdf.render import pdf_to_serve
 from tests.html import csrf_token, parse_strict, submit
 from tests.principles.conftest import TRANSLATIONS, add_translation
-from tests.principles.pdf_reading import shows, text_lines
+from tests.principles.pdf.pdf_reading import shows, text_lines
 
 SVG = "{http://www.w3.org/2000/svg}"
 

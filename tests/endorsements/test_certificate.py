@@ -9,8 +9,8 @@ from endorsements.services import (
     reconfirm_endorsement,
     withdraw_endorsement,
 )
-from principles.signing import verify_pdf
-from tests.principles.pdf_reading import text_lines
+from principles.pdf.signing import verify_pdf
+from tests.principles.pdf.pdf_reading import text_lines
 
 
 def approve(endorsement, moderator, capture):

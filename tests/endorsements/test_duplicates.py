@@ -5,7 +5,8 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, connections
 
-from endorsements.models import Endorsement, normalise_name
+from endorsements.models import Endorsement
+from endorsements.names import normalise_name
 from endorsements.services import DuplicateEndorsement, submit_endorsement
 
 

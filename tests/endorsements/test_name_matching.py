@@ -9,7 +9,8 @@ from django.apps import apps
 from django.db import IntegrityError
 from django.utils import timezone
 
-from endorsements.models import Endorsement, normalise_name
+from endorsements.models import Endorsement
+from endorsements.names import normalise_name
 from endorsements.services import DuplicateEndorsement, submit_endorsement
 
 recompute_migration = importlib.import_module("endorsements.migrations.0007_recompute_name_keys")

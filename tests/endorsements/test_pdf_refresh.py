@@ -13,13 +13,13 @@ from django_tasks_db.models import DBTaskResult
 
 from endorsements.models import Endorsement
 from endorsements.services import moderate_endorsements, revoke_approval
+from principles.drafting.services import create_draft_from_text, publish_version
 from principles.models import DeclarationPdf
-from principles.pdf import pdf_to_serve, render_declaration_pdf
-from principles.services import create_draft_from_text, publish_version
-from principles.tasks import BUSY_RETRY_SECONDS, RUNNING_GRACE_SECONDS
+from principles.pdf.render import pdf_to_serve, render_declaration_pdf
+from principles.pdf.tasks import BUSY_RETRY_SECONDS, RUNNING_GRACE_SECONDS
 from tests.conftest import declaration_text
 from tests.principles.conftest import TRANSLATIONS, add_translation
-from tests.principles.pdf_reading import shows, text_lines
+from tests.principles.pdf.pdf_reading import shows, text_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
@@ -48,7 +48,7 @@ def translated(version, pdf_settings):
 
 
 def refreshes():
-    return DBTaskResult.objects.filter(task_path="principles.tasks.refresh_declaration_pdf")
+    return DBTaskResult.objects.filter(task_path="principles.pdf.tasks.refresh_declaration_pdf")
 
 
 def run_worker():

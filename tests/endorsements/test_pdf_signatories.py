@@ -11,8 +11,9 @@ from endorsements.services import (
     withdraw_endorsement,
 )
 from principles.models import DeclarationPdf
-from principles.pdf import render_declaration_pdf, signatories_of, store_declaration_pdf
-from tests.principles.pdf_reading import shows, text_lines
+from principles.pdf.render import render_declaration_pdf, store_declaration_pdf
+from principles.pdf.signatories import signatories_of
+from tests.principles.pdf.pdf_reading import shows, text_lines
 
 
 def names_in(pdf: DeclarationPdf) -> list[str]:
@@ -115,7 +116,7 @@ def test_nothing_is_rendered_for_a_version_whose_pdf_nobody_asked_for(
 def test_publishing_a_version_renders_its_pdf_in_the_background(
     declaration, pdf_settings, django_capture_on_commit_callbacks
 ):
-    from principles.services import create_draft_from_text, publish_version
+    from principles.drafting.services import create_draft_from_text, publish_version
     from tests.conftest import declaration_text
 
     draft = create_draft_from_text(declaration=declaration, text=declaration_text())

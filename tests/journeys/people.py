@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from playwright.sync_api import Locator, Page, Response, expect
 
 from endorsements.forms import EndorsementForm
-from tests.principles.pdf_reading import text_lines
+from tests.principles.pdf.pdf_reading import text_lines
 
 from .deployed import PASSWORD, DeployedSite
 from .mailbox import Mailbox

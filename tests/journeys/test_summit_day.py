@@ -5,7 +5,7 @@ or withdraw. Each step is a function; a new step is one more function called fro
 
 import pytest
 
-from tests.principles.pdf_reading import shows
+from tests.principles.pdf.pdf_reading import shows
 
 from .people import Details, Editor, Moderator, Organisation, Reader, submit_together
 from .story import settle

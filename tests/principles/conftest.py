@@ -34,7 +34,7 @@ def publisher(make_user):
 @pytest.fixture
 def draft(publish, declaration, editor):
     """A draft started by `editor` from version 1 (3 principles of 3 action lines)."""
-    from principles.services import start_draft
+    from principles.drafting.services import start_draft
 
     publish(principles=3, action_lines=3)
     declaration.refresh_from_db()
@@ -103,7 +103,7 @@ def add_translation(version, language: str, text: dict) -> None:
 def publish_translated(declaration):
     """`publish_translated("fr", "ar", principles=2)`: publish a version of the test text with
     translations into the given languages (French, Arabic and Chinese test texts)."""
-    from principles.services import create_draft_from_text, publish_version
+    from principles.drafting.services import create_draft_from_text, publish_version
     from tests.conftest import declaration_text
 
     def publish(*languages: str, **shape):

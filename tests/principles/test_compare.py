@@ -3,8 +3,7 @@
 import pytest
 
 from principles.comparison import compare, diff_words
-from principles.models import ActionLine
-from principles.services import (
+from principles.drafting.services import (
     approve_draft,
     create_draft_from_text,
     publish_version,
@@ -12,6 +11,7 @@ from principles.services import (
     start_draft,
     submit_draft,
 )
+from principles.models import ActionLine
 from tests.conftest import declaration_text
 from tests.html import parse_strict
 

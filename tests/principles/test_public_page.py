@@ -134,7 +134,7 @@ def test_an_unknown_version_or_address_gets_the_styled_404_page(client, publish,
 
 
 def test_a_draft_is_not_shown_to_the_public(client, declaration, publish):
-    from principles.services import create_draft_from_text
+    from principles.drafting.services import create_draft_from_text
     from tests.conftest import declaration_text
 
     publish()
@@ -153,7 +153,7 @@ def test_before_anything_is_published_the_home_page_says_so(client, db):
 
 
 def test_text_in_the_declaration_is_escaped(client, declaration):
-    from principles.services import create_draft_from_text, publish_version
+    from principles.drafting.services import create_draft_from_text, publish_version
     from tests.conftest import declaration_text
 
     text = declaration_text(title="<script>alert(1)</script>")

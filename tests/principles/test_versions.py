@@ -2,6 +2,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
+from principles.drafting.services import create_draft_from_text, publish_version
 from principles.models import (
     ActionLineText,
     Principle,
@@ -11,7 +12,6 @@ from principles.models import (
     VersionStateError,
     VersionText,
 )
-from principles.services import create_draft_from_text, publish_version
 from tests.conftest import declaration_text
 
 

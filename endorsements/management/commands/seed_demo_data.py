@@ -8,8 +8,8 @@ from django.utils import timezone
 from declaration_site.public_cache import public_content_changed
 from endorsements.models import Endorsement
 from endorsements.services import open_data_changed
+from principles.drafting.services import create_draft_from_text, publish_version
 from principles.models import Declaration
-from principles.services import create_draft_from_text, publish_version
 
 # Names in the three scripts the PDF and the pages must lay out: Latin, Arabic and Chinese.
 NAME_PATTERNS = [

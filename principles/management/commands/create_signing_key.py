@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from principles.signing import create_self_signed_key
+from principles.pdf.signing import create_self_signed_key
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from principles.drafting.services import create_draft_from_text, publish_version
 from principles.models import Declaration
-from principles.services import create_draft_from_text, publish_version
 
 SHIPPED_TEXT = (
     Path(__file__).resolve().parents[2] / "shipped" / "connectivity-for-education.en.toml"

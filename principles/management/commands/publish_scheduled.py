@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from principles.drafting.services import publish_version
 from principles.models import Version, VersionStateError
-from principles.services import publish_version
 
 
 class Command(BaseCommand):

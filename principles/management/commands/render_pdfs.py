@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from principles.models import Version
-from principles.pdf import save_rendered_pdf, signatories_of, stored_pdf_of
+from principles.pdf.render import save_rendered_pdf, stored_pdf_of
+from principles.pdf.signatories import signatories_of
 
 
 class Command(BaseCommand):

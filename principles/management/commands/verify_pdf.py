@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from principles.signing import Verdict, verify_pdf
+from principles.pdf.signing import Verdict, verify_pdf
 
 VERDICTS = {
     Verdict.GENUINE: "GENUINE: signed by this site and unaltered.",

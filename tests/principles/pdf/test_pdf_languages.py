@@ -8,16 +8,12 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 
 from principles.models import DeclarationPdf
-from principles.pdf import (
-    Signatory,
-    SignatorySnapshot,
-    render_declaration,
-    render_declaration_pdf,
-)
-from principles.tasks import queue_pdf_refreshes
+from principles.pdf.render import render_declaration, render_declaration_pdf
+from principles.pdf.signatories import Signatory, SignatorySnapshot
+from principles.pdf.tasks import queue_pdf_refreshes
 from tests.endorsements.test_country_order import EXPECTED_ORDER
 from tests.html import parse_strict
-from tests.principles.pdf_reading import (
+from tests.principles.pdf.pdf_reading import (
     embedded_fonts,
     make_snapshot,
     outline_titles,
@@ -26,7 +22,7 @@ from tests.principles.pdf_reading import (
     text_lines,
     text_positions,
 )
-from tests.principles.test_pdf_views import download, upload, verdict_of
+from tests.principles.pdf.test_pdf_views import download, upload, verdict_of
 
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

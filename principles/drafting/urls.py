@@ -1,7 +1,6 @@
 from django.urls import path
 
-from . import drafting_views as views
-from . import translation_views
+from . import translation_views, views
 
 app_name = "drafting"
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from principles.signing import Verdict, verify_pdf
+from principles.pdf.signing import Verdict, verify_pdf
 from tests.html import csrf_token, parse_strict, submit
 
 from . import hostile_pdfs

@@ -12,14 +12,10 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from principles.pdf import (
-    EndorsementCertificate,
-    render_certificate,
-    render_declaration,
-    render_pdf,
-)
-from principles.signing import Verdict, create_self_signed_key, site_signer, verify_pdf
-from tests.principles.pdf_reading import make_snapshot, reader, shows, text_lines
+from endorsements.certificate import EndorsementCertificate, render_certificate
+from principles.pdf.render import render_declaration, render_pdf
+from principles.pdf.signing import Verdict, create_self_signed_key, site_signer, verify_pdf
+from tests.principles.pdf.pdf_reading import make_snapshot, reader, shows, text_lines
 
 
 def flip_one_byte(pdf: bytes) -> bytes:

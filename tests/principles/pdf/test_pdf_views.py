@@ -6,10 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from principles.models import DeclarationPdf
-from principles.pdf import render_declaration_pdf, render_pdf, store_declaration_pdf
+from principles.pdf.render import render_declaration_pdf, render_pdf, store_declaration_pdf
 from tests.html import parse_strict, submit
-from tests.principles.pdf_reading import make_snapshot, reader, shows, text_lines
-from tests.principles.test_pdf_signing import flip_one_byte
+from tests.principles.pdf.pdf_reading import make_snapshot, reader, shows, text_lines
+from tests.principles.pdf.test_pdf_signing import flip_one_byte
 
 
 def download(response) -> bytes:

@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.utils import translation as i18n
 from django.utils.html import escape
 
-from principles import translation_services as services
+from principles.drafting import translation_services as services
+from principles.drafting.services import (
+    latest_revision_id,
+    publish_version,
+    save_action_line,
+    start_draft,
+)
 from principles.models import (
     AuditEntry,
     DeclarationPdf,
@@ -17,14 +23,8 @@ from principles.models import (
     Version,
     VersionStateError,
 )
-from principles.services import (
-    latest_revision_id,
-    publish_version,
-    save_action_line,
-    start_draft,
-)
 from tests.html import csrf_token, parse_strict, submit
-from tests.principles.pdf_reading import text_lines
+from tests.principles.pdf.pdf_reading import text_lines
 
 
 def url(name, *args):

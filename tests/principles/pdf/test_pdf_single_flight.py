@@ -13,15 +13,15 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from principles import pdf
 from principles.models import DeclarationPdf
+from principles.pdf import render as pdf
 from tests.html import parse_strict
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 
 
 def retries():
-    return DBTaskResult.objects.filter(task_path="principles.tasks.refresh_declaration_pdf")
+    return DBTaskResult.objects.filter(task_path="principles.pdf.tasks.refresh_declaration_pdf")
 
 
 def test_a_reader_asking_while_another_renders_is_told_to_retry_in_seconds(
@@ -132,7 +132,7 @@ def test_a_background_render_that_keeps_failing_is_retried_then_reported(
     version = publish(principles=1, action_lines=1)
     DBTaskResult.objects.all().delete()  # what publishing queued
     pdf_settings.PDF_RENDER_TIMEOUT_SECONDS = 0.01
-    from principles.tasks import RENDER_ATTEMPTS, refresh_declaration_pdf
+    from principles.pdf.tasks import RENDER_ATTEMPTS, refresh_declaration_pdf
 
     refresh_declaration_pdf.enqueue(version_id=version.pk, language="en")
     for _attempt in range(RENDER_ATTEMPTS):

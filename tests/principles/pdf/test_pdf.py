@@ -5,13 +5,13 @@ import threading
 
 import pytest
 
-from principles.pdf import (
+from principles.pdf.render import (
     PdfRenderError,
     StaticOnlyURLFetcher,
     render_declaration,
     render_pdf,
 )
-from tests.principles.pdf_reading import (
+from tests.principles.pdf.pdf_reading import (
     ARABIC,
     CHINESE,
     LATIN,

@@ -13,15 +13,9 @@ limit: WeasyPrint's layout cost grows with the number of signatories, and a runa
 cost one child process, not the web worker that asked for it.
 """
 
-import hashlib
-import json
 import logging
 import mimetypes
 import re
-from collections import Counter
-from dataclasses import astuple, dataclass
-from datetime import date, datetime
-from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 from urllib.request import url2pathname
@@ -34,18 +28,18 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 from django.utils.html import format_html
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from declaration_site.public_cache import cache_answers, public_content_changed
-from endorsements.models import Endorsement, EndorsementCountries, alphabetical_key
 
+from ..models import SOURCE_LANGUAGE, DeclarationPdf, Version
 from .child_process import ChildProcessFailed, run_in_child
-from .models import SOURCE_LANGUAGE, DeclarationPdf, Version
-from .signing import sign_pdf, site_signer
+from .signatories import SignatorySnapshot, signatories_of
+from .signing import sign_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -53,99 +47,6 @@ logger = logging.getLogger(__name__)
 # that screen readers read the declaration and its signatories in order. See the README.
 PDF_VARIANT = "pdf/ua-1"
 DATA_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}
-
-
-@dataclass(frozen=True)
-class Signatory:
-    """One approved endorser. Country and type are codes: the PDF in each language names them
-    in that language, and the snapshot's digest is the same in every language.
-    `earlier_version` is the number of the earlier version it endorsed, when it has not
-    endorsed the PDF's version (yet)."""
-
-    name: str
-    country_code: str
-    organisation_type: str  # an Endorsement.OrganisationType value
-    earlier_version: int | None = None
-
-    @property
-    def organisation_type_label(self) -> str:
-        """The type of organisation in the active language."""
-        return str(Endorsement.OrganisationType(self.organisation_type).label)
-
-
-@dataclass(frozen=True)
-class SignatorySnapshot:
-    """The approved endorsers of a version at one moment: what one PDF carries."""
-
-    signatories: tuple[Signatory, ...]
-    taken_at: datetime
-
-    @property
-    def digest(self) -> str:
-        """SHA-256 of the signatories (not of the moment): equal lists give the same PDF key,
-        in every language. An endorser of an earlier version adds that version's number, so
-        that its reconfirmation makes a new PDF; the others hash as they always have."""
-        rows = sorted(
-            [s.name, s.country_code, s.organisation_type, *filter(None, [s.earlier_version])]
-            for s in self.signatories
-        )
-        return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
-
-    @cached_property
-    def marks(self) -> dict[int, str]:
-        """The mark beside the endorsers of each earlier version: "†" for the latest of them,
-        "††" for the one before, and so on."""
-        earlier = sorted({s.earlier_version for s in self.signatories} - {None}, reverse=True)
-        return {number: "†" * index for index, number in enumerate(earlier, start=1)}
-
-    def earlier_versions(self) -> list[tuple[str, int, int]]:
-        """(mark, version number, how many) for each earlier version some endorser has not
-        gone beyond, latest first."""
-        counts = Counter(s.earlier_version for s in self.signatories if s.earlier_version)
-        return [(mark, number, counts[number]) for number, mark in self.marks.items()]
-
-    @property
-    def endorsing_count(self) -> int:
-        """How many endorsed the PDF's own version."""
-        return sum(1 for s in self.signatories if s.earlier_version is None)
-
-    def by_country(self) -> list[tuple[str, list[Signatory]]]:
-        """Signatories grouped by country, countries (named in the active language) and names
-        in that language's alphabetical order."""
-        groups: dict[str, list[Signatory]] = {}
-        for signatory in self.signatories:
-            groups.setdefault(signatory.country_code, []).append(signatory)
-        countries = EndorsementCountries()
-        alphabetical = alphabetical_key()
-        named = [(str(countries.name(code)), members) for code, members in groups.items()]
-        return [
-            (country, sorted(members, key=lambda s: alphabetical(s.name)))
-            for country, members in sorted(named, key=lambda item: alphabetical(item[0]))
-        ]
-
-
-def signatories_of(version: Version) -> SignatorySnapshot:
-    """The approved endorsers whom the PDF of `version` lists: those who endorsed it or
-    reconfirmed for it, and those who endorsed an earlier version only, marked with it. This
-    is the one function that reads endorsements."""
-    # Plain rows, not model instances: building 20,000 endorsements took most of a second.
-    rows = (
-        Endorsement.objects.public()
-        .listed_in(version)
-        .values_list("organisation_name", "country", "organisation_type", "signed_number")
-    )
-    return SignatorySnapshot(
-        signatories=tuple(
-            Signatory(
-                name=name,
-                country_code=country_code,
-                organisation_type=organisation_type,
-                earlier_version=signed if signed < version.number else None,
-            )
-            for name, country_code, organisation_type, signed in rows.iterator(chunk_size=2000)
-        ),
-        taken_at=timezone.now(),
-    )
 
 
 class PdfRenderError(Exception):
@@ -471,54 +372,3 @@ def first_render(*, version: Version, language: str) -> DeclarationPdf:
     finally:
         if locked:
             cache.delete(f"{name}:lock")
-
-
-@dataclass(frozen=True)
-class EndorsementCertificate:
-    """What an endorsement certificate states. The certificate is in English whatever the
-    language of the page it is downloaded from: the title is the source text's, and the
-    country a code that the certificate names in English."""
-
-    organisation: str
-    country_code: str
-    declaration_title: str
-    version_number: int
-    endorsed_on: date
-
-
-def render_certificate(*, certificate: EndorsementCertificate) -> bytes:
-    """The signed one-page certificate of one approved endorsement, in English."""
-    with translation.override(SOURCE_LANGUAGE):
-        url = f"{settings.SITE_URL}{reverse('principles:verify')}"
-        context = {
-            "certificate": certificate,
-            "country": str(EndorsementCountries().name(certificate.country_code)),
-            "verification_url": url,
-        }
-        html = render_to_string("principles/pdf/certificate.html", context)
-    reason = (
-        f"Endorsement certificate: {certificate.organisation}, "
-        f"version {certificate.version_number}, {certificate.endorsed_on.isoformat()}"
-    )
-    return sign_pdf(render_pdf(html), reason=reason)
-
-
-# How long a rendered certificate is kept: long enough that an endorser opening, saving and
-# printing it costs one render, short enough that a new layout reaches everyone within a day.
-CERTIFICATE_CACHE_SECONDS = 24 * 60 * 60
-
-
-def cached_certificate(*, certificate: EndorsementCertificate) -> bytes:
-    """`render_certificate`, kept in the cache under what the certificate states, the site's
-    address and the signing certificate: a reconfirmation (a newer version) or a new signing
-    key renders a fresh one, and repeated downloads render nothing (a render takes ~1 s)."""
-    stated = json.dumps(
-        [*astuple(certificate), settings.SITE_URL, site_signer().signing_cert.sha256.hex()],
-        default=str,
-    )
-    key = "certificate:" + hashlib.sha256(stated.encode()).hexdigest()
-    pdf = cache.get(key)
-    if pdf is None:
-        pdf = render_certificate(certificate=certificate)
-        cache.set(key, pdf, CERTIFICATE_CACHE_SECONDS)
-    return pdf

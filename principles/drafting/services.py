@@ -6,9 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from declaration_site.public_cache import public_content_changed
-from endorsements.services import notify_endorsers_of_new_version
 
-from .models import (
+from ..models import (
     SOURCE_LANGUAGE,
     ActionLine,
     ActionLineText,
@@ -22,7 +21,7 @@ from .models import (
     VersionStateError,
     VersionText,
 )
-from .tasks import queue_pdf_refreshes
+from ..pdf.tasks import after_publication
 
 
 @transaction.atomic
@@ -68,11 +67,8 @@ def publish_version(*, version: Version, by=None) -> Version:
     declaration.save(update_fields=["current_version"])
     if by is not None:
         _audit(draft=version, by=by, action=AuditEntry.Action.PUBLISH, detail=f"v{version.number}")
-    transaction.on_commit(lambda: notify_endorsers_of_new_version(version=version))
+    after_publication(version=version)
     public_content_changed()
-    # Render the new version's PDF in each language in the background, so that no reader
-    # waits for it.
-    transaction.on_commit(lambda: queue_pdf_refreshes(version=version))
     return version
 
 

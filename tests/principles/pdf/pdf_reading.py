@@ -5,7 +5,7 @@ from io import BytesIO
 from django.utils import timezone
 from pypdf import PdfReader
 
-from principles.pdf import Signatory, SignatorySnapshot
+from principles.pdf.signatories import Signatory, SignatorySnapshot
 
 LATIN = ["Open Schools Kenya", "Fundação Escola Aberta", "Bridges & <Partners>"]
 ARABIC = ["مؤسسة الأمل للتعليم", "شبكة المدارس الرقمية"]

@@ -9,15 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils import translation as i18n
 
-from principles import translation_services
-from principles.models import Translation
-from principles.services import (
+from principles.drafting import translation_services
+from principles.drafting.services import (
     approve_draft,
     latest_revision_id,
     publish_version,
     schedule_publication,
     submit_draft,
 )
+from principles.models import Translation
 from tests.html import csrf_token, parse_strict
 
 

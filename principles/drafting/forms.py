@@ -2,15 +2,14 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from .models import SOURCE_LANGUAGE, Translation, translation_languages
-from .templatetags.declaration_text import lang_attr
+from ..models import SOURCE_LANGUAGE, Translation, translation_languages
+from ..templatetags.declaration_text import lang_attr
 
 # The declaration is plain text; it is escaped wherever it is shown, and markup in it is a
 # mistake (pasted from a word processor) or an attack, so it is refused with a clear message.
@@ -203,35 +202,6 @@ class AuditFilterForm(forms.Form):
         self.fields["person"] = forms.ModelChoiceField(
             people, label=_("Person"), required=False, empty_label=_("Everyone")
         )
-
-
-class VerifyPdfForm(forms.Form):
-    """A PDF that someone wants to check: present, not empty, not too large, and a PDF."""
-
-    pdf = forms.FileField(
-        label=_("PDF file to check"),
-        error_messages={
-            "required": _("Choose the PDF file you want to check."),
-            "empty": _("The file you sent is empty. Choose the PDF file itself."),
-        },
-    )
-
-    def __init__(self, *args, max_bytes: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.max_bytes = max_bytes
-
-    def clean_pdf(self):
-        upload = self.cleaned_data["pdf"]
-        if upload.size > self.max_bytes:
-            raise ValidationError(
-                _("The file is larger than %(limit)s; the declaration's PDFs are smaller."),
-                params={"limit": filesizeformat(self.max_bytes)},
-            )
-        head = upload.read(1024)
-        upload.seek(0)
-        if not head.lstrip().startswith(b"%PDF-"):
-            raise ValidationError(_("This file is not a PDF."))
-        return upload
 
 
 # Translating a published version.

@@ -11,8 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from principles.models import AuditEntry, Declaration, Version, VersionStateError
-from principles.services import (
+from principles.drafting.services import (
     approve_draft,
     publish_version,
     save_action_line,
@@ -20,6 +19,7 @@ from principles.services import (
     start_draft,
     submit_draft,
 )
+from principles.models import AuditEntry, Declaration, Version, VersionStateError
 from tests.html import csrf_token, parse_strict, submit
 
 

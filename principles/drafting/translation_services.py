@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from declaration_site.public_cache import public_content_changed
 
-from .models import (
+from ..models import (
     ActionLineText,
     AuditEntry,
     PrincipleText,
@@ -23,8 +23,8 @@ from .models import (
     VersionText,
     translation_languages,
 )
+from ..pdf.tasks import rerender_declaration_pdf
 from .services import StaleEdit
-from .tasks import rerender_declaration_pdf
 
 # The fields that each kind of item has, in the order forms show them.
 VERSION_FIELDS = ("title", "preamble")

@@ -4,18 +4,21 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskContext, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from .models import Version
-from .pdf import (
+from endorsements.tasks import ask_endorsers_to_reconfirm
+
+from ..models import Version
+from .render import (
     PdfRenderError,
     replace_declaration_pdf,
     save_rendered_pdf,
-    signatories_of,
     stored_pdf_of,
 )
+from .signatories import signatories_of
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +31,15 @@ RUNNING_GRACE_SECONDS = 60
 # waiting RENDER_RETRY_SECONDS times the number of attempts so far; then it is reported.
 RENDER_ATTEMPTS = 3
 RENDER_RETRY_SECONDS = 60
+
+
+def after_publication(*, version: Version) -> None:
+    """Once the publication of `version` commits, render its PDF in each language in the
+    background, so that no reader waits for it, and ask the approved endorsers of earlier
+    versions to reconfirm for it: both concern its signatories, which this package alone reads.
+    A worker fans the emails out, so publishing stays quick however many organisations endorsed."""
+    transaction.on_commit(lambda: ask_endorsers_to_reconfirm.enqueue(version_id=version.pk))
+    transaction.on_commit(lambda: queue_pdf_refreshes(version=version))
 
 
 def queue_pdf_refreshes(*, version: Version) -> None:

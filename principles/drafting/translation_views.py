@@ -12,9 +12,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ..comparison import compare
+from ..models import (
+    Translation,
+    TranslationRevision,
+    Version,
+    VersionStateError,
+    translation_languages,
+)
 from . import translation_services as services
-from .comparison import compare
-from .drafting_views import EDIT, drafting_role_required, form_page, role_required
 from .forms import (
     CompareRevisionsForm,
     SendBackTranslationForm,
@@ -22,13 +28,8 @@ from .forms import (
     StartTranslationForm,
     TranslatedItemForm,
 )
-from .models import (
-    Translation,
-    TranslationRevision,
-    Version,
-    VersionStateError,
-    translation_languages,
-)
+from .pages import form_page
+from .roles import EDIT, drafting_role_required, role_required
 from .services import StaleEdit
 
 

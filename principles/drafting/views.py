@@ -5,8 +5,6 @@ who may do what, validate input and show the outcome."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required, permission_required, user_passes_test
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,8 +14,19 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ..comparison import compare
+from ..models import (
+    SOURCE_LANGUAGE,
+    ActionLine,
+    AuditEntry,
+    Declaration,
+    Principle,
+    Revision,
+    Version,
+    VersionStateError,
+)
+from ..templatetags.declaration_text import lang_attr
 from . import services
-from .comparison import compare
 from .forms import (
     ActionLineForm,
     AuditFilterForm,
@@ -33,47 +42,8 @@ from .forms import (
     VersionTextForm,
     version_label,
 )
-from .models import (
-    SOURCE_LANGUAGE,
-    ActionLine,
-    AuditEntry,
-    Declaration,
-    Principle,
-    Revision,
-    Translation,
-    Version,
-    VersionStateError,
-)
-from .templatetags.declaration_text import lang_attr
-
-DRAFTING_PERMISSIONS = [
-    "principles.edit_draft",
-    "principles.review_draft",
-    "principles.publish_draft",
-]
-EDIT = "principles.edit_draft"
-
-
-def any_permission_required(*permissions):
-    """Let in a signed-in user holding any of `permissions`; 403 for everyone else."""
-
-    def check(user):
-        if any(user.has_perm(permission) for permission in permissions):
-            return True
-        raise PermissionDenied
-
-    return user_passes_test(check)
-
-
-def drafting_role_required(view):
-    return login_required(any_permission_required(*DRAFTING_PERMISSIONS)(view))
-
-
-def role_required(permission):
-    def decorator(view):
-        return login_required(permission_required(permission, raise_exception=True)(view))
-
-    return decorator
+from .pages import form_page
+from .roles import EDIT, drafting_role_required, role_required
 
 
 def draft_in_progress(pk: int) -> Version:
@@ -106,24 +76,6 @@ def action_line_in_draft(request, pk: int, action_line_pk: int) -> ActionLine:
 def refused(request, draft: Version, error: Exception):
     messages.error(request, str(error))
     return redirect("drafting:draft", draft.pk)
-
-
-def form_page(
-    request,
-    template: str,
-    context: dict,
-    *,
-    refusal: VersionStateError | None = None,
-    of: Version | Translation | None = None,
-):
-    """Render a page holding a form. After a save refused (`refusal`, a VersionStateError)
-    because the draft or translation `of` left the editing state meanwhile, answer 409: the
-    form still holds what was typed, and `refusal.html` says why and offers what can be done
-    from the state `of` is in now."""
-    if refusal is None:
-        return render(request, template, context)
-    of.refresh_from_db()
-    return render(request, template, {**context, "refusal": str(refusal)}, status=409)
 
 
 @drafting_role_required

@@ -4,6 +4,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from principles.drafting.services import (
+    latest_revision_id,
+    save_action_line,
+    send_back_draft,
+    start_draft,
+    submit_draft,
+)
 from principles.models import (
     ActionLine,
     ActionLineText,
@@ -11,13 +18,6 @@ from principles.models import (
     Revision,
     RevisionIsImmutable,
     Version,
-)
-from principles.services import (
-    latest_revision_id,
-    save_action_line,
-    send_back_draft,
-    start_draft,
-    submit_draft,
 )
 from tests.html import csrf_token, parse_strict, submit
 

@@ -1,0 +1,52 @@
+"""The declaration's models, by concern:
+
+- `text`: the declaration, its versions and their text in every language;
+- `history`: revisions of drafts, reviewers' comments and the site's audit log;
+- `translations`: translations of published versions and their revisions;
+- `pdfs`: the stored, signed PDFs of published versions.
+"""
+
+from .history import AppendOnly, AuditEntry, ReviewComment, Revision, RevisionIsImmutable
+from .pdfs import DeclarationPdf, declaration_pdf_path
+from .text import (
+    SOURCE_LANGUAGE,
+    ActionLine,
+    ActionLineText,
+    Declaration,
+    Principle,
+    PrincipleText,
+    PublishedVersionIsImmutable,
+    TextInActiveLanguage,
+    Version,
+    VersionContent,
+    VersionStateError,
+    VersionText,
+    language_field,
+)
+from .translations import Translation, TranslationRevision, translation_languages
+
+__all__ = [
+    "SOURCE_LANGUAGE",
+    "ActionLine",
+    "ActionLineText",
+    "AppendOnly",
+    "AuditEntry",
+    "Declaration",
+    "DeclarationPdf",
+    "Principle",
+    "PrincipleText",
+    "PublishedVersionIsImmutable",
+    "ReviewComment",
+    "Revision",
+    "RevisionIsImmutable",
+    "TextInActiveLanguage",
+    "Translation",
+    "TranslationRevision",
+    "Version",
+    "VersionContent",
+    "VersionStateError",
+    "VersionText",
+    "declaration_pdf_path",
+    "language_field",
+    "translation_languages",
+]

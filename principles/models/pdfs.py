@@ -1,0 +1,63 @@
+"""The stored, signed PDFs of published versions."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .text import Version, language_field
+
+
+def declaration_pdf_path(pdf: "DeclarationPdf", filename: str) -> str:
+    version = pdf.version
+    folder = f"declarations/{version.declaration.slug}/v{version.number}/{pdf.language}"
+    return f"{folder}/{pdf.snapshot_hash}.pdf"
+
+
+class DeclarationPdf(models.Model):
+    """The signed PDF of a published version, in one language, with one snapshot of its
+    signatories.
+
+    Rendered once for each (version, language, snapshot) and kept in the default storage; a new
+    snapshot adds a row. Downloads in a language serve the row whose signatories a snapshot
+    found last (`last_matched_at`) until a fresher one is ready, without reading the
+    signatories. The PDF exists in the source language and in each language the version has a
+    translation in; every language carries the same snapshot.
+    """
+
+    version = models.ForeignKey(
+        Version, verbose_name=_("version"), on_delete=models.PROTECT, related_name="pdfs"
+    )
+    language = language_field()
+    snapshot_hash = models.CharField(
+        _("snapshot hash"),
+        max_length=64,
+        help_text=_("SHA-256 of the list of signatories that the PDF carries."),
+    )
+    signatory_count = models.PositiveIntegerField(_("number of signatories"))
+    snapshot_taken_at = models.DateTimeField(_("snapshot taken at"))
+    file = models.FileField(_("file"), upload_to=declaration_pdf_path, max_length=300)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    rendered_at = models.DateTimeField(_("rendered at"), default=timezone.now)
+    last_matched_at = models.DateTimeField(
+        _("signatories last matched at"),
+        help_text=_(
+            "When a snapshot of the version's signatories last found exactly those of this PDF."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("declaration PDF")
+        verbose_name_plural = _("declaration PDFs")
+        get_latest_by = "last_matched_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "language", "snapshot_hash"],
+                name="one_pdf_per_version_language_and_snapshot",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["version", "-last_matched_at"], name="declaration_pdf_newest_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.version} PDF ({self.language}), {self.signatory_count} signatories"

@@ -1,0 +1,241 @@
+"""Translations of a published version, drafted and reviewed like the source text."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .history import AppendOnly, Revision
+from .text import SOURCE_LANGUAGE, Version, VersionStateError
+
+
+class TranslationQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Translation.Status.PUBLISHED)
+
+    def in_progress(self):
+        return self.exclude(status=Translation.Status.PUBLISHED)
+
+    def of(self, version: Version, language: str):
+        return self.filter(version=version, language=language)
+
+
+def translation_languages():
+    return [(code, name) for code, name in settings.LANGUAGES if code != SOURCE_LANGUAGE]
+
+
+class Translation(models.Model):
+    """The text of one published version in one other language, drafted and reviewed under the
+    same rules as the source text: every save is a revision, a reviewer approves it (not one of
+    its translators), a publisher publishes it. Publishing writes its text into the version's
+    rows for that language, which is what readers see; a later translation of the same version
+    and language replaces them, and every published one stays here as history.
+
+    `text` maps item keys ("version" for the title and preamble) to the item's fields; an
+    item without an entry is not translated yet."""
+
+    # The same states as a draft of the source text.
+    Status = Version.Status
+
+    class Standing(models.TextChoices):
+        OFFICIAL = "official", _("Official")
+        PROVISIONAL = "provisional", _("Provisional")
+
+    version = models.ForeignKey(
+        Version,
+        verbose_name=_("version"),
+        on_delete=models.PROTECT,
+        related_name="translations",
+    )
+    language = models.CharField(_("language"), max_length=10, choices=translation_languages())
+    standing = models.CharField(
+        _("standing"), max_length=20, choices=Standing.choices, default=Standing.PROVISIONAL
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    text = models.JSONField(_("translated text"), default=dict)
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("based on"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    review_note = models.TextField(
+        _("reviewer's note"),
+        blank=True,
+        help_text=_("Why a reviewer sent the translation back; cleared when it is resubmitted."),
+    )
+
+    objects = TranslationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        ordering = ["language", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "language"],
+                condition=~Q(status="published"),
+                name="one_translation_in_progress_per_version_and_language",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="published", published_at__isnull=False)
+                | (~Q(status="published") & Q(published_at__isnull=True)),
+                name="translation_published_at_iff_published",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.version}, {self.get_language_display()} ({self.get_status_display()})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def ensure_editable(self) -> None:
+        if not self.is_editable:
+            raise VersionStateError(
+                _("This translation is %(status)s; only a translation in progress can be edited.")
+                % {"status": self.get_status_display().lower()}
+            )
+
+    def authors(self):
+        """Everyone who has saved a revision of this translation, its starter included."""
+        return get_user_model().objects.filter(translation_revisions__translation=self).distinct()
+
+    def source(self) -> dict:
+        """The version's source text with each item's key (`Version.snapshot()`)."""
+        return self.version.snapshot()
+
+    def snapshot(self, source: dict | None = None, text: dict | None = None) -> dict:
+        """This translation (or `text`, the translated text at one of its revisions) in the
+        shape of `Version.snapshot()`, following the source text's structure; an item not
+        translated yet has empty fields."""
+        source = source or self.source()
+        text = self.text if text is None else text
+        version_text = text.get(Revision.VERSION_TEXT_KEY, {})
+        return {
+            "title": version_text.get("title", ""),
+            "preamble": version_text.get("preamble", ""),
+            "principles": [
+                {
+                    "key": principle["key"],
+                    "title": text.get(principle["key"], {}).get("title", ""),
+                    "explanation": text.get(principle["key"], {}).get("explanation", ""),
+                    "action_lines": [
+                        {"key": line["key"], "text": text.get(line["key"], {}).get("text", "")}
+                        for line in principle["action_lines"]
+                    ],
+                }
+                for principle in source["principles"]
+            ],
+        }
+
+    def missing_items(self, source: dict | None = None) -> list[str]:
+        """Keys of the items whose required text is not translated yet, in reading order."""
+        source = source or self.source()
+        missing = []
+        version_text = self.text.get(Revision.VERSION_TEXT_KEY, {})
+        if not (version_text.get("title") and version_text.get("preamble")):
+            missing.append(Revision.VERSION_TEXT_KEY)
+        for principle in source["principles"]:
+            translated = self.text.get(principle["key"], {})
+            if not translated.get("title") or (
+                principle["explanation"] and not translated.get("explanation")
+            ):
+                missing.append(principle["key"])
+            missing.extend(
+                line["key"]
+                for line in principle["action_lines"]
+                if not self.text.get(line["key"], {}).get("text")
+            )
+        return missing
+
+    def submit(self) -> None:
+        self.review_note = ""
+        self._change_status(self.Status.DRAFT, self.Status.SUBMITTED, also=["review_note"])
+
+    def approve(self, *, by) -> None:
+        """Four eyes: no translator of this translation may approve it."""
+        if self.authors().filter(pk=by.pk).exists():
+            raise VersionStateError(
+                _("You have worked on this translation, so another reviewer must approve it.")
+            )
+        self._change_status(self.Status.SUBMITTED, self.Status.APPROVED)
+
+    def send_back(self, *, note: str) -> None:
+        if self.status not in {self.Status.SUBMITTED, self.Status.APPROVED}:
+            raise VersionStateError(_("Only a translation under review can be sent back."))
+        self.status = self.Status.DRAFT
+        self.review_note = note
+        self.save(update_fields=["status", "review_note"])
+
+    def mark_published(self) -> None:
+        """Use `translation_services.publish_translation`, which also writes the text where
+        readers see it."""
+        self.published_at = timezone.now()
+        self._change_status(self.Status.APPROVED, self.Status.PUBLISHED, also=["published_at"])
+
+    def _change_status(self, expected: str, new: str, *, also: list[str] = ()) -> None:
+        if self.status != expected:
+            raise VersionStateError(
+                _('This translation is in the state "%(status)s", so it cannot be %(action)s.')
+                % {
+                    "status": self.get_status_display().lower(),
+                    "action": self.Status(new).label.lower(),
+                }
+            )
+        self.status = new
+        self.save(update_fields=["status", *also])
+
+
+class TranslationRevision(AppendOnly):
+    """One save in a translation, with the whole translated text after it. Only ever added."""
+
+    class Action(models.TextChoices):
+        START = "start", _("Started the translation")
+        EDIT = "edit", _("Edited")
+        STANDING = "standing", _("Changed the standing")
+        RESTORE = "restore", _("Restored")
+
+    translation = models.ForeignKey(
+        Translation,
+        verbose_name=_("translation"),
+        on_delete=models.CASCADE,
+        related_name="revisions",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="translation_revisions",
+    )
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    item_key = models.CharField(_("item"), max_length=36, blank=True)
+    summary = models.CharField(_("what changed"), max_length=300)
+    note = models.CharField(_("change note"), max_length=300, blank=True)
+    text = models.JSONField(_("translated text after this revision"))
+    standing = models.CharField(_("standing"), max_length=20, choices=Translation.Standing.choices)
+
+    class Meta:
+        verbose_name = _("translation revision")
+        verbose_name_plural = _("translation revisions")
+        ordering = ["-pk"]
+        indexes = [
+            models.Index(fields=["translation", "item_key"], name="translation_revision_item_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.translation}, revision {self.pk}"
