@@ -82,6 +82,15 @@ INSTALLED_APPS = [
     "declaration_site",
     "principles",
     "endorsements",
+    # Staff sign-in lockouts (see AXES_* below).
+    "axes",
+    # The endorsement form's layout, its country field, rate limits and the task queue.
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_countries",
+    "django_ratelimit",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes' documentation asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "declaration_site.urls"
@@ -226,9 +237,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Drafting: staff sign in at /accounts/login/; django-axes locks out a username and address
-# pair after repeated failed logins. Axes' middleware goes last, as its documentation asks.
-INSTALLED_APPS += ["axes"]
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# pair after repeated failed logins.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -264,14 +273,6 @@ LOGGING = {
 }
 
 # Endorsements (issue 4): organisations endorse, confirm by email, and are moderated.
-INSTALLED_APPS += [
-    "crispy_forms",
-    "crispy_bootstrap5",
-    "django_countries",
-    "django_ratelimit",
-    "django_tasks",
-    "django_tasks_db",
-]
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Absolute links in emails (confirmation, withdrawal, reconfirmation) start with this.
