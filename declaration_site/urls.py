@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from . import views
+from . import audit, views
 from .converters import NumberConverter
 
 register_converter(NumberConverter, "number")
@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/start/", views.landing, name="landing"),
     path("drafting/", include("principles.drafting.urls")),
+    path("audit/", audit.audit_log, name="audit"),
     prefix_default_language=False,
 )
 

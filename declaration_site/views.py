@@ -58,6 +58,8 @@ def landing(request):
         return redirect("endorsements:moderation")
     if any(user.has_perm(permission) for permission in DRAFTING_PERMISSIONS):
         return redirect("drafting:index")
+    if user.has_perm("principles.view_audit_log"):
+        return redirect("audit")
     if user.is_staff:
         return redirect("admin:index")
     return render(request, "registration/no_role.html")

@@ -192,18 +192,6 @@ def version_label(version) -> str:
     }
 
 
-class AuditFilterForm(forms.Form):
-    def __init__(self, *args, drafts, people, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["draft"] = forms.ModelChoiceField(
-            drafts, label=_("Draft"), required=False, empty_label=_("All drafts")
-        )
-        self.fields["draft"].label_from_instance = version_label
-        self.fields["person"] = forms.ModelChoiceField(
-            people, label=_("Person"), required=False, empty_label=_("Everyone")
-        )
-
-
 # Translating a published version.
 
 TRANSLATED_FIELDS = {

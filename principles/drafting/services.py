@@ -66,7 +66,12 @@ def publish_version(*, version: Version, by=None) -> Version:
     declaration.current_version = version
     declaration.save(update_fields=["current_version"])
     if by is not None:
-        _audit(draft=version, by=by, action=AuditEntry.Action.PUBLISH, detail=f"v{version.number}")
+        _audit(
+            draft=version,
+            by=by,
+            action=AuditEntry.Action.DRAFT_PUBLISH,
+            detail=f"v{version.number}",
+        )
     after_publication(version=version)
     public_content_changed()
     return version
@@ -92,8 +97,8 @@ def _refuse_unless_publishable(*, version: Version, declaration: Declaration, by
 # serialised and a stale save is detected reliably, then records a revision and an audit entry.
 
 AUDIT_ACTION_OF_REVISION = {
-    Revision.Action.START: AuditEntry.Action.START,
-    Revision.Action.RESTORE: AuditEntry.Action.RESTORE,
+    Revision.Action.START: AuditEntry.Action.DRAFT_START,
+    Revision.Action.RESTORE: AuditEntry.Action.DRAFT_RESTORE,
 }
 # Far above any real position: reordering passes through it to respect the unique positions.
 POSITION_OFFSET = 10_000
@@ -149,10 +154,10 @@ def record_revision(
         note=note,
         snapshot=draft.snapshot(),
     )
-    AuditEntry.objects.create(
-        version=draft,
+    AuditEntry.objects.log(
         actor=by,
-        action=AUDIT_ACTION_OF_REVISION.get(action, AuditEntry.Action.EDIT),
+        action=AUDIT_ACTION_OF_REVISION.get(action, AuditEntry.Action.DRAFT_EDIT),
+        target=draft,
         detail=f"{summary} ({note})" if note else summary,
     )
     return revision
@@ -463,7 +468,7 @@ def _recreate_action_line(*, principle: Principle, line: dict) -> ActionLine:
 
 
 def _audit(*, draft: Version, by, action: str, detail: str = "") -> None:
-    AuditEntry.objects.create(version=draft, actor=by, action=action, detail=detail)
+    AuditEntry.objects.log(actor=by, action=action, target=draft, detail=detail)
 
 
 @transaction.atomic
@@ -477,7 +482,7 @@ def submit_draft(*, draft: Version, by) -> Version:
     if in_review.exclude(pk=draft.pk).exists():
         raise VersionStateError(_("Another draft is already in review; wait for its outcome."))
     draft.submit()
-    _audit(draft=draft, by=by, action=AuditEntry.Action.SUBMIT)
+    _audit(draft=draft, by=by, action=AuditEntry.Action.DRAFT_SUBMIT)
     return draft
 
 
@@ -486,7 +491,7 @@ def approve_draft(*, draft: Version, by) -> Version:
     """Approve a submitted draft (four eyes: `by` must not be one of its authors)."""
     draft = Version.objects.select_for_update().get(pk=draft.pk)
     draft.approve(by=by)
-    _audit(draft=draft, by=by, action=AuditEntry.Action.APPROVE)
+    _audit(draft=draft, by=by, action=AuditEntry.Action.DRAFT_APPROVE)
     return draft
 
 
@@ -502,7 +507,7 @@ def send_back_draft(*, draft: Version, by, comments: dict[str, str]) -> Version:
     detail = ngettext("%(count)s comment", "%(count)s comments", len(comments)) % {
         "count": len(comments)
     }
-    _audit(draft=draft, by=by, action=AuditEntry.Action.SEND_BACK, detail=detail)
+    _audit(draft=draft, by=by, action=AuditEntry.Action.DRAFT_SEND_BACK, detail=detail)
     return draft
 
 
@@ -512,5 +517,10 @@ def schedule_publication(*, draft: Version, by, at) -> Version:
     draft = Version.objects.select_for_update().get(pk=draft.pk)
     _refuse_unless_publishable(version=draft, declaration=draft.declaration, by=by)
     draft.schedule(at=at, by=by)
-    _audit(draft=draft, by=by, action=AuditEntry.Action.SCHEDULE, detail=f"{at:%Y-%m-%d %H:%M %Z}")
+    _audit(
+        draft=draft,
+        by=by,
+        action=AuditEntry.Action.DRAFT_SCHEDULE,
+        detail=f"{at:%Y-%m-%d %H:%M %Z}",
+    )
     return draft

@@ -95,23 +95,14 @@ def _record(
     _audit(
         translation=translation,
         by=by,
-        action=AuditEntry.Action.START
-        if action == TranslationRevision.Action.START
-        else AuditEntry.Action.EDIT,
+        action=AuditEntry.Action(f"translation.{action}"),
         detail=f"{summary} ({note})" if note else summary,
     )
     return revision
 
 
 def _audit(*, translation: Translation, by, action: str, detail: str = "") -> None:
-    """Translations are audited against the version they translate, named in the detail."""
-    prefix = _("Translation (%(language)s)") % {"language": translation.get_language_display()}
-    AuditEntry.objects.create(
-        version=translation.version,
-        actor=by,
-        action=action,
-        detail=f"{prefix}: {detail}" if detail else prefix,
-    )
+    AuditEntry.objects.log(actor=by, action=action, target=translation, detail=detail)
 
 
 def _published_text(version: Version, language: str) -> dict:
@@ -304,7 +295,7 @@ def submit_translation(*, translation: Translation, by) -> Translation:
             % {"count": len(missing)}
         )
     translation.submit()
-    _audit(translation=translation, by=by, action=AuditEntry.Action.SUBMIT)
+    _audit(translation=translation, by=by, action=AuditEntry.Action.TRANSLATION_SUBMIT)
     return translation
 
 
@@ -312,7 +303,7 @@ def submit_translation(*, translation: Translation, by) -> Translation:
 def approve_translation(*, translation: Translation, by) -> Translation:
     translation = Translation.objects.select_for_update().get(pk=translation.pk)
     translation.approve(by=by)
-    _audit(translation=translation, by=by, action=AuditEntry.Action.APPROVE)
+    _audit(translation=translation, by=by, action=AuditEntry.Action.TRANSLATION_APPROVE)
     return translation
 
 
@@ -320,7 +311,12 @@ def approve_translation(*, translation: Translation, by) -> Translation:
 def send_back_translation(*, translation: Translation, by, note: str) -> Translation:
     translation = Translation.objects.select_for_update().get(pk=translation.pk)
     translation.send_back(note=note)
-    _audit(translation=translation, by=by, action=AuditEntry.Action.SEND_BACK, detail=note[:200])
+    _audit(
+        translation=translation,
+        by=by,
+        action=AuditEntry.Action.TRANSLATION_SEND_BACK,
+        detail=note[:200],
+    )
     return translation
 
 
@@ -336,7 +332,7 @@ def publish_translation(*, translation: Translation, by) -> Translation:
         )
     translation.mark_published()
     _write_reader_text(translation)
-    _audit(translation=translation, by=by, action=AuditEntry.Action.PUBLISH)
+    _audit(translation=translation, by=by, action=AuditEntry.Action.TRANSLATION_PUBLISH)
     public_content_changed()
     version_id, language = translation.version_id, translation.language
     transaction.on_commit(

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .text import Version
@@ -115,11 +115,15 @@ class ReviewComment(models.Model):
 
 class AuditEntryQuerySet(models.QuerySet):
     def for_reading(self):
-        return self.select_related("actor", "version")
+        return self.select_related("actor")
 
-    def drafting(self):
-        """The drafting workflow's entries: those about a draft or version."""
-        return self.filter(version__isnull=False)
+    def of_subsystem(self, subsystem: str):
+        """The entries of one subsystem ("drafting", "translation", "moderation")."""
+        return self.filter(action__startswith=f"{AuditEntry.SUBSYSTEMS[subsystem]}.")
+
+    def target_ids(self, model: type[models.Model]):
+        """The ids of the `model` rows these entries are about, as a subquery."""
+        return self.filter(target_type=ContentType.objects.get_for_model(model)).values("target_id")
 
     def about(self, target: models.Model):
         return self.filter(
@@ -129,12 +133,14 @@ class AuditEntryQuerySet(models.QuerySet):
     def log(self, *, actor, action: str, target: models.Model, detail: str = "") -> "AuditEntry":
         """Record that `actor` did `action` (a namespaced code, "endorsement.approve") to
         `target`. Call it inside the transaction that made the change."""
+        with translation.override(settings.LANGUAGE_CODE):
+            label = str(target)
         return self.create(
             actor=actor,
             action=action,
             target_type=ContentType.objects.get_for_model(target),
             target_id=target.pk,
-            target_label=str(target)[:200],
+            target_label=label[:200],
             detail=detail[:300],
         )
 
@@ -142,43 +148,42 @@ class AuditEntryQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One action by a person, for those responsible to read back: the site's one audit log.
 
-    Drafting entries name their draft in `version` (and its filters rely on it); every other
-    subsystem names what it acted on by a generic target and writes a namespaced action code,
-    `<subject>.<verb>`, through `AuditEntry.objects.log`. The drafting codes predate the
-    namespaces and are kept as they are stored.
+    Every entry names what it acted on by a generic target (a draft or version, a translation,
+    an endorsement) and what was done by a namespaced code, `<subject>.<verb>`; every subsystem
+    writes it through `AuditEntry.objects.log`. A generic target rather than a foreign key per
+    kind keeps the dependency between the apps one way: endorsements are logged here without
+    `principles` knowing the Endorsement model.
     """
 
     class Action(models.TextChoices):
-        START = "start", _("Started a draft")
-        EDIT = "edit", _("Edited")
-        RESTORE = "restore", _("Restored")
-        SUBMIT = "submit", _("Submitted for review")
-        SEND_BACK = "send_back", _("Sent back")
-        APPROVE = "approve", _("Approved")
-        SCHEDULE = "schedule", _("Scheduled publication")
-        PUBLISH = "publish", _("Published")
+        DRAFT_START = "draft.start", _("Started a draft")
+        DRAFT_EDIT = "draft.edit", _("Edited")
+        DRAFT_RESTORE = "draft.restore", _("Restored")
+        DRAFT_SUBMIT = "draft.submit", _("Submitted for review")
+        DRAFT_SEND_BACK = "draft.send_back", _("Sent back")
+        DRAFT_APPROVE = "draft.approve", _("Approved")
+        DRAFT_SCHEDULE = "draft.schedule", _("Scheduled publication")
+        DRAFT_PUBLISH = "draft.publish", _("Published")
+        TRANSLATION_START = "translation.start", _("Started the translation")
+        TRANSLATION_EDIT = "translation.edit", _("Edited")
+        TRANSLATION_RESTORE = "translation.restore", _("Restored")
+        TRANSLATION_STANDING = "translation.standing", _("Changed the standing")
+        TRANSLATION_SUBMIT = "translation.submit", _("Submitted for review")
+        TRANSLATION_SEND_BACK = "translation.send_back", _("Sent back")
+        TRANSLATION_APPROVE = "translation.approve", _("Approved")
+        TRANSLATION_PUBLISH = "translation.publish", _("Published")
         ENDORSEMENT_APPROVE = "endorsement.approve", _("Approved an endorsement")
         ENDORSEMENT_REJECT = "endorsement.reject", _("Rejected an endorsement")
         ENDORSEMENT_SPAM = "endorsement.spam", _("Marked an endorsement as spam")
         ENDORSEMENT_REVOKE = "endorsement.revoke", _("Revoked the approval of an endorsement")
 
-    version = models.ForeignKey(
-        Version,
-        verbose_name=_("draft"),
-        on_delete=models.PROTECT,
-        related_name="audit_entries",
-        null=True,
-        blank=True,
-    )
+    # Each subsystem, as readers filter the log, to the subject its action codes begin with.
+    SUBSYSTEMS = {"drafting": "draft", "translation": "translation", "moderation": "endorsement"}
+
     target_type = models.ForeignKey(
-        ContentType,
-        verbose_name=_("kind of target"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
+        ContentType, verbose_name=_("kind of target"), on_delete=models.PROTECT, related_name="+"
     )
-    target_id = models.PositiveBigIntegerField(_("target id"), null=True, blank=True)
+    target_id = models.PositiveBigIntegerField(_("target id"))
     target = GenericForeignKey("target_type", "target_id")
     # What the target was called when this happened: it reads the same after the target changes.
     target_label = models.CharField(_("target"), max_length=200, blank=True)
@@ -202,3 +207,8 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
+
+    @property
+    def subject(self) -> str:
+        """What kind of thing was acted on: "draft", "translation" or "endorsement"."""
+        return self.action.partition(".")[0]

@@ -226,7 +226,7 @@ class Version(TextInActiveLanguage, models.Model):
             ("edit_draft", _("Can start and edit drafts")),
             ("review_draft", _("Can approve drafts or send them back")),
             ("publish_draft", _("Can publish approved drafts")),
-            ("view_audit_log", _("Can read the drafting audit log")),
+            ("view_audit_log", _("Can read the audit log")),
         ]
 
     def __str__(self):

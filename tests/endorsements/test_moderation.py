@@ -394,7 +394,7 @@ def test_the_drafting_audit_log_still_lists_drafting_only(
         moderator=moderator,
     )
 
-    response = signed_in(publisher).get("/drafting/audit/")
+    response = signed_in(publisher).get("/drafting/audit/", follow=True)
 
     assert response.status_code == 200
     parse_strict(response.content)

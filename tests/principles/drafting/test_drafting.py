@@ -14,6 +14,7 @@ from principles.drafting.services import (
 from principles.models import (
     ActionLine,
     ActionLineText,
+    AuditEntry,
     PrincipleText,
     Revision,
     RevisionIsImmutable,
@@ -95,7 +96,11 @@ def test_rewording_an_action_line_records_a_revision_with_its_note(draft, editor
     assert revision.summary == "Reworded action line 2.3"
     assert revision.item_key == str(action_line.key)
     assert revision.snapshot["principles"][1]["action_lines"][2]["text"] == "A reworded line."
-    assert draft.audit_entries.filter(action="edit", actor=editor).exists()
+    assert (
+        AuditEntry.objects.about(draft)
+        .filter(action=AuditEntry.Action.DRAFT_EDIT, actor=editor)
+        .exists()
+    )
 
 
 def test_editing_the_title_and_preamble_and_a_principle_records_revisions(draft, editor, signed_in):
@@ -389,7 +394,9 @@ def test_an_item_can_be_restored_to_an_earlier_revision_as_a_new_revision(draft,
     assert restore.action == Revision.Action.RESTORE
     assert restore.summary == f"Restored action line 1.1 to revision {second.pk}"
     assert draft.revisions.count() == 4
-    assert draft.audit_entries.filter(action="restore").count() == 1
+    assert (
+        AuditEntry.objects.about(draft).filter(action=AuditEntry.Action.DRAFT_RESTORE).count() == 1
+    )
 
 
 def test_a_removed_principle_can_be_restored_from_the_history_with_its_action_lines(
@@ -570,7 +577,7 @@ def workspace_urls(draft) -> list[str]:
         url("history", draft.pk),
         url("changes", draft.pk),
         url("send-back", draft.pk),
-        url("audit"),
+        reverse("audit") + "?what=drafting",
         url("compare") + f"?old={draft.based_on_id}&new={draft.pk}",
         url("compare-revisions", draft.pk) + f"?old={revision.pk}&new={revision.pk}",
     ]

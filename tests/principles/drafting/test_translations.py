@@ -177,7 +177,7 @@ def test_saving_an_item_records_a_revision_with_the_whole_translated_text(
     revision = french.revisions.first()
     assert (revision.item_key, revision.note) == (key, "première version")
     assert revision.text == french.text
-    assert AuditEntry.objects.filter(version=french.version, detail__contains="French").exists()
+    assert AuditEntry.objects.about(french).filter(target_label__contains="French").exists()
 
 
 def test_a_stale_save_of_a_translated_item_is_refused_and_keeps_the_typed_text(

@@ -1,0 +1,37 @@
+"""Moderators read the audit log too, now that it records moderation. The group may not exist
+yet (the endorsements app creates it as well); get_or_create makes the order not matter."""
+
+from django.db import migrations
+
+GROUP = "Moderator"
+CODENAME = "view_audit_log"
+NAMES = ("Can read the drafting audit log", "Can read the audit log")
+
+
+def let_moderators_read_the_audit_log(apps, schema_editor):
+    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+    permission = Permission.objects.get(content_type__app_label="principles", codename=CODENAME)
+    permission.name = NAMES[1]
+    permission.save(update_fields=["name"])
+    group, _ = Group.objects.get_or_create(name=GROUP)
+    group.permissions.add(permission)
+
+
+def take_it_back(apps, schema_editor):
+    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+    permission = Permission.objects.get(content_type__app_label="principles", codename=CODENAME)
+    permission.name = NAMES[0]
+    permission.save(update_fields=["name"])
+    for group in Group.objects.filter(name=GROUP):
+        group.permissions.remove(permission)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("principles", "0010_audit_entries_always_have_a_target"),
+    ]
+
+    operations = [migrations.RunPython(let_moderators_read_the_audit_log, take_it_back)]
