@@ -94,8 +94,44 @@ class EndorsementQuerySet(models.QuerySet):
         """Approved endorsements: what anyone may see."""
         return self.filter(status=Endorsement.Status.APPROVED)
 
+    def live(self):
+        """Those that count as the organisation having endorsed, or being about to: a second
+        endorsement of the organisation is refused while one of these exists."""
+        return self.filter(status__in=Endorsement.LIVE_STATUSES)
+
+    def same_organisation_as(self, endorsement):
+        """The others from the same organisation: the same normalised name in the same country."""
+        return self.filter(name_key=endorsement.name_key, country=endorsement.country).exclude(
+            pk=endorsement.pk
+        )
+
+    def from_contact(self, email: str):
+        """Those whose contact gave `email`, in any case: one inbox however it is spelled."""
+        return self.filter(contact_email__iexact=email)
+
     def awaiting_moderation(self):
         return self.filter(status=Endorsement.Status.CONFIRMED)
+
+    def in_queue_order(self):
+        """The moderation queue's order: the longest waiting first."""
+        return self.select_related("version").order_by("confirmed_at", "pk")
+
+    def for_moderation_page(self):
+        """With what one endorsement's moderation page shows: its version, who decided, and
+        the action lines it commits to."""
+        return self.select_related("version", "moderated_by").prefetch_related(
+            "action_lines__principle"
+        )
+
+    def decided_by_others(self, *, requested: list[int], decided: list):
+        """Of the endorsements `requested` in one moderation batch, those it did not decide
+        (`decided`): someone decided them before it arrived. By name, with who decided."""
+        done = {endorsement.pk for endorsement in decided}
+        return (
+            self.filter(pk__in=set(requested) - done)
+            .select_related("moderated_by")
+            .order_by("organisation_name")
+        )
 
     def without_flags(self):
         """Those a Moderator has no reason to look at twice: no possible duplicate (see
@@ -270,6 +306,17 @@ class Endorsement(models.Model):
     # Statuses in which an organisation counts as having endorsed (or being about to): a second
     # endorsement for the same organisation is refused while one of these exists.
     LIVE_STATUSES = [Status.UNCONFIRMED, Status.CONFIRMED, Status.APPROVED]
+    # What an endorser fills in on the form.
+    SUBMITTED_FIELDS = [
+        "organisation_name",
+        "organisation_type",
+        "country",
+        "website",
+        "contact_name",
+        "contact_role",
+        "contact_email",
+        "statement",
+    ]
 
     organisation_name = models.CharField(_("organisation name"), max_length=200)
     # A text field: compatibility normalisation can make a name several times longer.
@@ -399,13 +446,15 @@ class Endorsement(models.Model):
         """The action lines of `version` that are those it committed to: the same key, the
         line carried over from version to version, reworded or moved or not."""
         committed = self.action_lines.values("key")
-        return ActionLine.objects.filter(principle__version=version, key__in=committed).order_by(
-            "principle__position", "position"
+        return (
+            ActionLine.objects.in_version(version)
+            .filter(key__in=committed)
+            .order_by("principle__position", "position")
         )
 
     def commitments_missing_from(self, version):
         """The action lines it committed to that `version` no longer has."""
-        kept = ActionLine.objects.filter(principle__version=version).values("key")
+        kept = ActionLine.objects.in_version(version).values("key")
         return (
             self.action_lines.exclude(key__in=kept)
             .select_related("principle")
@@ -566,6 +615,12 @@ def open_data_path(open_data: "OpenDataFile", filename: str) -> str:
     return f"open-data/{open_data.kind}/{open_data.content_hash}{suffix}"
 
 
+class OpenDataFileQuerySet(models.QuerySet):
+    def newest_first(self):
+        """The build that downloads get comes first: the one that read the endorsers last."""
+        return self.order_by("-taken_at", "-pk")
+
+
 class OpenDataFile(models.Model):
     """One build of an open data file: the public fields of every approved endorser, as they
     stood at `taken_at`.
@@ -594,6 +649,8 @@ class OpenDataFile(models.Model):
             " content moves it forward."
         ),
     )
+
+    objects = OpenDataFileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("open data file")
