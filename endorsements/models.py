@@ -85,6 +85,13 @@ LINK_PURPOSES = {
 }
 
 
+def version_field(verbose_name, **options) -> models.ForeignKey:
+    """A version of the declaration that an endorsement stands by: it can never be deleted."""
+    return models.ForeignKey(
+        "principles.Version", verbose_name=verbose_name, on_delete=models.PROTECT, **options
+    )
+
+
 class EndorsementStateError(Exception):
     """Raised when an endorsement is asked to change state from a state that does not allow it."""
 
@@ -340,20 +347,10 @@ class Endorsement(models.Model):
         blank=True,
         related_name="endorsements",
     )
-    version = models.ForeignKey(
-        "principles.Version",
-        verbose_name=_("version endorsed"),
-        on_delete=models.PROTECT,
-        related_name="endorsements",
-    )
+    version = version_field(_("version endorsed"), related_name="endorsements")
     content_hash = models.CharField(_("content hash of the version endorsed"), max_length=64)
-    reconfirmed_version = models.ForeignKey(
-        "principles.Version",
-        verbose_name=_("latest version reconfirmed"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+    reconfirmed_version = version_field(
+        _("latest version reconfirmed"), null=True, blank=True, related_name="+"
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.UNCONFIRMED
@@ -588,12 +585,7 @@ class Reconfirmation(models.Model):
         on_delete=models.CASCADE,
         related_name="reconfirmations",
     )
-    version = models.ForeignKey(
-        "principles.Version",
-        verbose_name=_("version"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    version = version_field(_("version"), related_name="+")
     content_hash = models.CharField(_("content hash of the version"), max_length=64)
     reconfirmed_at = models.DateTimeField(_("reconfirmed at"), default=timezone.now)
 
