@@ -30,7 +30,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Endorsement, EndorsementCountries, OpenDataFile
+from declaration_site.countries import EndorsementCountries
+
+from .models import Endorsement, OpenDataFile
 
 logger = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 from declaration_site.converters import is_ascii_number
+from declaration_site.countries import EndorsementCountries
 from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
 from endorsements.certificate import EndorsementCertificate, cached_certificate
 from principles.comparison import compare_published
@@ -30,13 +31,9 @@ from .forms import (
     EndorserFilterForm,
     ReconfirmForm,
 )
-from .models import (
-    Endorsement,
-    EndorsementCountries,
-    OpenDataFile,
-    Region,
-)
+from .models import Endorsement, OpenDataFile
 from .open_data import OpenDataNotReady, file_to_serve
+from .regions import Region
 from .services import (
     DuplicateEndorsement,
     reconfirm_endorsement,
