@@ -15,6 +15,10 @@ entry (it holds a lock in the cache) while the others keep serving the previous 
 most `STALE_SECONDS` (the lock's life, if that process never finishes): a stream of approvals
 costs one recomputation of each page at a time, not one per reader.
 
+Values go through `cached_value`, the site's one way to cache a value: public content by
+generation as above, and a value that never changes once it exists (a published version, a
+rendered certificate) for a fixed time, `cached_value(..., fixed_for=seconds)`.
+
 With the default local-memory cache each server process has its own cache and sees only the
 changes made in that process: several processes (gunicorn workers, servers) need a shared cache,
 `CACHE_URL=redis://…`, as the README's production layout says.
