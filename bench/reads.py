@@ -147,15 +147,14 @@ def warm_up(base: str, path: str, *, options) -> None:
 # again, deletes them so that the database holds the seeded endorsers only.
 APPROVER = """
 import os, sys, time
-from django.conf import settings
 from django.contrib.auth.models import User
 from endorsements.management.commands.seed_demo_data import demo_endorsement
 from endorsements.models import Endorsement
 from endorsements.services import moderate_endorsements
-from principles.models import Declaration
+from principles.models import Version
 
 rate, seconds = float(os.environ["RATE"]), float(os.environ["SECONDS"])
-version = Declaration.objects.get(slug=settings.DECLARATION_SLUG).current_version
+version = Version.objects.current().get()
 waiting = [demo_endorsement(10_000_000 + n, version) for n in range(int(rate * seconds) + 1)]
 for endorsement in waiting:
     endorsement.status, endorsement.approved_at = Endorsement.Status.CONFIRMED, None

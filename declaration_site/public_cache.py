@@ -15,6 +15,10 @@ entry (it holds a lock in the cache) while the others keep serving the previous 
 most `STALE_SECONDS` (the lock's life, if that process never finishes): a stream of approvals
 costs one recomputation of each page at a time, not one per reader.
 
+Values go through `cached_value`, the site's one way to cache a value: public content by
+generation as above, and a value that never changes once it exists (a published version, a
+rendered certificate) for a fixed time, `cached_value(..., fixed_for=seconds)`.
+
 With the default local-memory cache each server process has its own cache and sees only the
 changes made in that process: several processes (gunicorn workers, servers) need a shared cache,
 `CACHE_URL=redis://…`, as the README's production layout says.
@@ -183,9 +187,21 @@ def _store(key: str, entry: tuple[int | None, object]) -> None:
     process_copies.remember(key, entry)
 
 
-def cached_value(name: str, compute: Callable[[], object]):
-    """`compute()`, kept until the public content next changes. Every caller in the process
-    gets the same object: never change it."""
+def cached_value(name: str, compute: Callable[[], object], *, fixed_for: int | None = None):
+    """`compute()`, kept in the shared cache under `name`: the one way the site caches a value.
+
+    By default the value is public content, kept until the public content next changes (see
+    above); every caller in the process gets the same object: never change it.
+
+    With `fixed_for` (seconds), the value is one that never changes once it exists (a
+    published version, a rendered certificate), and `name` says all that determines it: it is
+    kept that long whatever else changes, each caller gets its own copy, and None is not kept
+    (what does not exist yet may come to).
+
+    Either way, while the cache does not answer, every caller computes the value itself.
+    """
+    if fixed_for is not None:
+        return _fixed_value(f"fixed:value:{name}", compute, fixed_for)
     key = f"public:value:{name}"
 
     def refresh(current: int | None):
@@ -194,6 +210,17 @@ def cached_value(name: str, compute: Callable[[], object]):
         return value
 
     return _fresh_or_refreshed(key, refresh)
+
+
+def _fixed_value(key: str, compute: Callable[[], object], seconds: int):
+    if generation() is None:  # the cache does not answer: do not wait for it again
+        return compute()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        if value is not None:
+            cache.set(key, value, seconds)
+    return value
 
 
 class QueryParameters:

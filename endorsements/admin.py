@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from declaration_site.admin import ReadOnlyAdmin
+
 from .models import Endorsement
 
 
 @admin.register(Endorsement)
-class EndorsementAdmin(admin.ModelAdmin):
+class EndorsementAdmin(ReadOnlyAdmin):
     """For looking things up. Decisions are made in the moderation queue (/moderation/), where
     the rules about states are enforced, so the admin changes nothing."""
 
@@ -12,12 +14,3 @@ class EndorsementAdmin(admin.ModelAdmin):
     list_filter = ["status", "organisation_type", "region"]
     search_fields = ["organisation_name", "contact_email"]
     date_hierarchy = "submitted_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

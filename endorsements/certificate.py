@@ -6,12 +6,12 @@ from dataclasses import astuple, dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from declaration_site.countries import EndorsementCountries
+from declaration_site.public_cache import cached_value
 from principles.models import SOURCE_LANGUAGE
 from principles.pdf.render import render_pdf
 from principles.pdf.signing import sign_pdf, site_signer
@@ -60,9 +60,8 @@ def cached_certificate(*, certificate: EndorsementCertificate) -> bytes:
         [*astuple(certificate), settings.SITE_URL, site_signer().signing_cert.sha256.hex()],
         default=str,
     )
-    key = "certificate:" + hashlib.sha256(stated.encode()).hexdigest()
-    pdf = cache.get(key)
-    if pdf is None:
-        pdf = render_certificate(certificate=certificate)
-        cache.set(key, pdf, CERTIFICATE_CACHE_SECONDS)
-    return pdf
+    return cached_value(
+        "certificate:" + hashlib.sha256(stated.encode()).hexdigest(),
+        lambda: render_certificate(certificate=certificate),
+        fixed_for=CERTIFICATE_CACHE_SECONDS,
+    )

@@ -23,14 +23,20 @@ def send(endorsement: Endorsement, *, subject: str, template: str, **context) ->
     EmailMessage(subject=subject, body=body, to=[endorsement.contact_email]).send()
 
 
+def send_expiring_link(endorsement: Endorsement, *, purpose: str, view: str, **message) -> None:
+    """Email a link for `purpose` (see `models.LINK_PURPOSES`) to the page `view`, which works for
+    ENDORSEMENT_CONFIRMATION_DAYS days; `message` is the subject and the template."""
+    url = absolute(reverse(view, args=[endorsement.link_token(purpose)]))
+    send(endorsement, link_url=url, days=settings.ENDORSEMENT_CONFIRMATION_DAYS, **message)
+
+
 def send_confirmation(endorsement: Endorsement, **_unused) -> None:
-    token = endorsement.link_token("confirm")
-    send(
+    send_expiring_link(
         endorsement,
+        purpose="confirm",
+        view="endorsements:confirm",
         subject=_("Please confirm your endorsement"),
         template="confirmation",
-        confirm_url=absolute(reverse("endorsements:confirm", args=[token])),
-        days=settings.ENDORSEMENT_CONFIRMATION_DAYS,
     )
 
 
@@ -57,13 +63,12 @@ def send_rejection(endorsement: Endorsement, **_unused) -> None:
 
 
 def send_withdrawal_link(endorsement: Endorsement, **_unused) -> None:
-    token = endorsement.link_token("withdraw")
-    send(
+    send_expiring_link(
         endorsement,
+        purpose="withdraw",
+        view="endorsements:withdraw",
         subject=_("Your link to withdraw an endorsement"),
         template="withdrawal",
-        withdraw_url=absolute(reverse("endorsements:withdraw", args=[token])),
-        days=settings.ENDORSEMENT_CONFIRMATION_DAYS,
     )
 
 

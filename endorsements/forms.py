@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
-from django.core.cache import cache
 from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils.functional import lazy
@@ -13,12 +12,14 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from declaration_site.converters import is_ascii_number
+from declaration_site.countries import INTERNATIONAL, EndorsementCountries
+from declaration_site.public_cache import cached_value
 from principles.models import ActionLine, Version
 from principles.templatetags.declaration_text import lang_attr
 
-from .models import INTERNATIONAL, Endorsement, EndorsementCountries, Region, normalise_name
-from .services import Decision
+from .models import Endorsement
+from .names import normalise_name
+from .regions import Region
 
 
 class WebsiteField(forms.URLField):
@@ -56,10 +57,10 @@ class ActionLinesField(forms.TypedMultipleChoiceField):
     def version_line_ids(self) -> set[str]:
         # A published version's action lines never change: read them once per cache.
         def read():
-            lines = ActionLine.objects.filter(principle__version=self.version)
+            lines = ActionLine.objects.in_version(self.version)
             return {str(pk) for pk in lines.values_list("pk", flat=True)}
 
-        return cache.get_or_set(f"version-action-lines:{self.version.pk}", read, ONE_DAY)
+        return cached_value(f"version-action-lines:{self.version.pk}", read, fixed_for=ONE_DAY)
 
     def valid_value(self, value) -> bool:
         return str(value) in self.version_line_ids
@@ -118,16 +119,7 @@ class EndorsementForm(forms.ModelForm):
 
     class Meta:
         model = Endorsement
-        fields = [
-            "organisation_name",
-            "organisation_type",
-            "country",
-            "website",
-            "contact_name",
-            "contact_role",
-            "contact_email",
-            "statement",
-        ]
+        fields = Endorsement.SUBMITTED_FIELDS
         # dir="auto": a name or statement in Arabic is typed and shown right to left.
         widgets = {
             "organisation_name": forms.TextInput(attrs={"dir": "auto"}),
@@ -285,64 +277,6 @@ class EmailForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's form has its own token
         self.helper.layout = Layout("email", Submit("submit", submit_label))
-
-
-class EndorsementIdsField(forms.Field):
-    """The ids of the endorsements a Moderator checked. Whether each still awaits moderation is
-    the service's to decide, under a lock: one that another Moderator decided a moment ago must
-    not make the rest of the batch fail."""
-
-    widget = forms.CheckboxSelectMultiple  # drawn by the template, one box an entry
-    default_error_messages = {
-        "required": _("Select at least one endorsement."),
-        "invalid": _("The selection is not valid. Reload the page and select again."),
-    }
-
-    def to_python(self, value) -> list[int]:
-        if not value:
-            return []
-        values = value if isinstance(value, list | tuple) else [value]
-        if not all(is_ascii_number(str(pk), max_digits=18) for pk in values):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return sorted({int(pk) for pk in values})
-
-
-class ModerationForm(forms.Form):
-    """A Moderator's decision about one or several endorsements awaiting moderation."""
-
-    endorsements = EndorsementIdsField(label=_("Endorsements"))
-    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
-    code = forms.ChoiceField(
-        label=_("Reason for rejection"),
-        required=False,
-        choices=[("", _("Choose a reason")), *Endorsement.RejectionReason.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    reason = forms.CharField(
-        label=_("Note (required for another reason)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-    )
-    notify = forms.BooleanField(
-        label=_("Email the reason to the organisation, in the language it endorsed in"),
-        required=False,
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        code, reason = cleaned.get("code", ""), cleaned.get("reason", "").strip()
-        if cleaned.get("decision") == Decision.REJECT and code in {"", "other"} and not reason:
-            self.add_error("reason", _("Give a reason for the rejection; the endorser may ask."))
-        return cleaned
-
-
-class RevocationForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why the approval is revoked (kept in the record, not published)"),
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-        error_messages={"required": _("Give the reason for revoking the approval.")},
-    )
 
 
 class EndorserFilterForm(forms.Form):

@@ -21,10 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from declaration_site.countries import INTERNATIONAL, EndorsementCountries
+from declaration_site.countries import EndorsementCountries
 from principles.models import ActionLine
 
 from .names import domain_of_email, domain_of_url, normalise_name, organisation_domain
+from .regions import REGION_OF_COUNTRY, Region
 
 
 class EndorsementCountryField(CountryField):
@@ -34,41 +35,6 @@ class EndorsementCountryField(CountryField):
     def validate(self, value, model_instance):
         if value not in self.countries:
             super().validate(value, model_instance)
-
-
-class Region(models.TextChoices):
-    """World regions of the UN geoscheme (M49)."""
-
-    AFRICA = "africa", _("Africa")
-    AMERICAS = "americas", _("Americas")
-    ASIA = "asia", _("Asia")
-    EUROPE = "europe", _("Europe")
-    OCEANIA = "oceania", _("Oceania")
-    INTERNATIONAL = "international", _("International")
-
-
-_COUNTRIES_BY_REGION = {
-    Region.AFRICA: """
-        DZ EG LY MA SD TN EH IO BI KM DJ ER ET TF KE MG MW MU YT MZ RE RW SC SO SS UG TZ ZM ZW
-        AO CM CF TD CG CD GQ GA ST BW SZ LS NA ZA BJ BF CV CI GM GH GN GW LR ML MR NE NG SH SN
-        SL TG""",
-    Region.AMERICAS: """
-        AI AG AR AW BS BB BZ BM BO BQ BV BR CA KY CL CO CR CU CW DM DO EC SV FK GF GL GD GP GT
-        GY HT HN JM MQ MX MS NI PA PY PE PR BL KN LC MF PM VC SX GS SR TT TC US UY VE VG VI""",
-    Region.ASIA: """
-        KZ KG TJ TM UZ CN HK MO KP JP MN KR TW BN KH ID LA MY MM PH SG TH TL VN AF BD BT IN IR
-        MV NP PK LK AM AZ BH CY GE IQ IL JO KW LB OM QA SA PS SY TR AE YE""",
-    Region.EUROPE: """
-        BY BG CZ HU PL MD RO RU SK UA AX DK EE FO FI GG IS IE IM JE LV LT NO SJ SE GB AL AD BA
-        HR GI GR VA IT MT ME MK PT SM RS SI ES AT BE FR DE LI LU MC NL CH""",
-    Region.OCEANIA: """
-        AU NZ NF HM CX CC FJ NC PG SB VU GU KI MH FM NR MP PW UM AS CK PF NU PN WS TK TO TV WF""",
-    # Antarctica belongs to no M49 region; its research stations are international.
-    Region.INTERNATIONAL: f"{INTERNATIONAL} AQ",
-}
-REGION_OF_COUNTRY = {
-    code: region for region, codes in _COUNTRIES_BY_REGION.items() for code in codes.split()
-}
 
 
 def confirmation_max_age() -> timedelta:
@@ -85,6 +51,13 @@ LINK_PURPOSES = {
 }
 
 
+def version_field(verbose_name, **options) -> models.ForeignKey:
+    """A version of the declaration that an endorsement stands by: it can never be deleted."""
+    return models.ForeignKey(
+        "principles.Version", verbose_name=verbose_name, on_delete=models.PROTECT, **options
+    )
+
+
 class EndorsementStateError(Exception):
     """Raised when an endorsement is asked to change state from a state that does not allow it."""
 
@@ -94,8 +67,44 @@ class EndorsementQuerySet(models.QuerySet):
         """Approved endorsements: what anyone may see."""
         return self.filter(status=Endorsement.Status.APPROVED)
 
+    def live(self):
+        """Those that count as the organisation having endorsed, or being about to: a second
+        endorsement of the organisation is refused while one of these exists."""
+        return self.filter(status__in=Endorsement.LIVE_STATUSES)
+
+    def same_organisation_as(self, endorsement):
+        """The others from the same organisation: the same normalised name in the same country."""
+        return self.filter(name_key=endorsement.name_key, country=endorsement.country).exclude(
+            pk=endorsement.pk
+        )
+
+    def from_contact(self, email: str):
+        """Those whose contact gave `email`, in any case: one inbox however it is spelled."""
+        return self.filter(contact_email__iexact=email)
+
     def awaiting_moderation(self):
         return self.filter(status=Endorsement.Status.CONFIRMED)
+
+    def in_queue_order(self):
+        """The moderation queue's order: the longest waiting first."""
+        return self.select_related("version").order_by("confirmed_at", "pk")
+
+    def for_moderation_page(self):
+        """With what one endorsement's moderation page shows: its version, who decided, and
+        the action lines it commits to."""
+        return self.select_related("version", "moderated_by").prefetch_related(
+            "action_lines__principle"
+        )
+
+    def decided_by_others(self, *, requested: list[int], decided: list):
+        """Of the endorsements `requested` in one moderation batch, those it did not decide
+        (`decided`): someone decided them before it arrived. By name, with who decided."""
+        done = {endorsement.pk for endorsement in decided}
+        return (
+            self.filter(pk__in=set(requested) - done)
+            .select_related("moderated_by")
+            .order_by("organisation_name")
+        )
 
     def without_flags(self):
         """Those a Moderator has no reason to look at twice: no possible duplicate (see
@@ -270,6 +279,17 @@ class Endorsement(models.Model):
     # Statuses in which an organisation counts as having endorsed (or being about to): a second
     # endorsement for the same organisation is refused while one of these exists.
     LIVE_STATUSES = [Status.UNCONFIRMED, Status.CONFIRMED, Status.APPROVED]
+    # What an endorser fills in on the form.
+    SUBMITTED_FIELDS = [
+        "organisation_name",
+        "organisation_type",
+        "country",
+        "website",
+        "contact_name",
+        "contact_role",
+        "contact_email",
+        "statement",
+    ]
 
     organisation_name = models.CharField(_("organisation name"), max_length=200)
     # A text field: compatibility normalisation can make a name several times longer.
@@ -293,20 +313,10 @@ class Endorsement(models.Model):
         blank=True,
         related_name="endorsements",
     )
-    version = models.ForeignKey(
-        "principles.Version",
-        verbose_name=_("version endorsed"),
-        on_delete=models.PROTECT,
-        related_name="endorsements",
-    )
+    version = version_field(_("version endorsed"), related_name="endorsements")
     content_hash = models.CharField(_("content hash of the version endorsed"), max_length=64)
-    reconfirmed_version = models.ForeignKey(
-        "principles.Version",
-        verbose_name=_("latest version reconfirmed"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+    reconfirmed_version = version_field(
+        _("latest version reconfirmed"), null=True, blank=True, related_name="+"
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.UNCONFIRMED
@@ -399,13 +409,15 @@ class Endorsement(models.Model):
         """The action lines of `version` that are those it committed to: the same key, the
         line carried over from version to version, reworded or moved or not."""
         committed = self.action_lines.values("key")
-        return ActionLine.objects.filter(principle__version=version, key__in=committed).order_by(
-            "principle__position", "position"
+        return (
+            ActionLine.objects.in_version(version)
+            .filter(key__in=committed)
+            .order_by("principle__position", "position")
         )
 
     def commitments_missing_from(self, version):
         """The action lines it committed to that `version` no longer has."""
-        kept = ActionLine.objects.filter(principle__version=version).values("key")
+        kept = ActionLine.objects.in_version(version).values("key")
         return (
             self.action_lines.exclude(key__in=kept)
             .select_related("principle")
@@ -539,12 +551,7 @@ class Reconfirmation(models.Model):
         on_delete=models.CASCADE,
         related_name="reconfirmations",
     )
-    version = models.ForeignKey(
-        "principles.Version",
-        verbose_name=_("version"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    version = version_field(_("version"), related_name="+")
     content_hash = models.CharField(_("content hash of the version"), max_length=64)
     reconfirmed_at = models.DateTimeField(_("reconfirmed at"), default=timezone.now)
 
@@ -564,6 +571,12 @@ class Reconfirmation(models.Model):
 def open_data_path(open_data: "OpenDataFile", filename: str) -> str:
     suffix = OpenDataFile.SUFFIXES[open_data.kind]
     return f"open-data/{open_data.kind}/{open_data.content_hash}{suffix}"
+
+
+class OpenDataFileQuerySet(models.QuerySet):
+    def newest_first(self):
+        """The build that downloads get comes first: the one that read the endorsers last."""
+        return self.order_by("-taken_at", "-pk")
 
 
 class OpenDataFile(models.Model):
@@ -594,6 +607,8 @@ class OpenDataFile(models.Model):
             " content moves it forward."
         ),
     )
+
+    objects = OpenDataFileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("open data file")

@@ -30,7 +30,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Endorsement, EndorsementCountries, OpenDataFile
+from declaration_site.countries import EndorsementCountries
+
+from .models import Endorsement, OpenDataFile
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ def commitments_of_public_endorsers() -> dict[int, list[dict]]:
     each cited as on the site: its number ("2.3"), its version and its permanent address."""
     Chosen = Endorsement.action_lines.through
     chosen = (
-        Chosen.objects.filter(endorsement__status=Endorsement.Status.APPROVED)
+        Chosen.objects.filter(endorsement__in=Endorsement.objects.public())
         .order_by(
             "endorsement_id",
             "actionline__principle__version__number",
@@ -258,7 +260,7 @@ def store(output: Output, *, row_count: int, taken_at) -> OpenDataFile:
 
 def prune(kind: str) -> None:
     """Delete all but the newest KEEP_BUILDS files of `kind`."""
-    newest = OpenDataFile.objects.filter(kind=kind).order_by("-taken_at", "-pk")
+    newest = OpenDataFile.objects.filter(kind=kind).newest_first()
     for old in newest[KEEP_BUILDS:]:
         old.delete()
         old.file.delete(save=False)
@@ -267,7 +269,7 @@ def prune(kind: str) -> None:
 def file_to_serve(kind: str) -> OpenDataFile:
     """The newest stored file of `kind`: one query. When none was ever built, this request
     builds them, unless another one is doing so already (then OpenDataNotReady)."""
-    newest = OpenDataFile.objects.filter(kind=kind).order_by("-taken_at", "-pk")
+    newest = OpenDataFile.objects.filter(kind=kind).newest_first()
     if found := newest.first():
         return found
     if not cache.add(FIRST_BUILD_LOCK, True, FIRST_BUILD_LOCK_SECONDS):

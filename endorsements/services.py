@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.backend import DatabaseBackend
@@ -50,11 +50,8 @@ def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
     endorsed and every later one (see `EndorsementQuerySet.listed_in`). Rebuild the open data
     files and refresh the cached public pages and counts too. A version whose PDF nobody has
     asked for yet is left alone: its first download renders it."""
-    endorsed = Version.objects.filter(
-        pk__in={endorsement.version_id for endorsement in endorsements}
-    )
-    listing = Version.objects.published().filter(
-        Exists(endorsed.filter(declaration=OuterRef("declaration"), number__lte=OuterRef("number")))
+    listing = Version.objects.listing_endorsers_of(
+        {endorsement.version_id for endorsement in endorsements}
     )
 
     def enqueue_renders():
@@ -73,15 +70,7 @@ def open_data_changed() -> None:
 
 
 def find_duplicate(endorsement: Endorsement) -> Endorsement | None:
-    return (
-        Endorsement.objects.filter(
-            name_key=endorsement.name_key,
-            country=endorsement.country,
-            status__in=Endorsement.LIVE_STATUSES,
-        )
-        .exclude(pk=endorsement.pk)
-        .first()
-    )
+    return Endorsement.objects.live().same_organisation_as(endorsement).first()
 
 
 def submit_endorsement(
@@ -129,7 +118,7 @@ def submit_endorsement(
 def resend_confirmation(*, email: str) -> int:
     """Email a fresh confirmation link for every unconfirmed, unexpired endorsement that
     `email` submitted. Returns how many; the page does not say, so nobody learns who endorsed."""
-    pending = list(Endorsement.objects.awaiting_confirmation().filter(contact_email__iexact=email))
+    pending = list(Endorsement.objects.awaiting_confirmation().from_contact(email))
     with transaction.atomic():
         for endorsement in pending:
             enqueue_email("confirmation", endorsement)
@@ -138,11 +127,7 @@ def resend_confirmation(*, email: str) -> int:
 
 def request_withdrawal_links(*, email: str) -> int:
     """Email a withdrawal link for every endorsement, not yet withdrawn, made by `email`."""
-    endorsements = list(
-        Endorsement.objects.filter(
-            status__in=Endorsement.LIVE_STATUSES, contact_email__iexact=email
-        )
-    )
+    endorsements = list(Endorsement.objects.live().from_contact(email))
     with transaction.atomic():
         for endorsement in endorsements:
             enqueue_email("withdrawal", endorsement)
@@ -231,7 +216,7 @@ def reconfirm_endorsement(
     endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
     if action_line_ids is None:
         action_line_ids = list(endorsement.commitments_in(version).values_list("pk", flat=True))
-    chosen = ActionLine.objects.filter(principle__version=version, pk__in=action_line_ids)
+    chosen = ActionLine.objects.in_version(version).filter(pk__in=action_line_ids)
     if len(set(action_line_ids)) != len(action_line_ids) or chosen.count() != len(action_line_ids):
         raise EndorsementStateError(
             f"Action lines {action_line_ids} are not distinct action lines of {version}."

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .moderation import views as moderation
 
 app_name = "endorsements"
 
@@ -19,8 +20,8 @@ urlpatterns = [
     path("endorsers-excel.csv", views.open_data_file, {"kind": "excel-csv"}, name="excel-csv"),
     path("endorsers.json", views.open_data_file, {"kind": "json"}, name="json"),
     path("endorsers/count.json", views.endorsers_count, name="count"),
-    path("moderation/", views.moderation_queue, name="moderation"),
-    path("moderation/<number:pk>/", views.moderation_detail, name="moderation-detail"),
-    path("moderation/<number:pk>/revoke/", views.revoke, name="moderation-revoke"),
-    path("moderation/export.csv", views.contacts_export, name="export"),
+    path("moderation/", moderation.moderation_queue, name="moderation"),
+    path("moderation/<number:pk>/", moderation.moderation_detail, name="moderation-detail"),
+    path("moderation/<number:pk>/revoke/", moderation.revoke, name="moderation-revoke"),
+    path("moderation/export.csv", moderation.contacts_export, name="export"),
 ]

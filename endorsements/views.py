@@ -1,15 +1,11 @@
-import csv
 import functools
 from functools import wraps
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,35 +18,27 @@ from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 from declaration_site.converters import is_ascii_number
+from declaration_site.countries import EndorsementCountries
 from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
 from endorsements.certificate import EndorsementCertificate, cached_certificate
 from principles.comparison import compare_published
-from principles.models import ActionLine, AuditEntry, Version
+from principles.models import ActionLine, Version
 
 from . import charts
 from .forms import (
     EmailForm,
     EndorsementForm,
     EndorserFilterForm,
-    ModerationForm,
     ReconfirmForm,
-    RevocationForm,
 )
-from .models import (
-    Endorsement,
-    EndorsementCountries,
-    EndorsementStateError,
-    OpenDataFile,
-    Region,
-)
-from .open_data import OpenDataNotReady, file_to_serve, neutralise
+from .models import Endorsement, OpenDataFile
+from .open_data import OpenDataNotReady, file_to_serve
+from .regions import Region
 from .services import (
     DuplicateEndorsement,
-    moderate_endorsements,
     reconfirm_endorsement,
     request_withdrawal_links,
     resend_confirmation,
-    revoke_approval,
     submit_endorsement,
     withdraw_endorsement,
 )
@@ -66,17 +54,14 @@ def version_on_screen(request) -> Version | None:
     every submission needs it."""
     number = request.POST.get("version", "")
     if is_ascii_number(number):
-        key = f"published-version:{settings.DECLARATION_SLUG}:{number}"
-        if (version := cache.get(key)) is not None:
+        version = cached_value(
+            f"published-version:{number}",
+            lambda: Version.objects.served().published().filter(number=number).first(),
+            fixed_for=ONE_DAY,
+        )
+        if version is not None:
             return version
-        try:
-            version = Version.objects.published_of(settings.DECLARATION_SLUG).get(number=number)
-        except Version.DoesNotExist:
-            pass
-        else:
-            cache.set(key, version, ONE_DAY)
-            return version
-    return Version.objects.current(settings.DECLARATION_SLUG).first()
+    return Version.objects.current().first()
 
 
 def endorsement_rate(group, request) -> str:
@@ -314,9 +299,7 @@ def reconfirm(request, endorsement, payload):
     """What changed since the version the endorser last endorsed, its commitments to choose
     again among the new version's action lines, and the button that endorses the new
     version."""
-    version = get_object_or_404(
-        Version.objects.published_of(settings.DECLARATION_SLUG), pk=payload.get("v")
-    )
+    version = get_object_or_404(Version.objects.served().published(), pk=payload.get("v"))
     endorsement = Endorsement.objects.select_related("version", "reconfirmed_version").get(
         pk=endorsement.pk
     )
@@ -393,7 +376,7 @@ def endorser_list(request):
         Prefetch("action_lines", queryset=ActionLine.objects.select_related("principle"))
     )
     page = Paginator(endorsers, PAGE_SIZE).get_page(request.GET.get("page"))
-    current = Version.objects.current(settings.DECLARATION_SLUG).first()
+    current = Version.objects.current().first()
     statistics = public_statistics(current)
     response = render(
         request,
@@ -443,22 +426,6 @@ def version_choices(current: Version | None) -> list[tuple[int, str]]:
     ]
 
 
-class Echo:
-    def write(self, value):
-        return value
-
-
-def csv_response(rows, *, fields: list[str], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(Echo())
-    lines = (writer.writerow([neutralise(row[field]) for field in fields]) for row in rows)
-    response = StreamingHttpResponse(
-        (line for chunk in ([writer.writerow(fields)], lines) for line in chunk),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 # Each kind's type, the name a download saves it under, and whether browsers should save it
 # (a spreadsheet) rather than show it (JSON).
 OPEN_DATA_TYPES = {
@@ -504,7 +471,7 @@ def endorsers_count(request):
     """The live totals, for embedding on other sites: every current endorser, whatever the
     version it endorsed; how many endorsed the current version; and how many have each
     version as the latest they endorsed."""
-    current = Version.objects.current(settings.DECLARATION_SLUG).first()
+    current = Version.objects.current().first()
     totals = Endorsement.objects.public().totals_by_version(current)
     response = JsonResponse(
         {
@@ -519,167 +486,3 @@ def endorsers_count(request):
     )
     response["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-moderator_required = permission_required("endorsements.moderate_endorsement", raise_exception=True)
-
-
-def decided_by_others(requested: list[int], decided: list[Endorsement]) -> list[str]:
-    """One line for each endorsement of a batch that someone had decided before it arrived."""
-    done = {endorsement.pk for endorsement in decided}
-    others = (
-        Endorsement.objects.filter(pk__in=set(requested) - done)
-        .select_related("moderated_by")
-        .order_by("organisation_name")
-    )
-    return [
-        _("%(name)s was already decided by %(person)s: %(status)s.")
-        % {
-            "name": other.organisation_name,
-            "person": other.moderated_by.get_username() if other.moderated_by else "—",
-            "status": other.get_status_display().lower(),
-        }
-        for other in others
-    ]
-
-
-def queue_url(*, unflagged: bool) -> str:
-    url = reverse("endorsements:moderation")
-    return f"{url}?flags=none" if unflagged else url
-
-
-@login_required
-@moderator_required
-@require_http_methods(["GET", "POST"])
-def moderation_queue(request):
-    """Confirmed endorsements waiting for a decision; decide on one or several at once, or on
-    every one on the page (`?all=1`, the "approve all on this page" button)."""
-    unflagged = request.GET.get("flags") == "none"
-    data = None
-    if request.method == "POST":
-        data = request.POST.copy()
-        if request.GET.get("all"):
-            data.setlist("endorsements", data.getlist("on_page"))
-    form = ModerationForm(data)
-    if request.method == "POST" and form.is_valid():
-        requested = form.cleaned_data["endorsements"]
-        decided = moderate_endorsements(
-            endorsements=Endorsement.objects.filter(pk__in=requested),
-            decision=form.cleaned_data["decision"],
-            moderator=request.user,
-            reason=form.cleaned_data["reason"],
-            code=form.cleaned_data["code"],
-            notify=form.cleaned_data["notify"],
-        )
-        if decided:
-            messages.success(
-                request, _("%(count)d endorsement(s) moderated.") % {"count": len(decided)}
-            )
-        for line in decided_by_others(requested, decided):
-            messages.warning(request, line)
-        return redirect(queue_url(unflagged=unflagged))
-    waiting = Endorsement.objects.awaiting_moderation()
-    shown = waiting.without_flags() if unflagged else waiting
-    page = Paginator(
-        shown.select_related("version").order_by("confirmed_at", "pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    similar = Endorsement.objects.similar_to(page.object_list)
-    return render(
-        request,
-        "endorsements/moderation_queue.html",
-        {
-            "form": form,
-            "page": page,
-            "unflagged": unflagged,
-            "waiting_count": page.paginator.count if not unflagged else waiting.count(),
-            "flagged_on_page": sum(e.is_flagged(similar[e.pk]) for e in page),
-            "action": queue_url(unflagged=unflagged),
-            "entries": [(endorsement, similar[endorsement.pk]) for endorsement in page],
-        },
-    )
-
-
-def moderation_page(request, endorsement: Endorsement, *, revocation_form=None, status=200):
-    endorsement = (
-        Endorsement.objects.select_related("version", "moderated_by")
-        .prefetch_related("action_lines__principle")
-        .get(pk=endorsement.pk)
-    )
-    return render(
-        request,
-        "endorsements/moderation_detail.html",
-        {
-            "endorsement": endorsement,
-            "others": Endorsement.objects.similar_to([endorsement])[endorsement.pk],
-            "form": ModerationForm(),
-            "revocation_form": revocation_form or RevocationForm(),
-            "history": AuditEntry.objects.about(endorsement).select_related("actor"),
-        },
-        status=status,
-    )
-
-
-@login_required
-@moderator_required
-@require_GET
-def moderation_detail(request, pk: int):
-    return moderation_page(request, get_object_or_404(Endorsement, pk=pk))
-
-
-@login_required
-@moderator_required
-@require_http_methods(["POST"])
-def revoke(request, pk: int):
-    """Take back an approval, for a reason: the endorsement leaves the public list."""
-    endorsement = get_object_or_404(Endorsement, pk=pk)
-    form = RevocationForm(request.POST)
-    if not form.is_valid():
-        return moderation_page(request, endorsement, revocation_form=form, status=400)
-    try:
-        revoke_approval(
-            endorsement=endorsement, moderator=request.user, reason=form.cleaned_data["reason"]
-        )
-    except EndorsementStateError:
-        endorsement.refresh_from_db()
-        messages.warning(
-            request,
-            _("%(name)s is no longer approved (%(status)s); nothing was revoked.")
-            % {
-                "name": endorsement.organisation_name,
-                "status": endorsement.get_status_display().lower(),
-            },
-        )
-    else:
-        messages.success(
-            request,
-            _("The approval of %(name)s is revoked; it has left the public list.")
-            % {"name": endorsement.organisation_name},
-        )
-    return redirect("endorsements:moderation-detail", pk)
-
-
-CONTACT_FIELDS = [
-    "id",
-    "status",
-    "organisation_name",
-    "organisation_type",
-    "country",
-    "website",
-    "contact_name",
-    "contact_role",
-    "contact_email",
-    "statement",
-    "submitted_at",
-    "confirmed_at",
-    "approved_at",
-    "withdrawn_at",
-]
-
-
-@login_required
-@permission_required("endorsements.export_endorsement_contacts", raise_exception=True)
-@require_GET
-def contacts_export(request):
-    """Every endorsement with its contact details, for staff allowed to see them."""
-    rows = Endorsement.objects.order_by("pk").values(*CONTACT_FIELDS).iterator(chunk_size=2000)
-    return csv_response(rows, fields=CONTACT_FIELDS, filename="endorsements-with-contacts.csv")

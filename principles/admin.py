@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from declaration_site.admin import ReadOnlyAdmin
+
 from .models import Declaration, Version
 
 
@@ -10,17 +12,8 @@ class DeclarationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Version)
-class VersionAdmin(admin.ModelAdmin):
+class VersionAdmin(ReadOnlyAdmin):
     """Read-only: versions change only through drafting, never by hand in the admin."""
 
     list_display = ["__str__", "status", "number", "published_at", "content_hash"]
     list_filter = ["declaration", "status"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,7 +11,7 @@ from .models import SOURCE_LANGUAGE, Version
 @cache_public_page
 def current(request):
     """The declaration as it stands now: its current published version."""
-    version = Version.objects.with_text().with_pdf_size().current(settings.DECLARATION_SLUG).first()
+    version = Version.objects.with_text().with_pdf_size().current().first()
     if version is None:
         return render(request, "principles/not_published.html")
     return render(
@@ -29,7 +28,7 @@ def current(request):
 def version_detail(request, number: int):
     """The permalink of one published version, current or earlier."""
     version = get_object_or_404(
-        Version.objects.with_text().with_pdf_size().published_of(settings.DECLARATION_SLUG),
+        Version.objects.with_text().with_pdf_size().served().published(),
         number=number,
     )
     return render(
@@ -48,9 +47,7 @@ def version_detail(request, number: int):
 def version_list(request):
     """Every published version, newest first, each linking to its permalink."""
     versions = (
-        Version.objects.published_of(settings.DECLARATION_SLUG)
-        .select_related("declaration")
-        .prefetch_related("texts")
+        Version.objects.served().published().select_related("declaration").prefetch_related("texts")
     )
     return render(request, "principles/version_list.html", {"versions": versions})
 
@@ -60,7 +57,8 @@ def compare_versions(request, old: int, new: int):
     versions = {
         version.number: version
         for version in Version.objects.with_text(SOURCE_LANGUAGE)
-        .published_of(settings.DECLARATION_SLUG)
+        .served()
+        .published()
         .filter(number__in=[old, new])
     }
     if old not in versions or new not in versions:

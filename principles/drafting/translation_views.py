@@ -3,7 +3,6 @@
 The same roles as drafting: editors translate, reviewers approve or send back, publishers
 publish. The rules live in `translation_services` and the `Translation` model."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
@@ -42,7 +41,8 @@ def refused(request, translation: Translation, error: Exception):
 def index(request):
     """Each published version, newest first, with its translation in each language."""
     versions = list(
-        Version.objects.published_of(settings.DECLARATION_SLUG)
+        Version.objects.served()
+        .published()
         .prefetch_related("texts", "translations")
         .order_by("-number")
     )
@@ -67,9 +67,7 @@ def index(request):
 @require_POST
 @role_required(EDIT)
 def start(request, number: int):
-    version = get_object_or_404(
-        Version.objects.published_of(settings.DECLARATION_SLUG), number=number
-    )
+    version = get_object_or_404(Version.objects.served().published(), number=number)
     form = StartTranslationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose one of the languages the site translates into."))

@@ -2,7 +2,6 @@
 back, publishers publish them. The rules live in the models and services; these views check
 who may do what, validate input and show the outcome."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -79,7 +78,7 @@ def index(request):
     """Drafts in progress, and the way to start a new one."""
     drafts = (
         Version.objects.in_progress()
-        .filter(declaration__slug=settings.DECLARATION_SLUG)
+        .served()
         .select_related("based_on")
         .prefetch_related("texts")
         .order_by("-created_at")
@@ -91,13 +90,13 @@ def index(request):
 
 
 def declaration_versions():
-    return Version.objects.filter(declaration__slug=settings.DECLARATION_SLUG)
+    return Version.objects.served()
 
 
 @require_POST
 @role_required(EDIT)
 def start(request):
-    declaration = get_object_or_404(Declaration, slug=settings.DECLARATION_SLUG)
+    declaration = get_object_or_404(Declaration.objects.served())
     try:
         draft = services.start_draft(declaration=declaration, by=request.user)
     except VersionStateError as error:

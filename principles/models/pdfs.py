@@ -13,6 +13,17 @@ def declaration_pdf_path(pdf: "DeclarationPdf", filename: str) -> str:
     return f"{folder}/{pdf.snapshot_hash}.pdf"
 
 
+class DeclarationPdfQuerySet(models.QuerySet):
+    def served(self):
+        """The PDFs of the versions of the declaration this site serves."""
+        return self.filter(version__in=Version.objects.served())
+
+    def newest_first(self):
+        """The PDF that downloads of a version in a language get comes first: the one whose
+        signatories a snapshot found last."""
+        return self.order_by("-last_matched_at")
+
+
 class DeclarationPdf(models.Model):
     """The signed PDF of a published version, in one language, with one snapshot of its
     signatories.
@@ -44,6 +55,8 @@ class DeclarationPdf(models.Model):
             "When a snapshot of the version's signatories last found exactly those of this PDF."
         ),
     )
+
+    objects = DeclarationPdfQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("declaration PDF")

@@ -32,6 +32,18 @@ class VersionStateError(Exception):
     """Raised when a version is asked to change state from a state that does not allow it."""
 
 
+class DeclarationQuerySet(models.QuerySet):
+    def served(self):
+        """The declaration this site serves, named by settings.DECLARATION_SLUG: one row, or
+        none before it is loaded. Every read of "the declaration" starts here."""
+        return self.filter(slug=settings.DECLARATION_SLUG)
+
+    def get_or_create_served(self) -> "Declaration":
+        """The declaration `served()` names, created with no version where it is missing (a
+        command that seeds an empty database)."""
+        return self.get_or_create(slug=settings.DECLARATION_SLUG)[0]
+
+
 class Declaration(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     current_version = models.ForeignKey(
@@ -43,6 +55,8 @@ class Declaration(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = DeclarationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("declaration")
@@ -68,14 +82,22 @@ class VersionQuerySet(models.QuerySet):
         """Approved drafts whose scheduled publication time has come."""
         return self.filter(status=Version.Status.APPROVED, publish_at__lte=now or timezone.now())
 
-    def published_of(self, declaration_slug: str):
-        """The published versions of the declaration named by `declaration_slug`."""
-        return self.published().filter(declaration__slug=declaration_slug)
+    def served(self):
+        """The versions of the declaration this site serves (`Declaration.objects.served()`)."""
+        return self.filter(declaration__in=Declaration.objects.served())
 
-    def current(self, declaration_slug: str):
-        """The version that the declaration named by `declaration_slug` shows as current."""
+    def current(self):
+        """The version that the declaration this site serves shows as current."""
+        return self.served().published().filter(declaration__current_version=F("pk"))
+
+    def listing_endorsers_of(self, version_ids):
+        """The published versions whose PDF lists endorsers of the versions `version_ids`:
+        each of those and every later version of its declaration."""
+        endorsed = Version.objects.filter(pk__in=version_ids)
         return self.published().filter(
-            declaration__slug=declaration_slug, declaration__current_version=F("pk")
+            Exists(
+                endorsed.filter(declaration=OuterRef("declaration"), number__lte=OuterRef("number"))
+            )
         )
 
     def with_text(self, language: str | None = None):
@@ -122,7 +144,7 @@ class VersionQuerySet(models.QuerySet):
 
         newest = DeclarationPdf.objects.filter(
             version=OuterRef("pk"), language=OuterRef("pdf_language")
-        ).order_by("-last_matched_at")
+        ).newest_first()
         return self.with_pdf_language(language).annotate(
             pdf_size=Subquery(newest.values("size")[:1])
         )
@@ -493,6 +515,12 @@ class PrincipleText(VersionContent):
         return self.principle.version
 
 
+class ActionLineQuerySet(models.QuerySet):
+    def in_version(self, version):
+        """The action lines of `version`, under all its principles."""
+        return self.filter(principle__version=version)
+
+
 class ActionLine(TextInActiveLanguage, VersionContent):
     principle = models.ForeignKey(
         Principle,
@@ -502,6 +530,8 @@ class ActionLine(TextInActiveLanguage, VersionContent):
     )
     position = models.PositiveSmallIntegerField(_("position"))
     key = models.UUIDField(_("key"), default=uuid.uuid4, editable=False)
+
+    objects = ActionLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("action line")

@@ -336,7 +336,7 @@ def pdf_to_serve(*, version: Version, language: str = SOURCE_LANGUAGE) -> Declar
     stored = DeclarationPdf.objects.filter(version=version, language=language).select_related(
         "version__declaration"
     )
-    if newest := stored.order_by("-last_matched_at").first():
+    if newest := stored.newest_first().first():
         return newest
     return first_render(version=version, language=language)
 

@@ -26,23 +26,21 @@ def current_pdf(request):
     return _pdf_response(
         request,
         lambda: cached_value(
-            f"pdf-to-serve:{settings.DECLARATION_SLUG}:{language}",
+            f"pdf-to-serve:{language}",
             lambda: _current_pdf_file(language),
         ),
     )
 
 
 def _current_pdf_file(language: str) -> tuple[str, str, str] | None:
-    version = Version.objects.current(settings.DECLARATION_SLUG).with_pdf_language(language).first()
+    version = Version.objects.current().with_pdf_language(language).first()
     return None if version is None else _file_of(version)
 
 
 def version_pdf(request, number: int):
     """The signed PDF of one published version, in the reader's language or else in English."""
     version = get_object_or_404(
-        Version.objects.published_of(settings.DECLARATION_SLUG)
-        .with_pdf_language()
-        .select_related("declaration"),
+        Version.objects.served().published().with_pdf_language().select_related("declaration"),
         number=number,
     )
     return _pdf_response(request, lambda: _file_of(version))
@@ -137,8 +135,8 @@ def _named_pdf(query) -> DeclarationPdf | None:
     ):
         return None
     return (
-        DeclarationPdf.objects.filter(
-            version__declaration__slug=settings.DECLARATION_SLUG,
+        DeclarationPdf.objects.served()
+        .filter(
             version__number=int(number),
             language=language,
             snapshot_hash=snapshot,

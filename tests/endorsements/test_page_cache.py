@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 
 from declaration_site import public_cache
-from declaration_site.public_cache import cache_public_page, public_content_changed
+from declaration_site.public_cache import cache_public_page, cached_value, public_content_changed
 from endorsements.management.commands.seed_demo_data import demo_endorsement
 from endorsements.models import Endorsement
 from endorsements.services import (
@@ -322,3 +322,16 @@ def test_a_failed_refresh_lets_the_next_reader_refresh_at_once(
         failing_page(rf.get("/page/"))
 
     assert page(rf.get("/page/")).content == b"render 2"
+
+
+def test_a_value_that_never_changes_outlives_public_changes_and_a_missing_one_is_not_kept(
+    db, django_capture_on_commit_callbacks
+):
+    missing = cached_value("probe", lambda: None, fixed_for=60)
+    found = cached_value("probe", lambda: "version 1", fixed_for=60)
+    with django_capture_on_commit_callbacks(execute=True):
+        public_content_changed()
+    public_cache.process_copies.read_at -= public_cache.GENERATION_CHECK_SECONDS
+
+    assert (missing, found) == (None, "version 1")
+    assert cached_value("probe", lambda: "recomputed", fixed_for=60) == "version 1"

@@ -5,6 +5,7 @@ from django.utils import translation
 from principles.drafting.services import create_draft_from_text, publish_version
 from principles.models import (
     ActionLineText,
+    Declaration,
     Principle,
     PrincipleText,
     PublishedVersionIsImmutable,
@@ -102,3 +103,16 @@ def test_text_is_shown_in_the_readers_language_and_falls_back_to_english(declara
 
     assert titles == ["Titre du principe 1", "Principle title 2", "Principle title 3"]
     assert english_titles[0] == "Principle title 1"
+
+
+def test_the_site_reads_only_the_declaration_it_serves(publish, declaration):
+    served = publish()
+    other = Declaration.objects.create(slug="another-declaration")
+    elsewhere = publish_version(
+        version=create_draft_from_text(declaration=other, text=declaration_text())
+    )
+
+    assert list(Declaration.objects.served()) == [declaration]
+    assert list(Version.objects.served().published()) == [served]
+    assert list(Version.objects.current()) == [served]
+    assert elsewhere.number == served.number == 1

@@ -80,7 +80,7 @@ class Command(BaseCommand):
     def version_to_endorse(self, *, large_declaration: bool):
         """The declaration's current version, after publishing the 10 x 10 one if asked. It is
         published before the endorsers are added, so its first PDF renders with none."""
-        declaration, _ = Declaration.objects.get_or_create(slug=settings.DECLARATION_SLUG)
+        declaration = Declaration.objects.get_or_create_served()
         if large_declaration:
             with transaction.atomic():
                 draft = create_draft_from_text(

@@ -1,0 +1,188 @@
+"""Moderators' pages: the queue of confirmed endorsements, one endorsement's page with its
+record, revoking an approval, and the export of contact details."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from principles.models import AuditEntry
+
+from ..models import Endorsement, EndorsementStateError
+from ..open_data import neutralise
+from ..services import moderate_endorsements, revoke_approval
+from .forms import ModerationForm, RevocationForm
+
+PAGE_SIZE = 50
+
+moderator_required = permission_required("endorsements.moderate_endorsement", raise_exception=True)
+
+
+def queue_url(*, unflagged: bool) -> str:
+    url = reverse("endorsements:moderation")
+    return f"{url}?flags=none" if unflagged else url
+
+
+@login_required
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def moderation_queue(request):
+    """Confirmed endorsements waiting for a decision; decide on one or several at once, or on
+    every one on the page (`?all=1`, the "approve all on this page" button)."""
+    unflagged = request.GET.get("flags") == "none"
+    form = ModerationForm(posted_decision(request))
+    if request.method == "POST" and form.is_valid():
+        decide(request, form)
+        return redirect(queue_url(unflagged=unflagged))
+    waiting = Endorsement.objects.awaiting_moderation()
+    shown = waiting.without_flags() if unflagged else waiting
+    page = Paginator(shown.in_queue_order(), PAGE_SIZE).get_page(request.GET.get("page"))
+    similar = Endorsement.objects.similar_to(page.object_list)
+    return render(
+        request,
+        "endorsements/moderation_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "unflagged": unflagged,
+            "waiting_count": page.paginator.count if not unflagged else waiting.count(),
+            "flagged_on_page": sum(e.is_flagged(similar[e.pk]) for e in page),
+            "action": queue_url(unflagged=unflagged),
+            "entries": [(endorsement, similar[endorsement.pk]) for endorsement in page],
+        },
+    )
+
+
+def posted_decision(request):
+    """The posted decision; with `?all=1`, about every endorsement that was on the page."""
+    if request.method != "POST":
+        return None
+    data = request.POST.copy()
+    if request.GET.get("all"):
+        data.setlist("endorsements", data.getlist("on_page"))
+    return data
+
+
+def decide(request, form: ModerationForm) -> None:
+    """Carry out a valid decision and tell the Moderator what it did, and which endorsements
+    someone else had decided before it arrived."""
+    requested = form.cleaned_data["endorsements"]
+    decided = moderate_endorsements(
+        endorsements=Endorsement.objects.filter(pk__in=requested),
+        decision=form.cleaned_data["decision"],
+        moderator=request.user,
+        reason=form.cleaned_data["reason"],
+        code=form.cleaned_data["code"],
+        notify=form.cleaned_data["notify"],
+    )
+    if decided:
+        messages.success(
+            request, _("%(count)d endorsement(s) moderated.") % {"count": len(decided)}
+        )
+    for other in Endorsement.objects.decided_by_others(requested=requested, decided=decided):
+        messages.warning(
+            request,
+            _("%(name)s was already decided by %(person)s: %(status)s.")
+            % {
+                "name": other.organisation_name,
+                "person": other.moderated_by.get_username() if other.moderated_by else "—",
+                "status": other.get_status_display().lower(),
+            },
+        )
+
+
+def moderation_page(request, pk: int, *, revocation_form=None, status=200):
+    endorsement = get_object_or_404(Endorsement.objects.for_moderation_page(), pk=pk)
+    return render(
+        request,
+        "endorsements/moderation_detail.html",
+        {
+            "endorsement": endorsement,
+            "others": Endorsement.objects.similar_to([endorsement])[endorsement.pk],
+            "form": ModerationForm(),
+            "revocation_form": revocation_form or RevocationForm(),
+            "history": AuditEntry.objects.about(endorsement).select_related("actor"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@moderator_required
+@require_GET
+def moderation_detail(request, pk: int):
+    return moderation_page(request, pk)
+
+
+@login_required
+@moderator_required
+@require_http_methods(["POST"])
+def revoke(request, pk: int):
+    """Take back an approval, for a reason: the endorsement leaves the public list."""
+    form = RevocationForm(request.POST)
+    if not form.is_valid():
+        return moderation_page(request, pk, revocation_form=form, status=400)
+    endorsement = get_object_or_404(Endorsement, pk=pk)
+    try:
+        revoke_approval(
+            endorsement=endorsement, moderator=request.user, reason=form.cleaned_data["reason"]
+        )
+    except EndorsementStateError:
+        endorsement.refresh_from_db()
+        messages.warning(
+            request,
+            _("%(name)s is no longer approved (%(status)s); nothing was revoked.")
+            % {
+                "name": endorsement.organisation_name,
+                "status": endorsement.get_status_display().lower(),
+            },
+        )
+    else:
+        messages.success(
+            request,
+            _("The approval of %(name)s is revoked; it has left the public list.")
+            % {"name": endorsement.organisation_name},
+        )
+    return redirect("endorsements:moderation-detail", pk)
+
+
+CONTACT_FIELDS = [
+    "id",
+    "status",
+    *Endorsement.SUBMITTED_FIELDS,
+    "submitted_at",
+    "confirmed_at",
+    "approved_at",
+    "withdrawn_at",
+]
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(rows, *, fields: list[str], filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(Echo())
+    lines = (writer.writerow([neutralise(row[field]) for field in fields]) for row in rows)
+    response = StreamingHttpResponse(
+        (line for chunk in ([writer.writerow(fields)], lines) for line in chunk),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@permission_required("endorsements.export_endorsement_contacts", raise_exception=True)
+@require_GET
+def contacts_export(request):
+    """Every endorsement with its contact details, for staff allowed to see them."""
+    rows = Endorsement.objects.order_by("pk").values(*CONTACT_FIELDS).iterator(chunk_size=2000)
+    return csv_response(rows, fields=CONTACT_FIELDS, filename="endorsements-with-contacts.csv")
