@@ -2,7 +2,7 @@
 moderation in one list, filtered by what and by who; nobody else reads it."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 from django.utils import timezone
 
@@ -172,6 +172,13 @@ def test_a_moderator_finds_the_log_from_the_page_they_land_on(people):
     page = parse_strict(landing.content)
     assert page.find(f".//header//a[@href='{AUDIT}']") is not None
     assert page.find(".//header//a[@href='/drafting/']") is None
+
+
+def test_someone_who_may_only_read_the_log_lands_on_it(people):
+    auditor = person("aud")
+    auditor.user_permissions.add(Permission.objects.get(codename="view_audit_log"))
+
+    assert signed_in(auditor).get("/accounts/start/").url == AUDIT
 
 
 def test_the_log_is_in_the_reader_s_language(history, people):

@@ -5,27 +5,28 @@ from django.db import migrations
 
 GROUP = "Moderator"
 CODENAME = "view_audit_log"
-NAMES = ("Can read the drafting audit log", "Can read the audit log")
+OLD_NAME, NAME = "Can read the drafting audit log", "Can read the audit log"
+
+
+def grant(apps, *, name: str, to_moderators: bool):
+    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+    permission = Permission.objects.get(content_type__app_label="principles", codename=CODENAME)
+    permission.name = name
+    permission.save(update_fields=["name"])
+    group, _ = Group.objects.get_or_create(name=GROUP)
+    if to_moderators:
+        group.permissions.add(permission)
+    else:
+        group.permissions.remove(permission)
 
 
 def let_moderators_read_the_audit_log(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    Group = apps.get_model("auth", "Group")
-    permission = Permission.objects.get(content_type__app_label="principles", codename=CODENAME)
-    permission.name = NAMES[1]
-    permission.save(update_fields=["name"])
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    group.permissions.add(permission)
+    grant(apps, name=NAME, to_moderators=True)
 
 
 def take_it_back(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    Group = apps.get_model("auth", "Group")
-    permission = Permission.objects.get(content_type__app_label="principles", codename=CODENAME)
-    permission.name = NAMES[0]
-    permission.save(update_fields=["name"])
-    for group in Group.objects.filter(name=GROUP):
-        group.permissions.remove(permission)
+    grant(apps, name=OLD_NAME, to_moderators=False)
 
 
 class Migration(migrations.Migration):
