@@ -12,10 +12,9 @@ from django.urls import reverse
 
 from endorsements.models import Endorsement
 from endorsements.services import reconfirm_endorsement, withdraw_endorsement
+from principles.drafting import review
 from principles.drafting.services import (
     add_action_line,
-    latest_revision_id,
-    publish_version,
     remove_item,
     save_action_line,
     start_draft,
@@ -64,7 +63,7 @@ def second(version, declaration):
     draft = start_draft(declaration=declaration, by=editor)
 
     def base(item):
-        return latest_revision_id(draft=draft, item_key=str(item.key))
+        return review.latest_revision_id(of=draft, item_key=str(item.key))
 
     reworded = line(draft, 1, 1)
     save_action_line(
@@ -77,7 +76,9 @@ def second(version, declaration):
     remove_item(item=removed, by=editor, base_revision=base(removed))
     add_action_line(principle=draft.principles.get(position=3), by=editor, text="A new line.")
     add_translation(draft, "ar", TRANSLATIONS["ar"])
-    return publish_version(version=draft)
+    review.submit(reviewed=draft, by=editor)
+    review.approve(reviewed=draft, by=User.objects.create_user("reviewer"))
+    return review.publish(reviewed=draft, by=User.objects.create_user("publisher"))
 
 
 @pytest.fixture

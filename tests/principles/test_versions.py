@@ -2,7 +2,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from principles.drafting.services import create_draft_from_text, publish_version
+from principles.drafting.services import create_draft_from_text, publish_loaded_draft
 from principles.models import (
     ActionLineText,
     Principle,
@@ -46,7 +46,7 @@ def test_publishing_a_version_twice_is_refused(publish):
     version = publish()
 
     with pytest.raises(VersionStateError):
-        publish_version(version=version)
+        publish_loaded_draft(draft=version)
     assert Version.objects.published().count() == 1
 
 
@@ -54,7 +54,7 @@ def test_a_version_without_principles_cannot_be_published(declaration):
     draft = create_draft_from_text(declaration=declaration, text=declaration_text(principles=0))
 
     with pytest.raises(VersionStateError):
-        publish_version(version=draft)
+        publish_loaded_draft(draft=draft)
     draft.refresh_from_db()
     assert draft.status == Version.Status.DRAFT
 
@@ -91,7 +91,7 @@ def test_text_is_shown_in_the_readers_language_and_falls_back_to_english(declara
     PrincipleText.objects.create(
         principle=first_principle, language="fr", title="Titre du principe 1"
     )
-    version = publish_version(version=draft)
+    version = publish_loaded_draft(draft=draft)
 
     with translation.override("fr"):
         reading = Version.objects.with_text().get(pk=version.pk)
