@@ -36,6 +36,17 @@ def refused(request, kind: Kind, reviewed: ReviewState, error: Exception):
     return redirect(kind.detail, reviewed.pk)
 
 
+def change_state(request, *, kind: Kind, reviewed: ReviewState, service, success: str, **kwargs):
+    """Run `service(reviewed=, by=, **kwargs)`, a step of review, and go back to the page of
+    the draft or translation saying what happened."""
+    try:
+        service(reviewed=reviewed, by=request.user, **kwargs)
+    except VersionStateError as error:
+        return refused(request, kind, reviewed, error)
+    messages.success(request, success)
+    return redirect(kind.detail, reviewed.pk)
+
+
 def edit_item_page(
     request,
     *,

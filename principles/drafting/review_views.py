@@ -14,7 +14,7 @@ from ..models import VersionStateError
 from . import review
 from .forms import CompareRevisionsForm
 from .kinds import DRAFT, Kind
-from .pages import refused
+from .pages import change_state, refused
 from .roles import EDIT, drafting_role_required, role_required
 
 
@@ -85,21 +85,16 @@ def restore(request, pk: int, revision_pk: int, kind: Kind):
     return redirect(reverse(kind.detail, args=[pk]) + f"#item-{restored.item_key}")
 
 
-def change_state(request, *, pk: int, kind: Kind, service, success: str):
-    reviewed = get_object_or_404(kind.changeable(), pk=pk)
-    try:
-        service(reviewed=reviewed, by=request.user)
-    except VersionStateError as error:
-        return refused(request, kind, reviewed, error)
-    messages.success(request, success)
-    return redirect(kind.detail, pk)
-
-
 @require_POST
 @role_required(EDIT)
 def submit(request, pk: int, kind: Kind):
+    reviewed = get_object_or_404(kind.changeable(), pk=pk)
     return change_state(
-        request, pk=pk, kind=kind, service=review.submit, success=_("Submitted for review.")
+        request,
+        kind=kind,
+        reviewed=reviewed,
+        service=review.submit,
+        success=_("Submitted for review."),
     )
 
 
@@ -108,8 +103,8 @@ def submit(request, pk: int, kind: Kind):
 def approve(request, pk: int, kind: Kind):
     return change_state(
         request,
-        pk=pk,
         kind=kind,
+        reviewed=get_object_or_404(kind.changeable(), pk=pk),
         service=review.approve,
         success=_("Approved. A publisher can now publish it."),
     )

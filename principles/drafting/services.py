@@ -69,6 +69,13 @@ def publish_loaded_text(*, declaration: Declaration, text: dict) -> Version:
 
 # Far above any real position: reordering passes through it to respect the unique positions.
 POSITION_OFFSET = 10_000
+# Each kind of item: the model of its text, the field there that names the item, and the
+# fields of its text, in the order forms show them.
+ITEM_TEXTS = {
+    Version: (VersionText, "version", ("title", "preamble")),
+    Principle: (PrincipleText, "principle", ("title", "explanation")),
+    ActionLine: (ActionLineText, "action_line", ("text",)),
+}
 
 
 def describe(item) -> str:
@@ -140,10 +147,17 @@ def _copy_text(*, source: Version, draft: Version) -> None:
     )
 
 
-def _update_text(model, *, owner_field: str, owner, values: dict) -> bool:
-    """Set the source-language text of `owner`; False when nothing changed."""
-    text = model.objects.get(**{owner_field: owner, "language": SOURCE_LANGUAGE})
-    changed = [name for name, value in values.items() if getattr(text, name) != value]
+def draft_of(item: Version | Principle | ActionLine) -> Version:
+    if isinstance(item, ActionLine):
+        return item.principle.version
+    return item.version if isinstance(item, Principle) else item
+
+
+def _update_text(item, values: dict) -> bool:
+    """Set the source-language text of `item` from `values`; False when nothing changed."""
+    model, owner_field, fields = ITEM_TEXTS[type(item)]
+    text = model.objects.get(**{owner_field: item, "language": SOURCE_LANGUAGE})
+    changed = [name for name in fields if getattr(text, name) != values[name]]
     for name in changed:
         setattr(text, name, values[name])
     if changed:
@@ -152,98 +166,57 @@ def _update_text(model, *, owner_field: str, owner, values: dict) -> bool:
 
 
 @transaction.atomic
-def save_version_text(
-    *, draft: Version, by, title: str, preamble: str, base_revision: int, note: str = ""
+def save_item_text(
+    *, item: Version | Principle | ActionLine, by, values: dict, base_revision: int, note: str = ""
 ) -> Revision | None:
-    """Save the draft's title and preamble; None when nothing changed. Raises StaleEdit."""
-    draft = lock_for_editing(draft)
-    key = Revision.VERSION_TEXT_KEY
+    """Save the source-language text of one item of a draft from `values`: the draft's title
+    and preamble (`item` the draft), a principle's title and explanation, or an action line's
+    text. None when nothing changed; raises StaleEdit."""
+    draft = lock_for_editing(draft_of(item))
+    key = item_key_of(item)
     refuse_if_stale(reviewed=draft, item_key=key, base_revision=base_revision)
-    values = {"title": title, "preamble": preamble}
-    if not _update_text(VersionText, owner_field="version", owner=draft, values=values):
+    if not _update_text(item, values):
         return None
-    summary = _("Edited the title and preamble")
+    summary = (
+        _("Edited the title and preamble")
+        if isinstance(item, Version)
+        else _("Reworded %(item)s") % {"item": describe(item)}
+    )
     return record_revision(
         reviewed=draft, by=by, action=Revision.Action.EDIT, item_key=key, summary=summary, note=note
     )
 
 
 @transaction.atomic
-def save_principle(
-    *, principle: Principle, by, title: str, explanation: str, base_revision: int, note: str = ""
-) -> Revision | None:
-    """Save a principle's title and explanation; None when nothing changed. Raises StaleEdit."""
-    draft = lock_for_editing(principle.version)
-    key = str(principle.key)
-    refuse_if_stale(reviewed=draft, item_key=key, base_revision=base_revision)
-    values = {"title": title, "explanation": explanation}
-    if not _update_text(PrincipleText, owner_field="principle", owner=principle, values=values):
-        return None
-    summary = _("Reworded %(item)s") % {"item": describe(principle)}
-    return record_revision(
-        reviewed=draft, by=by, action=Revision.Action.EDIT, item_key=key, summary=summary, note=note
-    )
-
-
-@transaction.atomic
-def save_action_line(
-    *, action_line: ActionLine, by, text: str, base_revision: int, note: str = ""
-) -> Revision | None:
-    """Save an action line's text; None when nothing changed. Raises StaleEdit."""
-    draft = lock_for_editing(action_line.principle.version)
-    key = str(action_line.key)
-    refuse_if_stale(reviewed=draft, item_key=key, base_revision=base_revision)
-    values = {"text": text}
-    if not _update_text(
-        ActionLineText, owner_field="action_line", owner=action_line, values=values
-    ):
-        return None
-    summary = _("Reworded %(item)s") % {"item": describe(action_line)}
-    return record_revision(
-        reviewed=draft, by=by, action=Revision.Action.EDIT, item_key=key, summary=summary, note=note
-    )
-
-
-@transaction.atomic
-def add_principle(
-    *, draft: Version, by, title: str, explanation: str = "", note: str = ""
-) -> Principle:
-    """Add a principle, without action lines yet, at the end of the draft."""
-    draft = lock_for_editing(draft)
-    position = (draft.principles.aggregate(last=Max("position"))["last"] or 0) + 1
-    principle = Principle.objects.create(version=draft, position=position)
-    PrincipleText.objects.create(
-        principle=principle, language=SOURCE_LANGUAGE, title=title, explanation=explanation
-    )
-    summary = _("Added %(item)s") % {"item": describe(principle)}
+def add_item(*, to: Version | Principle, by, text: dict, note: str = "") -> Principle | ActionLine:
+    """Add a principle at the end of a draft (`to` the draft), without action lines yet, or an
+    action line at the end of a principle (`to` the principle), with its `text`."""
+    draft = lock_for_editing(draft_of(to))
+    item = _append(to, text=text)
+    summary = _("Added %(item)s") % {"item": describe(item)}
     record_revision(
         reviewed=draft,
         by=by,
         action=Revision.Action.ADD,
-        item_key=str(principle.key),
+        item_key=str(item.key),
         summary=summary,
         note=note,
     )
-    return principle
+    return item
 
 
-@transaction.atomic
-def add_action_line(*, principle: Principle, by, text: str, note: str = "") -> ActionLine:
-    """Add an action line at the end of a principle."""
-    draft = lock_for_editing(principle.version)
-    position = (principle.action_lines.aggregate(last=Max("position"))["last"] or 0) + 1
-    action_line = ActionLine.objects.create(principle=principle, position=position)
-    ActionLineText.objects.create(action_line=action_line, language=SOURCE_LANGUAGE, text=text)
-    summary = _("Added %(item)s") % {"item": describe(action_line)}
-    record_revision(
-        reviewed=draft,
-        by=by,
-        action=Revision.Action.ADD,
-        item_key=str(action_line.key),
-        summary=summary,
-        note=note,
+def _append(parent: Version | Principle, *, text: dict, key: str | None = None):
+    """A new principle (`parent` a draft) or action line (`parent` a principle) at the end of
+    its list, with its source-language `text`, and with `key` when it comes back."""
+    siblings = parent.principles if isinstance(parent, Version) else parent.action_lines
+    position = (siblings.aggregate(last=Max("position"))["last"] or 0) + 1
+    item = siblings.create(position=position, **({"key": key} if key else {}))
+    model, owner_field, fields = ITEM_TEXTS[type(item)]
+    model.objects.create(
+        **{owner_field: item, "language": SOURCE_LANGUAGE},
+        **{name: text.get(name, "") for name in fields},
     )
-    return action_line
+    return item
 
 
 def _renumber(queryset, ordered_pks: list[int]) -> None:
@@ -260,7 +233,7 @@ def remove_item(
 ) -> Revision:
     """Remove a principle (with its action lines) or an action line; the rest close up."""
     is_principle = isinstance(item, Principle)
-    draft = lock_for_editing(item.version if is_principle else item.principle.version)
+    draft = lock_for_editing(draft_of(item))
     key = str(item.key)
     refuse_if_stale(reviewed=draft, item_key=key, base_revision=base_revision)
     summary = _("Removed %(item)s") % {"item": describe(item)}
@@ -310,7 +283,7 @@ def restore_item(*, draft: Version, revision: Revision, item_key: str, by) -> Re
     if old_text is None:
         raise VersionStateError(_("That revision does not hold this item."))
     if item_key == Revision.VERSION_TEXT_KEY:
-        item, model, owner_field = draft, VersionText, "version"
+        item = draft
     else:
         item = (
             Principle.objects.filter(version=draft, key=item_key).first()
@@ -320,12 +293,7 @@ def restore_item(*, draft: Version, revision: Revision, item_key: str, by) -> Re
         )
         if item is None:
             return _restore_removed_item(draft=draft, revision=revision, item_key=item_key, by=by)
-        model, owner_field = (
-            (PrincipleText, "principle")
-            if isinstance(item, Principle)
-            else (ActionLineText, "action_line")
-        )
-    _update_text(model, owner_field=owner_field, owner=item, values=old_text)
+    _update_text(item, old_text)
     summary = _("Restored %(item)s to revision %(revision)s") % {
         "item": describe(item),
         "revision": revision.pk,
@@ -340,7 +308,9 @@ def _restore_removed_item(*, draft: Version, revision: Revision, item_key: str, 
     it had at `revision`; a principle comes back with the action lines it had then."""
     for principle in revision.snapshot["principles"]:
         if principle["key"] == item_key:
-            item = _recreate_principle(draft=draft, principle=principle)
+            item = _append(draft, text=principle, key=principle["key"])
+            for line in principle["action_lines"]:
+                _append(item, text=line, key=line["key"])
             break
         line = next((line for line in principle["action_lines"] if line["key"] == item_key), None)
         if line is not None:
@@ -349,7 +319,7 @@ def _restore_removed_item(*, draft: Version, revision: Revision, item_key: str, 
                 raise VersionStateError(
                     _("Restore the principle this action line belonged to first.")
                 )
-            item = _recreate_action_line(principle=parent, line=line)
+            item = _append(parent, text=line, key=line["key"])
             break
     summary = _("Restored removed %(item)s from revision %(revision)s") % {
         "item": describe(item),
@@ -358,24 +328,3 @@ def _restore_removed_item(*, draft: Version, revision: Revision, item_key: str, 
     return record_revision(
         reviewed=draft, by=by, action=Revision.Action.RESTORE, item_key=item_key, summary=summary
     )
-
-
-def _recreate_principle(*, draft: Version, principle: dict) -> Principle:
-    position = (draft.principles.aggregate(last=Max("position"))["last"] or 0) + 1
-    item = Principle.objects.create(version=draft, position=position, key=principle["key"])
-    PrincipleText.objects.create(
-        principle=item,
-        language=SOURCE_LANGUAGE,
-        title=principle["title"],
-        explanation=principle["explanation"],
-    )
-    for line in principle["action_lines"]:
-        _recreate_action_line(principle=item, line=line)
-    return item
-
-
-def _recreate_action_line(*, principle: Principle, line: dict) -> ActionLine:
-    position = (principle.action_lines.aggregate(last=Max("position"))["last"] or 0) + 1
-    item = ActionLine.objects.create(principle=principle, position=position, key=line["key"])
-    ActionLineText.objects.create(action_line=item, language=SOURCE_LANGUAGE, text=line["text"])
-    return item

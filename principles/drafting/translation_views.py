@@ -26,7 +26,7 @@ from .forms import (
     TranslatedItemForm,
 )
 from .kinds import TRANSLATION
-from .pages import edit_item_page, refused
+from .pages import change_state, edit_item_page, refused
 from .roles import EDIT, drafting_role_required, role_required
 
 
@@ -187,10 +187,11 @@ def send_back(request, pk: int):
     form = SendBackTranslationForm(request.POST)
     if not form.is_valid():
         return render_detail(request, translation_or_404(pk), send_back_form=form, status=400)
-    translation = translation_or_404(pk)
-    try:
-        review.send_back(reviewed=translation, by=request.user, note=form.cleaned_data["note"])
-    except VersionStateError as error:
-        return refused(request, TRANSLATION, translation, error)
-    messages.success(request, _("Sent back to the translators with your note."))
-    return redirect("drafting:translation", pk)
+    return change_state(
+        request,
+        kind=TRANSLATION,
+        reviewed=translation_or_404(pk),
+        service=review.send_back,
+        success=_("Sent back to the translators with your note."),
+        note=form.cleaned_data["note"],
+    )

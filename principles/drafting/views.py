@@ -41,7 +41,7 @@ from .forms import (
     version_label,
 )
 from .kinds import DRAFT
-from .pages import edit_item_page, form_page, refused
+from .pages import change_state, edit_item_page, form_page
 from .roles import EDIT, drafting_role_required, role_required
 
 
@@ -132,56 +132,46 @@ def draft_detail(request, pk: int):
     )
 
 
-def edit_item(request, *, draft, item, **kwargs):
+def edit_item(request, *, item, form_class, heading: str, remove_url: str = ""):
+    """The edit page of one item of a draft: the draft itself (its title and preamble), a
+    principle or an action line."""
+    text = item.source_text
+    _model, _owner_field, fields = services.ITEM_TEXTS[type(item)]
     return edit_item_page(
-        request, kind=DRAFT, reviewed=draft, item_key=services.item_key_of(item), **kwargs
+        request,
+        kind=DRAFT,
+        reviewed=services.draft_of(item),
+        item_key=services.item_key_of(item),
+        current={name: getattr(text, name) for name in fields},
+        form_class=form_class,
+        save=lambda data: services.save_item_text(
+            item=item,
+            by=request.user,
+            values=data,
+            base_revision=data["base_revision"],
+            note=data["note"],
+        ),
+        context={"heading": heading, "remove_url": remove_url},
     )
 
 
 @role_required(EDIT)
 def edit_text(request, pk: int):
     draft = get_object_or_404(editable_drafts(request).prefetch_related("texts"), pk=pk)
-    text = draft.source_text
     return edit_item(
-        request,
-        draft=draft,
-        item=draft,
-        form_class=VersionTextForm,
-        current={"title": text.title, "preamble": text.preamble},
-        save=lambda data: services.save_version_text(
-            draft=draft,
-            by=request.user,
-            title=data["title"],
-            preamble=data["preamble"],
-            base_revision=data["base_revision"],
-            note=data["note"],
-        ),
-        context={"heading": _("Title and preamble")},
+        request, item=draft, form_class=VersionTextForm, heading=_("Title and preamble")
     )
 
 
 @role_required(EDIT)
 def edit_principle(request, pk: int, principle_pk: int):
     principle = principle_in_draft(request, pk, principle_pk)
-    text = principle.source_text
     return edit_item(
         request,
-        draft=principle.version,
         item=principle,
         form_class=EditPrincipleForm,
-        current={"title": text.title, "explanation": text.explanation},
-        save=lambda data: services.save_principle(
-            principle=principle,
-            by=request.user,
-            title=data["title"],
-            explanation=data["explanation"],
-            base_revision=data["base_revision"],
-            note=data["note"],
-        ),
-        context={
-            "heading": _("Principle %(number)s") % {"number": principle.position},
-            "remove_url": reverse("drafting:remove-principle", args=[pk, principle.pk]),
-        },
+        heading=_("Principle %(number)s") % {"number": principle.position},
+        remove_url=reverse("drafting:remove-principle", args=[pk, principle.pk]),
     )
 
 
@@ -191,63 +181,55 @@ def edit_action_line(request, pk: int, action_line_pk: int):
     number = f"{action_line.principle.position}.{action_line.position}"
     return edit_item(
         request,
-        draft=action_line.principle.version,
         item=action_line,
         form_class=EditActionLineForm,
-        current={"text": action_line.source_text.text},
-        save=lambda data: services.save_action_line(
-            action_line=action_line,
-            by=request.user,
-            text=data["text"],
-            base_revision=data["base_revision"],
-            note=data["note"],
-        ),
-        context={
-            "heading": _("Action line %(number)s") % {"number": number},
-            "remove_url": reverse("drafting:remove-action-line", args=[pk, action_line.pk]),
-        },
+        heading=_("Action line %(number)s") % {"number": number},
+        remove_url=reverse("drafting:remove-action-line", args=[pk, action_line.pk]),
+    )
+
+
+def add_item(request, *, to, form_class, heading: str, success: str):
+    """The page that adds a principle to a draft (`to` the draft) or an action line to a
+    principle (`to` the principle)."""
+    draft = services.draft_of(to)
+    form = form_class(request.POST if request.method == "POST" else None)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.add_item(to=to, by=request.user, text=data, note=data["note"])
+        except VersionStateError as error:
+            refusal = error
+        else:
+            messages.success(request, success)
+            return redirect(reverse("drafting:draft", args=[draft.pk]) + f"#item-{item.key}")
+    context = {"draft": draft, "form": form, "heading": heading}
+    return form_page(
+        request, "principles/drafting/add_item.html", context, refusal=refusal, of=draft
     )
 
 
 @role_required(EDIT)
 def add_principle(request, pk: int):
     draft = get_object_or_404(editable_drafts(request), pk=pk)
-    form = PrincipleForm(request.POST if request.method == "POST" else None)
-    refusal = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            principle = services.add_principle(draft=draft, by=request.user, **form.cleaned_data)
-        except VersionStateError as error:
-            refusal = error
-        else:
-            messages.success(request, _("Principle added."))
-            return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{principle.key}")
-    context = {"draft": draft, "form": form, "heading": _("Add a principle")}
-    return form_page(
-        request, "principles/drafting/add_item.html", context, refusal=refusal, of=draft
+    return add_item(
+        request,
+        to=draft,
+        form_class=PrincipleForm,
+        heading=_("Add a principle"),
+        success=_("Principle added."),
     )
 
 
 @role_required(EDIT)
 def add_action_line(request, pk: int, principle_pk: int):
     principle = principle_in_draft(request, pk, principle_pk)
-    form = ActionLineForm(request.POST if request.method == "POST" else None)
-    refusal = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            action_line = services.add_action_line(
-                principle=principle, by=request.user, **form.cleaned_data
-            )
-        except VersionStateError as error:
-            refusal = error
-        else:
-            messages.success(request, _("Action line added."))
-            return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{action_line.key}")
-    heading = _("Add an action line to principle %(number)s") % {"number": principle.position}
-    draft = principle.version
-    context = {"draft": draft, "form": form, "heading": heading}
-    return form_page(
-        request, "principles/drafting/add_item.html", context, refusal=refusal, of=draft
+    return add_item(
+        request,
+        to=principle,
+        form_class=ActionLineForm,
+        heading=_("Add an action line to principle %(number)s") % {"number": principle.position},
+        success=_("Action line added."),
     )
 
 
@@ -424,12 +406,14 @@ def send_back(request, pk: int):
         )
     form = SendBackForm(request.POST if request.method == "POST" else None, items=items)
     if request.method == "POST" and form.is_valid():
-        try:
-            review.send_back(reviewed=draft, by=request.user, comments=form.comments())
-        except VersionStateError as error:
-            return refused(request, DRAFT, draft, error)
-        messages.success(request, _("Sent back to the editors with your comments."))
-        return redirect("drafting:draft", pk)
+        return change_state(
+            request,
+            kind=DRAFT,
+            reviewed=draft,
+            service=review.send_back,
+            success=_("Sent back to the editors with your comments."),
+            comments=form.comments(),
+        )
     return render(request, "principles/drafting/send_back.html", {"draft": draft, "form": form})
 
 
@@ -441,12 +425,14 @@ def schedule(request, pk: int):
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["publish_at"]))
         return redirect("drafting:draft", pk)
-    try:
-        review.schedule(reviewed=draft, by=request.user, at=form.cleaned_data["publish_at"])
-    except VersionStateError as error:
-        return refused(request, DRAFT, draft, error)
-    messages.success(request, _("Publication scheduled."))
-    return redirect("drafting:draft", pk)
+    return change_state(
+        request,
+        kind=DRAFT,
+        reviewed=draft,
+        service=review.schedule,
+        success=_("Publication scheduled."),
+        at=form.cleaned_data["publish_at"],
+    )
 
 
 @role_required("principles.view_audit_log")

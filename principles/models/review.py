@@ -26,14 +26,15 @@ class VersionStateError(Exception):
 @dataclass(frozen=True)
 class Refusals:
     """What the workflow says when it refuses, in words that name the kind ("this draft").
-    `%(status)s` is the current state; `%(action)s` the state that was asked for."""
+    `%(status)s` is the current state; `%(action)s` the state that was asked for. Publishing
+    from another state than approved says `publish`, else `change`."""
 
     edit: str
     change: str
-    publish: str
     send_back: str
     approve_own: str
     publish_own: str
+    publish: str = ""
 
 
 class ReviewState(models.Model):
@@ -99,7 +100,8 @@ class ReviewState(models.Model):
         if self.authors().filter(pk=by.pk).exists():
             raise VersionStateError(self.refusals.publish_own)
         if self.status != self.Status.APPROVED:
-            raise VersionStateError(self.refusals.publish % self._describe(self.Status.PUBLISHED))
+            refusal = self.refusals.publish or self.refusals.change
+            raise VersionStateError(refusal % self._describe(self.Status.PUBLISHED))
 
     def publish(self, *, by) -> None:
         """Publish it in the name of `by`, a publisher who is not one of its authors. What

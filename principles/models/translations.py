@@ -65,7 +65,6 @@ class Translation(ReviewState):
     refusals = Refusals(
         edit=_("This translation is %(status)s; only a translation in progress can be edited."),
         change=_('This translation is in the state "%(status)s", so it cannot be %(action)s.'),
-        publish=_('This translation is in the state "%(status)s", so it cannot be %(action)s.'),
         send_back=_("Only a translation under review can be sent back."),
         approve_own=_("You have worked on this translation, so another reviewer must approve it."),
         publish_own=_("You have worked on this translation, so another publisher must publish it."),

@@ -4,7 +4,7 @@ import pytest
 
 from principles.comparison import compare, diff_words
 from principles.drafting import review
-from principles.drafting.services import publish_loaded_text, save_action_line, start_draft
+from principles.drafting.services import publish_loaded_text, save_item_text, start_draft
 from principles.models import ActionLine
 from tests.conftest import declaration_text
 from tests.html import parse_strict
@@ -76,12 +76,12 @@ def test_the_public_compares_two_published_versions_at_a_stable_address(
     publish_loaded_text(declaration=declaration, text=declaration_text())
     editor = make_user("ed", "Editor")
     draft = start_draft(declaration=declaration, by=editor)
-    save_action_line(
-        action_line=ActionLine.objects.get(
+    save_item_text(
+        item=ActionLine.objects.get(
             principle__version=draft, pk__in=draft.principles.first().action_lines.values("pk")[:1]
         ),
         by=editor,
-        text="Action line 1.1 text, <em>reworded</em>.",
+        values={"text": "Action line 1.1 text, <em>reworded</em>."},
         base_revision=0,
     )
     review.approve(

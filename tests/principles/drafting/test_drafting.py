@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from principles.drafting import review
-from principles.drafting.services import save_action_line, start_draft
+from principles.drafting.services import save_item_text, start_draft
 from principles.models import (
     ActionLine,
     ActionLineText,
@@ -583,7 +583,7 @@ def test_workspace_pages_run_a_bounded_number_of_queries(
     draft = start_draft(declaration=declaration, by=everyone)
     lines = list(ActionLine.objects.filter(principle__version=draft))
     for action_line in lines:
-        save_action_line(action_line=action_line, by=everyone, text="New.", base_revision=0)
+        save_item_text(item=action_line, by=everyone, values={"text": "New."}, base_revision=0)
     review.submit(reviewed=draft, by=everyone)
     review.send_back(reviewed=draft, by=everyone, comments={str(al.key): "Why?" for al in lines})
     client.force_login(everyone)
@@ -598,7 +598,7 @@ def test_workspace_pages_run_a_bounded_number_of_queries(
 def test_the_order_page_names_each_action_line_by_its_words_cut_at_a_word(draft, editor, signed_in):
     action_line = line(draft, 1, 1)
     long_text = " ".join(f"word{number}" for number in range(1, 41))
-    save_action_line(action_line=action_line, by=editor, text=long_text, base_revision=0)
+    save_item_text(item=action_line, by=editor, values={"text": long_text}, base_revision=0)
 
     response = signed_in(editor).get(
         url("reorder-action-lines", draft.pk, action_line.principle_id)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from principles.drafting import review
-from principles.drafting.services import save_action_line, start_draft
+from principles.drafting.services import save_item_text, start_draft
 from principles.models import AuditEntry, Declaration, Version, VersionStateError
 from tests.html import csrf_token, parse_strict, submit
 
@@ -356,7 +356,7 @@ def test_an_author_who_is_also_a_publisher_cannot_schedule_their_own_draft(
 ):
     both = make_user("sol", "Editor", "Publisher")
     action_line = draft.principles.first().action_lines.first()
-    save_action_line(action_line=action_line, by=both, text="Sol's words.", base_revision=0)
+    save_item_text(item=action_line, by=both, values={"text": "Sol's words."}, base_revision=0)
     review.submit(reviewed=draft, by=both)
     review.approve(reviewed=draft, by=reviewer)
 

@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from principles.drafting import review
 from principles.drafting import translation_services as services
-from principles.drafting.services import save_action_line, start_draft
+from principles.drafting.services import save_item_text, start_draft
 from principles.models import (
     AuditEntry,
     DeclarationPdf,
@@ -382,10 +382,10 @@ def test_the_next_version_starts_from_the_translation_of_every_unchanged_item(
     declaration.refresh_from_db()
     draft = start_draft(declaration=declaration, by=editor)
     line = draft.principles.get(position=1).action_lines.get(position=1)
-    save_action_line(
-        action_line=line,
+    save_item_text(
+        item=line,
         by=editor,
-        text="A reworded action line.",
+        values={"text": "A reworded action line."},
         base_revision=review.latest_revision_id(of=draft, item_key=str(line.key)),
     )
     review.submit(reviewed=draft, by=editor)
