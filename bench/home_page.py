@@ -28,7 +28,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from principles.drafting.services import create_draft_from_text, publish_version  # noqa: E402
+from principles.drafting.services import publish_loaded_text  # noqa: E402
 from principles.models import Declaration, Version  # noqa: E402
 
 
@@ -100,8 +100,7 @@ def main():
 
     reset_declarations()
     declaration = Declaration.objects.create(slug="connectivity-for-education")
-    draft = create_draft_from_text(declaration=declaration, text=large_text(10, 10))
-    publish_version(version=draft)
+    publish_loaded_text(declaration=declaration, text=large_text(10, 10))
     results["10 principles x 10 action lines"] = measure(client, args.requests)
 
     print(f"GET / over {args.requests} requests, {connection.vendor}")

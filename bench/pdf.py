@@ -57,7 +57,10 @@ from bench.site_processes import start_worker, stop  # noqa: E402
 from endorsements.management.commands.seed_demo_data import demo_endorsement  # noqa: E402
 from endorsements.models import Endorsement  # noqa: E402
 from endorsements.services import moderate_endorsements  # noqa: E402
-from principles.drafting.services import create_draft_from_text, publish_version  # noqa: E402
+from principles.drafting.services import (  # noqa: E402
+    create_draft_from_text,
+    publish_loaded_draft,
+)
 from principles.management.commands.load_declaration import (  # noqa: E402
     SHIPPED_TEXT,
     read_shipped_text,
@@ -121,7 +124,7 @@ def publish_shipped_text_with_translations() -> Version:
                 principle.action_lines.all(), principle_text["action_lines"], strict=True
             ):
                 ActionLineText.objects.create(action_line=line, language=language, text=line_text)
-    return publish_version(version=draft)
+    return publish_loaded_draft(draft=draft)
 
 
 def measure_render(version: Version, size: int, language: str) -> dict:

@@ -99,11 +99,10 @@ def declaration(db, settings):
 def publish(declaration):
     """Publish a version of the site's declaration: `publish(principles=10, action_lines=10)`."""
 
-    from principles.drafting.services import create_draft_from_text, publish_version
+    from principles.drafting.services import publish_loaded_text
 
     def publish_text(**shape):
-        draft = create_draft_from_text(declaration=declaration, text=declaration_text(**shape))
-        return publish_version(version=draft)
+        return publish_loaded_text(declaration=declaration, text=declaration_text(**shape))
 
     return publish_text
 

@@ -166,13 +166,13 @@ def test_the_drafting_workspace_meets_wcag_aa(
 
 
 def publish_the_draft_in_progress(staff) -> None:
-    from principles.drafting.services import approve_draft, publish_version, submit_draft
+    from principles.drafting import review
     from principles.models import Version
 
     draft = Version.objects.in_progress().get()
-    submit_draft(draft=draft, by=staff("olga", "Editor"))
-    approve_draft(draft=draft, by=staff("rita", "Reviewer"))
-    publish_version(version=draft, by=staff("pat", "Publisher"))
+    review.submit(reviewed=draft, by=staff("olga", "Editor"))
+    review.approve(reviewed=draft, by=staff("rita", "Reviewer"))
+    review.publish(reviewed=draft, by=staff("pat", "Publisher"))
 
 
 @pytest.mark.parametrize("language", ["", "/ar"])

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from endorsements.models import Endorsement
 from endorsements.services import moderate_endorsements
-from principles.drafting import translation_services
-from principles.drafting.services import start_draft, submit_draft
+from principles.drafting import review, translation_services
+from principles.drafting.services import start_draft
 from principles.models import AuditEntry
 from tests.html import parse_strict
 
@@ -67,7 +67,7 @@ def history(publish, declaration, people):
     version = publish(principles=1, action_lines=1)
     declaration.refresh_from_db()
     draft = start_draft(declaration=declaration, by=people["ed"])
-    submit_draft(draft=draft, by=people["ed"])
+    review.submit(reviewed=draft, by=people["ed"])
     french = translation_services.start_translation(
         version=version, language="fr", by=people["tom"]
     )

@@ -263,12 +263,8 @@ def test_an_editor_rewords_an_action_line_with_the_keyboard_alone(
 def test_an_editor_whose_draft_was_published_meanwhile_keeps_the_typed_text_and_starts_anew(
     live_server, version, keyboard_page, staff, sign_in_browser
 ):
-    from principles.drafting.services import (
-        approve_draft,
-        publish_version,
-        start_draft,
-        submit_draft,
-    )
+    from principles.drafting import review
+    from principles.drafting.services import start_draft
     from principles.models import Version
 
     page = keyboard_page
@@ -283,9 +279,9 @@ def test_an_editor_whose_draft_was_published_meanwhile_keeps_the_typed_text_and_
     page.keyboard.press("Control+A")
     page.keyboard.type("Connect every school by 2030.")
     # Meanwhile the draft goes through review and is published.
-    submit_draft(draft=draft, by=editor)
-    approve_draft(draft=draft, by=staff("rita", "Reviewer"))
-    publish_version(version=draft, by=staff("pat", "Publisher"))
+    review.submit(reviewed=draft, by=editor)
+    review.approve(reviewed=draft, by=staff("rita", "Reviewer"))
+    review.publish(reviewed=draft, by=staff("pat", "Publisher"))
     tab_to(page, "button[type=submit]")
     page.keyboard.press("Enter")
 

@@ -10,7 +10,7 @@ from endorsements.management.commands.seed_demo_data import demo_endorsement
 from endorsements.models import Endorsement
 from endorsements.open_data import build_open_data
 from endorsements.services import reconfirm_endorsement
-from principles.drafting.services import create_draft_from_text, publish_version
+from principles.drafting.services import publish_loaded_text
 from principles.models import Declaration
 from principles.pdf.render import store_declaration_pdf
 from tests.conftest import declaration_text
@@ -25,10 +25,8 @@ def endorsers(request, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         declaration = Declaration.objects.create(slug=settings.DECLARATION_SLUG)
         first, second = (
-            publish_version(
-                version=create_draft_from_text(
-                    declaration=declaration, text=declaration_text(principles=4, action_lines=3)
-                )
+            publish_loaded_text(
+                declaration=declaration, text=declaration_text(principles=4, action_lines=3)
             )
             for _ in range(2)
         )

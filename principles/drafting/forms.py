@@ -217,9 +217,6 @@ class TranslatedItemForm(StaleCheckedForm):
             self.fields[name] = field
         self.order_fields([*names, "note"])
 
-    def translated_values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in TRANSLATED_FIELDS if name in self.fields}
-
 
 class StartTranslationForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=translation_languages)

@@ -1,9 +1,10 @@
-"""Writes that span several of the declaration's models."""
+"""Drafting the declaration's text: loading it from a file, starting a draft from the current
+version, and every edit of a draft. Review and publication are `review`'s, which also holds the
+rules every edit follows (locking, stale saves, revisions)."""
 
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from declaration_site.public_cache import public_content_changed
 
@@ -11,17 +12,16 @@ from ..models import (
     SOURCE_LANGUAGE,
     ActionLine,
     ActionLineText,
-    AuditEntry,
     Declaration,
     Principle,
     PrincipleText,
-    ReviewComment,
     Revision,
     Version,
     VersionStateError,
     VersionText,
 )
-from ..pdf.tasks import after_publication
+from . import review
+from .review import lock_for_editing, record_revision, refuse_if_stale
 
 
 @transaction.atomic
@@ -49,67 +49,33 @@ def create_draft_from_text(*, declaration: Declaration, text: dict) -> Version:
 
 
 @transaction.atomic
-def publish_version(*, version: Version, by=None) -> Version:
-    """Publish a draft under the declaration's next number and make it the current version.
-
-    The declaration row is locked first, so two publishes at once are serialised: the second
-    finds the version already published and fails with VersionStateError.
-
-    With `by` (a Publisher), this is the end of the drafting workflow: the draft must be
-    approved, still based on the current version, and the publication is audited.
-    """
-    declaration = Declaration.objects.select_for_update().get(pk=version.declaration_id)
-    version = Version.objects.select_for_update().get(pk=version.pk)
-    if by is not None:
-        _refuse_unless_publishable(version=version, declaration=declaration, by=by)
-    version.publish(number=declaration.next_version_number())
-    declaration.current_version = version
-    declaration.save(update_fields=["current_version"])
-    if by is not None:
-        _audit(
-            draft=version,
-            by=by,
-            action=AuditEntry.Action.DRAFT_PUBLISH,
-            detail=f"v{version.number}",
-        )
-    after_publication(version=version)
+def publish_loaded_draft(*, draft: Version) -> Version:
+    """Publish, unreviewed, a draft made by `create_draft_from_text` that nobody edited in the
+    workspace, and make it the current version: the loader's publication (`load_declaration`,
+    the demo data, benchmarks and tests). Anything drafted in the workspace is published by
+    `review.publish`, in the name of a publisher who is none of its authors."""
+    draft = review.lock_for_publication(draft)
+    draft.publish_loaded()
+    review.make_current(draft)
     public_content_changed()
-    return version
+    return draft
 
 
-def _refuse_unless_publishable(*, version: Version, declaration: Declaration, by) -> None:
-    if version.authors().filter(pk=by.pk).exists():
-        raise VersionStateError(
-            _("You have edited this draft, so another publisher must publish it.")
-        )
-    if version.status != Version.Status.APPROVED:
-        raise VersionStateError(
-            _("This draft is %(status)s; only an approved draft can be published.")
-            % {"status": version.get_status_display().lower()}
-        )
-    if version.based_on_id and version.based_on_id != declaration.current_version_id:
-        raise VersionStateError(
-            _("A newer version has been published since this draft was started; start a new draft.")
-        )
+@transaction.atomic
+def publish_loaded_text(*, declaration: Declaration, text: dict) -> Version:
+    """`create_draft_from_text`, then `publish_loaded_draft`."""
+    return publish_loaded_draft(draft=create_draft_from_text(declaration=declaration, text=text))
 
 
-# Drafting: every write below locks the draft's row first, so that saves to one draft are
-# serialised and a stale save is detected reliably, then records a revision and an audit entry.
-
-AUDIT_ACTION_OF_REVISION = {
-    Revision.Action.START: AuditEntry.Action.DRAFT_START,
-    Revision.Action.RESTORE: AuditEntry.Action.DRAFT_RESTORE,
-}
 # Far above any real position: reordering passes through it to respect the unique positions.
 POSITION_OFFSET = 10_000
-
-
-class StaleEdit(Exception):
-    """A save based on an older revision of the item than the latest one."""
-
-    def __init__(self, latest: Revision):
-        super().__init__(f"The item has changed since revision {latest.pk}.")
-        self.latest = latest
+# Each kind of item: the model of its text, the field there that names the item, and the
+# fields of its text, in the order forms show them.
+ITEM_TEXTS = {
+    Version: (VersionText, "version", ("title", "preamble")),
+    Principle: (PrincipleText, "principle", ("title", "explanation")),
+    ActionLine: (ActionLineText, "action_line", ("text",)),
+}
 
 
 def describe(item) -> str:
@@ -131,56 +97,6 @@ def item_key_of(item) -> str:
     return Revision.VERSION_TEXT_KEY
 
 
-def latest_revision_id(*, draft: Version, item_key: str | None = None) -> int:
-    """The id of the latest revision of one item (of the whole draft when item_key is None);
-    0 when there is none. Edit forms carry it as their base."""
-    revisions = draft.revisions.all()
-    if item_key is not None:
-        revisions = revisions.filter(item_key=item_key)
-    return revisions.aggregate(latest=Max("pk"))["latest"] or 0
-
-
-def record_revision(
-    *, draft: Version, by, action: str, summary: str, item_key: str = "", note: str = ""
-) -> Revision:
-    """Record a save in the draft's history, with its whole text after the save, and in the
-    audit log. Call it inside the transaction that made the change."""
-    revision = Revision.objects.create(
-        version=draft,
-        author=by,
-        action=action,
-        item_key=item_key,
-        summary=summary,
-        note=note,
-        snapshot=draft.snapshot(),
-    )
-    AuditEntry.objects.log(
-        actor=by,
-        action=AUDIT_ACTION_OF_REVISION.get(action, AuditEntry.Action.DRAFT_EDIT),
-        target=draft,
-        detail=f"{summary} ({note})" if note else summary,
-    )
-    return revision
-
-
-def _lock_for_editing(draft: Version) -> Version:
-    draft = Version.objects.select_for_update().get(pk=draft.pk)
-    draft.ensure_editable()
-    return draft
-
-
-def _refuse_if_stale(*, draft: Version, item_key: str | None, base_revision: int) -> None:
-    if latest_revision_id(draft=draft, item_key=item_key) != base_revision:
-        revisions = draft.revisions.select_related("author")
-        if item_key is not None:
-            revisions = revisions.filter(item_key=item_key)
-        latest = revisions.first()
-        # A base that names no revision of an item that has none was not made by our form:
-        # nobody else saved the item, so the save goes ahead.
-        if latest is not None:
-            raise StaleEdit(latest)
-
-
 @transaction.atomic
 def start_draft(*, declaration: Declaration, by) -> Version:
     """Start a draft from the declaration's current version, copying its source-language text
@@ -194,7 +110,7 @@ def start_draft(*, declaration: Declaration, by) -> Version:
     draft = Version.objects.create(declaration=declaration, based_on=source)
     _copy_text(source=source, draft=draft)
     record_revision(
-        draft=draft,
+        reviewed=draft,
         by=by,
         action=Revision.Action.START,
         summary=_("Started from version %(number)s") % {"number": source.number},
@@ -231,10 +147,17 @@ def _copy_text(*, source: Version, draft: Version) -> None:
     )
 
 
-def _update_text(model, *, owner_field: str, owner, values: dict) -> bool:
-    """Set the source-language text of `owner`; False when nothing changed."""
-    text = model.objects.get(**{owner_field: owner, "language": SOURCE_LANGUAGE})
-    changed = [name for name, value in values.items() if getattr(text, name) != value]
+def draft_of(item: Version | Principle | ActionLine) -> Version:
+    if isinstance(item, ActionLine):
+        return item.principle.version
+    return item.version if isinstance(item, Principle) else item
+
+
+def _update_text(item, values: dict) -> bool:
+    """Set the source-language text of `item` from `values`; False when nothing changed."""
+    model, owner_field, fields = ITEM_TEXTS[type(item)]
+    text = model.objects.get(**{owner_field: item, "language": SOURCE_LANGUAGE})
+    changed = [name for name in fields if getattr(text, name) != values[name]]
     for name in changed:
         setattr(text, name, values[name])
     if changed:
@@ -243,98 +166,57 @@ def _update_text(model, *, owner_field: str, owner, values: dict) -> bool:
 
 
 @transaction.atomic
-def save_version_text(
-    *, draft: Version, by, title: str, preamble: str, base_revision: int, note: str = ""
+def save_item_text(
+    *, item: Version | Principle | ActionLine, by, values: dict, base_revision: int, note: str = ""
 ) -> Revision | None:
-    """Save the draft's title and preamble; None when nothing changed. Raises StaleEdit."""
-    draft = _lock_for_editing(draft)
-    key = Revision.VERSION_TEXT_KEY
-    _refuse_if_stale(draft=draft, item_key=key, base_revision=base_revision)
-    values = {"title": title, "preamble": preamble}
-    if not _update_text(VersionText, owner_field="version", owner=draft, values=values):
+    """Save the source-language text of one item of a draft from `values`: the draft's title
+    and preamble (`item` the draft), a principle's title and explanation, or an action line's
+    text. None when nothing changed; raises StaleEdit."""
+    draft = lock_for_editing(draft_of(item))
+    key = item_key_of(item)
+    refuse_if_stale(reviewed=draft, item_key=key, base_revision=base_revision)
+    if not _update_text(item, values):
         return None
-    summary = _("Edited the title and preamble")
+    summary = (
+        _("Edited the title and preamble")
+        if isinstance(item, Version)
+        else _("Reworded %(item)s") % {"item": describe(item)}
+    )
     return record_revision(
-        draft=draft, by=by, action=Revision.Action.EDIT, item_key=key, summary=summary, note=note
+        reviewed=draft, by=by, action=Revision.Action.EDIT, item_key=key, summary=summary, note=note
     )
 
 
 @transaction.atomic
-def save_principle(
-    *, principle: Principle, by, title: str, explanation: str, base_revision: int, note: str = ""
-) -> Revision | None:
-    """Save a principle's title and explanation; None when nothing changed. Raises StaleEdit."""
-    draft = _lock_for_editing(principle.version)
-    key = str(principle.key)
-    _refuse_if_stale(draft=draft, item_key=key, base_revision=base_revision)
-    values = {"title": title, "explanation": explanation}
-    if not _update_text(PrincipleText, owner_field="principle", owner=principle, values=values):
-        return None
-    summary = _("Reworded %(item)s") % {"item": describe(principle)}
-    return record_revision(
-        draft=draft, by=by, action=Revision.Action.EDIT, item_key=key, summary=summary, note=note
-    )
-
-
-@transaction.atomic
-def save_action_line(
-    *, action_line: ActionLine, by, text: str, base_revision: int, note: str = ""
-) -> Revision | None:
-    """Save an action line's text; None when nothing changed. Raises StaleEdit."""
-    draft = _lock_for_editing(action_line.principle.version)
-    key = str(action_line.key)
-    _refuse_if_stale(draft=draft, item_key=key, base_revision=base_revision)
-    values = {"text": text}
-    if not _update_text(
-        ActionLineText, owner_field="action_line", owner=action_line, values=values
-    ):
-        return None
-    summary = _("Reworded %(item)s") % {"item": describe(action_line)}
-    return record_revision(
-        draft=draft, by=by, action=Revision.Action.EDIT, item_key=key, summary=summary, note=note
-    )
-
-
-@transaction.atomic
-def add_principle(
-    *, draft: Version, by, title: str, explanation: str = "", note: str = ""
-) -> Principle:
-    """Add a principle, without action lines yet, at the end of the draft."""
-    draft = _lock_for_editing(draft)
-    position = (draft.principles.aggregate(last=Max("position"))["last"] or 0) + 1
-    principle = Principle.objects.create(version=draft, position=position)
-    PrincipleText.objects.create(
-        principle=principle, language=SOURCE_LANGUAGE, title=title, explanation=explanation
-    )
-    summary = _("Added %(item)s") % {"item": describe(principle)}
+def add_item(*, to: Version | Principle, by, text: dict, note: str = "") -> Principle | ActionLine:
+    """Add a principle at the end of a draft (`to` the draft), without action lines yet, or an
+    action line at the end of a principle (`to` the principle), with its `text`."""
+    draft = lock_for_editing(draft_of(to))
+    item = _append(to, text=text)
+    summary = _("Added %(item)s") % {"item": describe(item)}
     record_revision(
-        draft=draft,
+        reviewed=draft,
         by=by,
         action=Revision.Action.ADD,
-        item_key=str(principle.key),
+        item_key=str(item.key),
         summary=summary,
         note=note,
     )
-    return principle
+    return item
 
 
-@transaction.atomic
-def add_action_line(*, principle: Principle, by, text: str, note: str = "") -> ActionLine:
-    """Add an action line at the end of a principle."""
-    draft = _lock_for_editing(principle.version)
-    position = (principle.action_lines.aggregate(last=Max("position"))["last"] or 0) + 1
-    action_line = ActionLine.objects.create(principle=principle, position=position)
-    ActionLineText.objects.create(action_line=action_line, language=SOURCE_LANGUAGE, text=text)
-    summary = _("Added %(item)s") % {"item": describe(action_line)}
-    record_revision(
-        draft=draft,
-        by=by,
-        action=Revision.Action.ADD,
-        item_key=str(action_line.key),
-        summary=summary,
-        note=note,
+def _append(parent: Version | Principle, *, text: dict, key: str | None = None):
+    """A new principle (`parent` a draft) or action line (`parent` a principle) at the end of
+    its list, with its source-language `text`, and with `key` when it comes back."""
+    siblings = parent.principles if isinstance(parent, Version) else parent.action_lines
+    position = (siblings.aggregate(last=Max("position"))["last"] or 0) + 1
+    item = siblings.create(position=position, **({"key": key} if key else {}))
+    model, owner_field, fields = ITEM_TEXTS[type(item)]
+    model.objects.create(
+        **{owner_field: item, "language": SOURCE_LANGUAGE},
+        **{name: text.get(name, "") for name in fields},
     )
-    return action_line
+    return item
 
 
 def _renumber(queryset, ordered_pks: list[int]) -> None:
@@ -351,16 +233,21 @@ def remove_item(
 ) -> Revision:
     """Remove a principle (with its action lines) or an action line; the rest close up."""
     is_principle = isinstance(item, Principle)
-    draft = _lock_for_editing(item.version if is_principle else item.principle.version)
+    draft = lock_for_editing(draft_of(item))
     key = str(item.key)
-    _refuse_if_stale(draft=draft, item_key=key, base_revision=base_revision)
+    refuse_if_stale(reviewed=draft, item_key=key, base_revision=base_revision)
     summary = _("Removed %(item)s") % {"item": describe(item)}
     siblings = draft.principles.all() if is_principle else item.principle.action_lines.all()
     # Texts and action lines go with it (on_delete=CASCADE).
     item.delete()
     _renumber(siblings, [sibling.pk for sibling in siblings.order_by("position")])
     return record_revision(
-        draft=draft, by=by, action=Revision.Action.REMOVE, item_key=key, summary=summary, note=note
+        reviewed=draft,
+        by=by,
+        action=Revision.Action.REMOVE,
+        item_key=key,
+        summary=summary,
+        note=note,
     )
 
 
@@ -371,8 +258,8 @@ def reorder_items(
     """Put the principles of a draft, or the action lines of one principle (`siblings`), in the
     order of `ordered_pks`, which must name each of them once. Raises StaleEdit when anything
     in the draft changed since `base_revision`."""
-    draft = _lock_for_editing(draft)
-    _refuse_if_stale(draft=draft, item_key=None, base_revision=base_revision)
+    draft = lock_for_editing(draft)
+    refuse_if_stale(reviewed=draft, item_key=None, base_revision=base_revision)
     if sorted(ordered_pks) != sorted(siblings.values_list("pk", flat=True)):
         raise ValueError("The new order must name every item being reordered exactly once.")
     _renumber(siblings, ordered_pks)
@@ -384,19 +271,19 @@ def reorder_items(
         % {"item": describe(siblings.first().principle)}
     )
     return record_revision(
-        draft=draft, by=by, action=Revision.Action.REORDER, summary=summary, note=note
+        reviewed=draft, by=by, action=Revision.Action.REORDER, summary=summary, note=note
     )
 
 
 @transaction.atomic
 def restore_item(*, draft: Version, revision: Revision, item_key: str, by) -> Revision:
     """Give an item of the draft back the text it had at `revision`, as a new revision."""
-    draft = _lock_for_editing(draft)
+    draft = lock_for_editing(draft)
     old_text = revision.item_text(item_key) if revision.version_id == draft.pk else None
     if old_text is None:
         raise VersionStateError(_("That revision does not hold this item."))
     if item_key == Revision.VERSION_TEXT_KEY:
-        item, model, owner_field = draft, VersionText, "version"
+        item = draft
     else:
         item = (
             Principle.objects.filter(version=draft, key=item_key).first()
@@ -406,18 +293,13 @@ def restore_item(*, draft: Version, revision: Revision, item_key: str, by) -> Re
         )
         if item is None:
             return _restore_removed_item(draft=draft, revision=revision, item_key=item_key, by=by)
-        model, owner_field = (
-            (PrincipleText, "principle")
-            if isinstance(item, Principle)
-            else (ActionLineText, "action_line")
-        )
-    _update_text(model, owner_field=owner_field, owner=item, values=old_text)
+    _update_text(item, old_text)
     summary = _("Restored %(item)s to revision %(revision)s") % {
         "item": describe(item),
         "revision": revision.pk,
     }
     return record_revision(
-        draft=draft, by=by, action=Revision.Action.RESTORE, item_key=item_key, summary=summary
+        reviewed=draft, by=by, action=Revision.Action.RESTORE, item_key=item_key, summary=summary
     )
 
 
@@ -426,7 +308,9 @@ def _restore_removed_item(*, draft: Version, revision: Revision, item_key: str, 
     it had at `revision`; a principle comes back with the action lines it had then."""
     for principle in revision.snapshot["principles"]:
         if principle["key"] == item_key:
-            item = _recreate_principle(draft=draft, principle=principle)
+            item = _append(draft, text=principle, key=principle["key"])
+            for line in principle["action_lines"]:
+                _append(item, text=line, key=line["key"])
             break
         line = next((line for line in principle["action_lines"] if line["key"] == item_key), None)
         if line is not None:
@@ -435,92 +319,12 @@ def _restore_removed_item(*, draft: Version, revision: Revision, item_key: str, 
                 raise VersionStateError(
                     _("Restore the principle this action line belonged to first.")
                 )
-            item = _recreate_action_line(principle=parent, line=line)
+            item = _append(parent, text=line, key=line["key"])
             break
     summary = _("Restored removed %(item)s from revision %(revision)s") % {
         "item": describe(item),
         "revision": revision.pk,
     }
     return record_revision(
-        draft=draft, by=by, action=Revision.Action.RESTORE, item_key=item_key, summary=summary
+        reviewed=draft, by=by, action=Revision.Action.RESTORE, item_key=item_key, summary=summary
     )
-
-
-def _recreate_principle(*, draft: Version, principle: dict) -> Principle:
-    position = (draft.principles.aggregate(last=Max("position"))["last"] or 0) + 1
-    item = Principle.objects.create(version=draft, position=position, key=principle["key"])
-    PrincipleText.objects.create(
-        principle=item,
-        language=SOURCE_LANGUAGE,
-        title=principle["title"],
-        explanation=principle["explanation"],
-    )
-    for line in principle["action_lines"]:
-        _recreate_action_line(principle=item, line=line)
-    return item
-
-
-def _recreate_action_line(*, principle: Principle, line: dict) -> ActionLine:
-    position = (principle.action_lines.aggregate(last=Max("position"))["last"] or 0) + 1
-    item = ActionLine.objects.create(principle=principle, position=position, key=line["key"])
-    ActionLineText.objects.create(action_line=item, language=SOURCE_LANGUAGE, text=line["text"])
-    return item
-
-
-def _audit(*, draft: Version, by, action: str, detail: str = "") -> None:
-    AuditEntry.objects.log(actor=by, action=action, target=draft, detail=detail)
-
-
-@transaction.atomic
-def submit_draft(*, draft: Version, by) -> Version:
-    """Send a draft to the reviewers. Only one draft per declaration can be in review."""
-    draft = Version.objects.select_for_update().get(pk=draft.pk)
-    in_review = Version.objects.filter(
-        declaration=draft.declaration_id,
-        status__in=[Version.Status.SUBMITTED, Version.Status.APPROVED],
-    )
-    if in_review.exclude(pk=draft.pk).exists():
-        raise VersionStateError(_("Another draft is already in review; wait for its outcome."))
-    draft.submit()
-    _audit(draft=draft, by=by, action=AuditEntry.Action.DRAFT_SUBMIT)
-    return draft
-
-
-@transaction.atomic
-def approve_draft(*, draft: Version, by) -> Version:
-    """Approve a submitted draft (four eyes: `by` must not be one of its authors)."""
-    draft = Version.objects.select_for_update().get(pk=draft.pk)
-    draft.approve(by=by)
-    _audit(draft=draft, by=by, action=AuditEntry.Action.DRAFT_APPROVE)
-    return draft
-
-
-@transaction.atomic
-def send_back_draft(*, draft: Version, by, comments: dict[str, str]) -> Version:
-    """Return a draft under review to its editors with comments keyed by item."""
-    draft = Version.objects.select_for_update().get(pk=draft.pk)
-    draft.send_back()
-    ReviewComment.objects.bulk_create(
-        ReviewComment(version=draft, author=by, item_key=key, text=text)
-        for key, text in comments.items()
-    )
-    detail = ngettext("%(count)s comment", "%(count)s comments", len(comments)) % {
-        "count": len(comments)
-    }
-    _audit(draft=draft, by=by, action=AuditEntry.Action.DRAFT_SEND_BACK, detail=detail)
-    return draft
-
-
-@transaction.atomic
-def schedule_publication(*, draft: Version, by, at) -> Version:
-    """Have `publish_scheduled` publish an approved draft at `at`."""
-    draft = Version.objects.select_for_update().get(pk=draft.pk)
-    _refuse_unless_publishable(version=draft, declaration=draft.declaration, by=by)
-    draft.schedule(at=at, by=by)
-    _audit(
-        draft=draft,
-        by=by,
-        action=AuditEntry.Action.DRAFT_SCHEDULE,
-        detail=f"{at:%Y-%m-%d %H:%M %Z}",
-    )
-    return draft

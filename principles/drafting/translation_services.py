@@ -1,19 +1,15 @@
-"""Translating a published version: start, save, review and publish a `Translation`.
+"""Translating a published version: start a `Translation` and save it item by item.
 
-The same rules as drafting the source text: every save is a revision, a stale save is refused,
-a translator cannot approve or publish their own work, and publishing writes the text into the
-version's rows for that language, which is what readers see (and the PDF in that language).
+The same rules as drafting the source text (`review`): every save is a revision, a stale save
+is refused, and the translation is reviewed and published like a draft; publishing writes its
+text into the version's rows for that language, which is what readers see.
 """
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
-
-from declaration_site.public_cache import public_content_changed
 
 from ..models import (
     ActionLineText,
-    AuditEntry,
     PrincipleText,
     Revision,
     Translation,
@@ -23,8 +19,7 @@ from ..models import (
     VersionText,
     translation_languages,
 )
-from ..pdf.tasks import rerender_declaration_pdf
-from .services import StaleEdit
+from .review import lock_for_editing, record_revision, refuse_if_stale
 
 # The fields that each kind of item has, in the order forms show them.
 VERSION_FIELDS = ("title", "preamble")
@@ -70,39 +65,6 @@ def describe_item(source: dict, item_key: str) -> str:
     if "." in number:
         return _("action line %(number)s") % {"number": number}
     return _("principle %(number)s") % {"number": number}
-
-
-def latest_revision_id(*, translation: Translation, item_key: str | None = None) -> int:
-    revisions = translation.revisions.all()
-    if item_key is not None:
-        revisions = revisions.filter(item_key=item_key)
-    return revisions.aggregate(latest=Max("pk"))["latest"] or 0
-
-
-def _record(
-    *, translation: Translation, by, action: str, summary: str, item_key: str = "", note: str = ""
-) -> TranslationRevision:
-    revision = TranslationRevision.objects.create(
-        translation=translation,
-        author=by,
-        action=action,
-        item_key=item_key,
-        summary=summary,
-        note=note,
-        text=translation.text,
-        standing=translation.standing,
-    )
-    _audit(
-        translation=translation,
-        by=by,
-        action=AuditEntry.Action(f"translation.{action}"),
-        detail=f"{summary} ({note})" if note else summary,
-    )
-    return revision
-
-
-def _audit(*, translation: Translation, by, action: str, detail: str = "") -> None:
-    AuditEntry.objects.log(actor=by, action=action, target=translation, detail=detail)
 
 
 def _published_text(version: Version, language: str) -> dict:
@@ -185,23 +147,10 @@ def start_translation(*, version: Version, language: str, by) -> Translation:
     translation = Translation.objects.create(
         version=version, language=language, text=text, standing=standing, based_on=current
     )
-    _record(
-        translation=translation, by=by, action=TranslationRevision.Action.START, summary=summary
+    record_revision(
+        reviewed=translation, by=by, action=TranslationRevision.Action.START, summary=summary
     )
     return translation
-
-
-def _lock_for_editing(translation: Translation) -> Translation:
-    translation = Translation.objects.select_for_update().get(pk=translation.pk)
-    translation.ensure_editable()
-    return translation
-
-
-def _refuse_if_stale(*, translation: Translation, item_key: str, base_revision: int) -> None:
-    if latest_revision_id(translation=translation, item_key=item_key) != base_revision:
-        latest = translation.revisions.select_related("author").filter(item_key=item_key).first()
-        if latest is not None:
-            raise StaleEdit(latest)
 
 
 @transaction.atomic
@@ -210,20 +159,20 @@ def save_translated_item(
 ) -> TranslationRevision | None:
     """Save the translation of one item; None when nothing changed. Raises StaleEdit when
     someone saved this item since `base_revision`."""
-    translation = _lock_for_editing(translation)
+    translation = lock_for_editing(translation)
     source = translation.source()
     fields = item_fields(source, item_key)
     if fields is None:
         raise VersionStateError(_("This version has no such item."))
-    _refuse_if_stale(translation=translation, item_key=item_key, base_revision=base_revision)
+    refuse_if_stale(reviewed=translation, item_key=item_key, base_revision=base_revision)
     new = {name: values.get(name, "") for name in fields}
     if translation.text.get(item_key) == new:
         return None
     translation.text = {**translation.text, item_key: new}
     translation.save(update_fields=["text"])
     summary = _("Translated %(item)s") % {"item": describe_item(source, item_key)}
-    return _record(
-        translation=translation,
+    return record_revision(
+        reviewed=translation,
         by=by,
         action=TranslationRevision.Action.EDIT,
         item_key=item_key,
@@ -235,7 +184,7 @@ def save_translated_item(
 @transaction.atomic
 def set_standing(*, translation: Translation, standing: str, by) -> TranslationRevision | None:
     """Mark the translation official or provisional; reviewed and published like its text."""
-    translation = _lock_for_editing(translation)
+    translation = lock_for_editing(translation)
     if translation.standing == standing:
         return None
     translation.standing = standing
@@ -246,8 +195,8 @@ def set_standing(*, translation: Translation, standing: str, by) -> TranslationR
         if standing == Translation.Standing.OFFICIAL
         else _("Marked the translation provisional")
     )
-    return _record(
-        translation=translation,
+    return record_revision(
+        reviewed=translation,
         by=by,
         action=TranslationRevision.Action.STANDING,
         summary=summary,
@@ -259,7 +208,7 @@ def restore_translated_item(
     *, translation: Translation, revision: TranslationRevision, item_key: str, by
 ) -> TranslationRevision:
     """Give one item the translation it had at `revision`, as a new revision."""
-    translation = _lock_for_editing(translation)
+    translation = lock_for_editing(translation)
     source = translation.source()
     if revision.translation_id != translation.pk or item_fields(source, item_key) is None:
         raise VersionStateError(_("That revision does not hold this item."))
@@ -275,109 +224,10 @@ def restore_translated_item(
         "item": describe_item(source, item_key),
         "revision": revision.pk,
     }
-    return _record(
-        translation=translation,
+    return record_revision(
+        reviewed=translation,
         by=by,
         action=TranslationRevision.Action.RESTORE,
         item_key=item_key,
         summary=summary,
-    )
-
-
-@transaction.atomic
-def submit_translation(*, translation: Translation, by) -> Translation:
-    """Send a complete translation to the reviewers."""
-    translation = Translation.objects.select_for_update().get(pk=translation.pk)
-    missing = translation.missing_items()
-    if missing:
-        raise VersionStateError(
-            _("Translate every item before submitting: %(count)s still missing.")
-            % {"count": len(missing)}
-        )
-    translation.submit()
-    _audit(translation=translation, by=by, action=AuditEntry.Action.TRANSLATION_SUBMIT)
-    return translation
-
-
-@transaction.atomic
-def approve_translation(*, translation: Translation, by) -> Translation:
-    translation = Translation.objects.select_for_update().get(pk=translation.pk)
-    translation.approve(by=by)
-    _audit(translation=translation, by=by, action=AuditEntry.Action.TRANSLATION_APPROVE)
-    return translation
-
-
-@transaction.atomic
-def send_back_translation(*, translation: Translation, by, note: str) -> Translation:
-    translation = Translation.objects.select_for_update().get(pk=translation.pk)
-    translation.send_back(note=note)
-    _audit(
-        translation=translation,
-        by=by,
-        action=AuditEntry.Action.TRANSLATION_SEND_BACK,
-        detail=note[:200],
-    )
-    return translation
-
-
-@transaction.atomic
-def publish_translation(*, translation: Translation, by) -> Translation:
-    """Publish an approved translation: its text becomes what readers of that language see
-    (replacing any earlier translation of the version), and its PDF in that language is
-    rendered anew in the background."""
-    translation = Translation.objects.select_for_update().get(pk=translation.pk)
-    if translation.authors().filter(pk=by.pk).exists():
-        raise VersionStateError(
-            _("You have worked on this translation, so another publisher must publish it.")
-        )
-    translation.mark_published()
-    _write_reader_text(translation)
-    _audit(translation=translation, by=by, action=AuditEntry.Action.TRANSLATION_PUBLISH)
-    public_content_changed()
-    version_id, language = translation.version_id, translation.language
-    transaction.on_commit(
-        lambda: rerender_declaration_pdf.enqueue(version_id=version_id, language=language)
-    )
-    return translation
-
-
-def _write_reader_text(translation: Translation) -> None:
-    """Replace the version's rows in the translation's language with the translation.
-
-    This is the only writer of a published version's rows in a language other than the
-    source: the source text and the structure stay frozen. Bulk statements are used on
-    purpose, as the rows' own save() refuses any change to a published version."""
-    version, language = translation.version, translation.language
-    VersionText.objects.filter(version=version, language=language).delete()
-    PrincipleText.objects.filter(principle__version=version, language=language).delete()
-    ActionLineText.objects.filter(
-        action_line__principle__version=version, language=language
-    ).delete()
-    text = translation.text
-    version_text = text[Revision.VERSION_TEXT_KEY]
-    VersionText.objects.bulk_create(
-        [
-            VersionText(
-                version=version,
-                language=language,
-                title=version_text["title"],
-                preamble=version_text["preamble"],
-                standing=translation.standing,
-            )
-        ]
-    )
-    principles = list(version.principles.prefetch_related("action_lines"))
-    PrincipleText.objects.bulk_create(
-        PrincipleText(
-            principle=principle,
-            language=language,
-            title=text[str(principle.key)]["title"],
-            explanation=text[str(principle.key)].get("explanation", ""),
-        )
-        for principle in principles
-    )
-    ActionLineText.objects.bulk_create(
-        ActionLineText(action_line=line, language=language, text=text[str(line.key)]["text"])
-        for principle in principles
-        for line in principle.action_lines.all()
     )

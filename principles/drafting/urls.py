@@ -1,8 +1,13 @@
 from django.urls import path
 
-from . import translation_views, views
+from . import review_views, translation_views, views
+from .kinds import DRAFT, TRANSLATION
 
 app_name = "drafting"
+
+# The review pages shared by drafts and translations are told which kind they serve.
+draft = {"kind": DRAFT}
+translation = {"kind": TRANSLATION}
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -41,14 +46,24 @@ urlpatterns = [
         views.remove_action_line,
         name="remove-action-line",
     ),
-    path("<number:pk>/history/", views.history, name="history"),
-    path("<number:pk>/history/compare/", views.compare_revisions, name="compare-revisions"),
-    path("<number:pk>/revisions/<number:revision_pk>/restore/", views.restore, name="restore"),
+    path("<number:pk>/history/", review_views.history, draft, name="history"),
+    path(
+        "<number:pk>/history/compare/",
+        review_views.compare_revisions,
+        draft,
+        name="compare-revisions",
+    ),
+    path(
+        "<number:pk>/revisions/<number:revision_pk>/restore/",
+        review_views.restore,
+        draft,
+        name="restore",
+    ),
     path("<number:pk>/changes/", views.changes, name="changes"),
-    path("<number:pk>/submit/", views.submit, name="submit"),
-    path("<number:pk>/approve/", views.approve, name="approve"),
+    path("<number:pk>/submit/", review_views.submit, draft, name="submit"),
+    path("<number:pk>/approve/", review_views.approve, draft, name="approve"),
     path("<number:pk>/send-back/", views.send_back, name="send-back"),
-    path("<number:pk>/publish/", views.publish, name="publish"),
+    path("<number:pk>/publish/", review_views.publish, draft, name="publish"),
     path("<number:pk>/schedule/", views.schedule, name="schedule"),
 ]
 
@@ -69,22 +84,33 @@ urlpatterns += [
     ),
     path(
         "translations/<number:pk>/history/",
-        translation_views.history,
+        review_views.history,
+        translation,
         name="translation-history",
     ),
     path(
         "translations/<number:pk>/history/compare/",
-        translation_views.compare_revisions,
+        review_views.compare_revisions,
+        translation,
         name="translation-compare",
     ),
     path(
         "translations/<number:pk>/revisions/<number:revision_pk>/restore/",
-        translation_views.restore,
+        review_views.restore,
+        translation,
         name="translation-restore",
     ),
-    path("translations/<number:pk>/submit/", translation_views.submit, name="translation-submit"),
     path(
-        "translations/<number:pk>/approve/", translation_views.approve, name="translation-approve"
+        "translations/<number:pk>/submit/",
+        review_views.submit,
+        translation,
+        name="translation-submit",
+    ),
+    path(
+        "translations/<number:pk>/approve/",
+        review_views.approve,
+        translation,
+        name="translation-approve",
     ),
     path(
         "translations/<number:pk>/send-back/",
@@ -92,6 +118,9 @@ urlpatterns += [
         name="translation-send-back",
     ),
     path(
-        "translations/<number:pk>/publish/", translation_views.publish, name="translation-publish"
+        "translations/<number:pk>/publish/",
+        review_views.publish,
+        translation,
+        name="translation-publish",
     ),
 ]

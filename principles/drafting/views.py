@@ -3,7 +3,6 @@ back, publishers publish them. The rules live in the models and services; these 
 who may do what, validate input and show the outcome."""
 
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -22,10 +21,9 @@ from ..models import (
     VersionStateError,
 )
 from ..templatetags.declaration_text import lang_attr
-from . import services
+from . import review, services
 from .forms import (
     ActionLineForm,
-    CompareRevisionsForm,
     CompareVersionsForm,
     EditActionLineForm,
     EditPrincipleForm,
@@ -37,12 +35,9 @@ from .forms import (
     VersionTextForm,
     version_label,
 )
-from .pages import form_page
+from .kinds import DRAFT
+from .pages import change_state, edit_item_page, form_page
 from .roles import EDIT, drafting_role_required, role_required
-
-
-def draft_in_progress(pk: int) -> Version:
-    return get_object_or_404(Version.objects.in_progress(), pk=pk)
 
 
 def editable_drafts(request):
@@ -66,11 +61,6 @@ def action_line_in_draft(request, pk: int, action_line_pk: int) -> ActionLine:
         pk=action_line_pk,
         principle__version__in=editable_drafts(request).filter(pk=pk),
     )
-
-
-def refused(request, draft: Version, error: Exception):
-    messages.error(request, str(error))
-    return redirect("drafting:draft", draft.pk)
 
 
 @drafting_role_required
@@ -137,108 +127,46 @@ def draft_detail(request, pk: int):
     )
 
 
-def edit_item(request, *, draft, item, form_class, initial: dict, save, template_context):
-    """Show and save one item's edit form, refusing a stale save with both texts shown, and
-    a save into a draft that left editing meanwhile (in review, scheduled or published) with
-    the typed text kept on screen."""
-    key = services.item_key_of(item)
-    conflict = refusal = None
-    if request.method == "POST":
-        form = form_class(request.POST)
-        if form.is_valid():
-            try:
-                revision = save(form.cleaned_data)
-            except services.StaleEdit as stale:
-                conflict = stale.latest
-                form = form_with_new_base(form_class, request.POST, conflict)
-            except VersionStateError as error:
-                refusal = error
-            else:
-                if revision is None:
-                    messages.info(request, _("Nothing had changed, so nothing was saved."))
-                else:
-                    messages.success(
-                        request, _("Saved: %(summary)s.") % {"summary": revision.summary}
-                    )
-                return redirect(reverse("drafting:draft", args=[draft.pk]) + f"#item-{key}")
-    else:
-        base = services.latest_revision_id(draft=draft, item_key=key)
-        form = form_class(initial={**initial, "base_revision": base})
-    earlier = draft.revisions.filter(Q(item_key=key) | Q(action=Revision.Action.START))
-    return form_page(
+def edit_item(request, *, item, form_class, heading: str, remove_url: str = ""):
+    """The edit page of one item of a draft: the draft itself (its title and preamble), a
+    principle or an action line."""
+    text = item.source_text
+    _model, _owner_field, fields = services.ITEM_TEXTS[type(item)]
+    return edit_item_page(
         request,
-        "principles/drafting/edit_item.html",
-        {
-            "draft": draft,
-            "item": item,
-            "item_key": key,
-            "form": form,
-            "conflict": conflict,
-            "current": initial,
-            "earlier": [
-                (revision, revision.item_text(key)) for revision in earlier.select_related("author")
-            ],
-            **template_context,
-        },
-        refusal=refusal,
-        of=draft,
+        kind=DRAFT,
+        reviewed=services.draft_of(item),
+        item_key=services.item_key_of(item),
+        current={name: getattr(text, name) for name in fields},
+        form_class=form_class,
+        save=lambda data: services.save_item_text(
+            item=item,
+            by=request.user,
+            values=data,
+            base_revision=data["base_revision"],
+            note=data["note"],
+        ),
+        context={"heading": heading, "remove_url": remove_url},
     )
-
-
-def form_with_new_base(form_class, data, latest: Revision):
-    """The editor's typed text, now based on the latest revision, so that saving again
-    deliberately replaces the other editor's text."""
-    data = data.copy()
-    data["base_revision"] = latest.pk
-    form = form_class(data)
-    form.is_valid()
-    return form
 
 
 @role_required(EDIT)
 def edit_text(request, pk: int):
     draft = get_object_or_404(editable_drafts(request).prefetch_related("texts"), pk=pk)
-    text = draft.source_text
     return edit_item(
-        request,
-        draft=draft,
-        item=draft,
-        form_class=VersionTextForm,
-        initial={"title": text.title, "preamble": text.preamble},
-        save=lambda data: services.save_version_text(
-            draft=draft,
-            by=request.user,
-            title=data["title"],
-            preamble=data["preamble"],
-            base_revision=data["base_revision"],
-            note=data["note"],
-        ),
-        template_context={"heading": _("Title and preamble")},
+        request, item=draft, form_class=VersionTextForm, heading=_("Title and preamble")
     )
 
 
 @role_required(EDIT)
 def edit_principle(request, pk: int, principle_pk: int):
     principle = principle_in_draft(request, pk, principle_pk)
-    text = principle.source_text
     return edit_item(
         request,
-        draft=principle.version,
         item=principle,
         form_class=EditPrincipleForm,
-        initial={"title": text.title, "explanation": text.explanation},
-        save=lambda data: services.save_principle(
-            principle=principle,
-            by=request.user,
-            title=data["title"],
-            explanation=data["explanation"],
-            base_revision=data["base_revision"],
-            note=data["note"],
-        ),
-        template_context={
-            "heading": _("Principle %(number)s") % {"number": principle.position},
-            "remove_url": reverse("drafting:remove-principle", args=[pk, principle.pk]),
-        },
+        heading=_("Principle %(number)s") % {"number": principle.position},
+        remove_url=reverse("drafting:remove-principle", args=[pk, principle.pk]),
     )
 
 
@@ -248,63 +176,55 @@ def edit_action_line(request, pk: int, action_line_pk: int):
     number = f"{action_line.principle.position}.{action_line.position}"
     return edit_item(
         request,
-        draft=action_line.principle.version,
         item=action_line,
         form_class=EditActionLineForm,
-        initial={"text": action_line.source_text.text},
-        save=lambda data: services.save_action_line(
-            action_line=action_line,
-            by=request.user,
-            text=data["text"],
-            base_revision=data["base_revision"],
-            note=data["note"],
-        ),
-        template_context={
-            "heading": _("Action line %(number)s") % {"number": number},
-            "remove_url": reverse("drafting:remove-action-line", args=[pk, action_line.pk]),
-        },
+        heading=_("Action line %(number)s") % {"number": number},
+        remove_url=reverse("drafting:remove-action-line", args=[pk, action_line.pk]),
+    )
+
+
+def add_item(request, *, to, form_class, heading: str, success: str):
+    """The page that adds a principle to a draft (`to` the draft) or an action line to a
+    principle (`to` the principle)."""
+    draft = services.draft_of(to)
+    form = form_class(request.POST if request.method == "POST" else None)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.add_item(to=to, by=request.user, text=data, note=data["note"])
+        except VersionStateError as error:
+            refusal = error
+        else:
+            messages.success(request, success)
+            return redirect(reverse("drafting:draft", args=[draft.pk]) + f"#item-{item.key}")
+    context = {"draft": draft, "form": form, "heading": heading}
+    return form_page(
+        request, "principles/drafting/add_item.html", context, refusal=refusal, of=draft
     )
 
 
 @role_required(EDIT)
 def add_principle(request, pk: int):
     draft = get_object_or_404(editable_drafts(request), pk=pk)
-    form = PrincipleForm(request.POST if request.method == "POST" else None)
-    refusal = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            principle = services.add_principle(draft=draft, by=request.user, **form.cleaned_data)
-        except VersionStateError as error:
-            refusal = error
-        else:
-            messages.success(request, _("Principle added."))
-            return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{principle.key}")
-    context = {"draft": draft, "form": form, "heading": _("Add a principle")}
-    return form_page(
-        request, "principles/drafting/add_item.html", context, refusal=refusal, of=draft
+    return add_item(
+        request,
+        to=draft,
+        form_class=PrincipleForm,
+        heading=_("Add a principle"),
+        success=_("Principle added."),
     )
 
 
 @role_required(EDIT)
 def add_action_line(request, pk: int, principle_pk: int):
     principle = principle_in_draft(request, pk, principle_pk)
-    form = ActionLineForm(request.POST if request.method == "POST" else None)
-    refusal = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            action_line = services.add_action_line(
-                principle=principle, by=request.user, **form.cleaned_data
-            )
-        except VersionStateError as error:
-            refusal = error
-        else:
-            messages.success(request, _("Action line added."))
-            return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{action_line.key}")
-    heading = _("Add an action line to principle %(number)s") % {"number": principle.position}
-    draft = principle.version
-    context = {"draft": draft, "form": form, "heading": heading}
-    return form_page(
-        request, "principles/drafting/add_item.html", context, refusal=refusal, of=draft
+    return add_item(
+        request,
+        to=principle,
+        form_class=ActionLineForm,
+        heading=_("Add an action line to principle %(number)s") % {"number": principle.position},
+        success=_("Action line added."),
     )
 
 
@@ -315,7 +235,7 @@ def remove_item(request, *, draft, item, heading):
     if request.method == "POST" and form.is_valid():
         try:
             services.remove_item(item=item, by=request.user, **form.cleaned_data)
-        except services.StaleEdit:
+        except review.StaleEdit:
             messages.error(
                 request, _("Someone changed this item in the meantime; look at it again first.")
             )
@@ -327,7 +247,7 @@ def remove_item(request, *, draft, item, heading):
             return redirect("drafting:draft", draft.pk)
     if request.method == "GET":
         form = RemoveForm(
-            initial={"base_revision": services.latest_revision_id(draft=draft, item_key=key)}
+            initial={"base_revision": review.latest_revision_id(of=draft, item_key=key)}
         )
     return form_page(
         request,
@@ -369,7 +289,7 @@ def reorder(request, *, draft, siblings, heading):
                 base_revision=form.cleaned_data["base_revision"],
                 note=form.cleaned_data["note"],
             )
-        except services.StaleEdit as stale:
+        except review.StaleEdit as stale:
             form = ReorderForm(initial={"base_revision": stale.latest.pk}, items=items)
             messages.error(
                 request,
@@ -383,7 +303,7 @@ def reorder(request, *, draft, siblings, heading):
             return redirect("drafting:draft", draft.pk)
     if request.method == "GET":
         form = ReorderForm(
-            initial={"base_revision": services.latest_revision_id(draft=draft)}, items=items
+            initial={"base_revision": review.latest_revision_id(of=draft)}, items=items
         )
     return form_page(
         request,
@@ -408,67 +328,6 @@ def reorder_action_lines(request, pk: int, principle_pk: int):
     heading = _("Order the action lines of principle %(number)s") % {"number": principle.position}
     return reorder(
         request, draft=principle.version, siblings=principle.action_lines.all(), heading=heading
-    )
-
-
-@require_POST
-@role_required(EDIT)
-def restore(request, pk: int, revision_pk: int):
-    draft = draft_in_progress(pk)
-    revision = get_object_or_404(Revision, pk=revision_pk, version=draft)
-    try:
-        restored = services.restore_item(
-            draft=draft,
-            revision=revision,
-            item_key=request.POST.get("item_key", ""),
-            by=request.user,
-        )
-    except VersionStateError as error:
-        return refused(request, draft, error)
-    messages.success(request, _("%(summary)s.") % {"summary": restored.summary})
-    return redirect(reverse("drafting:draft", args=[pk]) + f"#item-{restored.item_key}")
-
-
-@drafting_role_required
-def history(request, pk: int):
-    """Every revision of a draft, newest first, and a form to compare any two."""
-    draft = get_object_or_404(Version.objects.prefetch_related("texts"), pk=pk)
-    revisions = list(draft.revisions.select_related("author").defer("snapshot"))
-    form = CompareRevisionsForm(
-        revisions=draft.revisions.select_related("author").defer("snapshot"),
-        initial={"old": revisions[-1].pk, "new": revisions[0].pk} if revisions else {},
-    )
-    # Newest first: each revision is compared with the one listed after it.
-    with_previous = zip(revisions, [*revisions[1:], None][: len(revisions)], strict=True)
-    return render(
-        request,
-        "principles/drafting/history.html",
-        {
-            "draft": draft,
-            "revisions": with_previous,
-            "form": form,
-            "can_edit": draft.is_editable and request.user.has_perm(EDIT),
-        },
-    )
-
-
-@drafting_role_required
-def compare_revisions(request, pk: int):
-    draft = get_object_or_404(Version.objects.prefetch_related("texts"), pk=pk)
-    form = CompareRevisionsForm(request.GET, revisions=draft.revisions.all())
-    if not form.is_valid():
-        messages.error(request, _("Choose two revisions of this draft to compare."))
-        return redirect("drafting:history", pk)
-    old, new = sorted([form.cleaned_data["old"], form.cleaned_data["new"]], key=lambda r: r.pk)
-    return render(
-        request,
-        "principles/drafting/compare.html",
-        {
-            "draft": draft,
-            "comparison": compare(old.snapshot, new.snapshot),
-            "old_label": _("revision %(number)s") % {"number": old.pk},
-            "new_label": _("revision %(number)s") % {"number": new.pk},
-        },
     )
 
 
@@ -520,30 +379,6 @@ def changes(request, pk: int):
     )
 
 
-def change_state(request, pk: int, service, success: str):
-    draft = get_object_or_404(Version.objects.in_progress(), pk=pk)
-    try:
-        service(draft=draft, by=request.user)
-    except VersionStateError as error:
-        return refused(request, draft, error)
-    messages.success(request, success)
-    return redirect("drafting:draft", pk)
-
-
-@require_POST
-@role_required(EDIT)
-def submit(request, pk: int):
-    return change_state(request, pk, services.submit_draft, _("Submitted for review."))
-
-
-@require_POST
-@role_required("principles.review_draft")
-def approve(request, pk: int):
-    return change_state(
-        request, pk, services.approve_draft, _("Approved. A publisher can now publish it.")
-    )
-
-
 @role_required("principles.review_draft")
 def send_back(request, pk: int):
     draft = get_object_or_404(Version.objects.in_progress().with_text(SOURCE_LANGUAGE), pk=pk)
@@ -566,29 +401,15 @@ def send_back(request, pk: int):
         )
     form = SendBackForm(request.POST if request.method == "POST" else None, items=items)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.send_back_draft(draft=draft, by=request.user, comments=form.comments())
-        except VersionStateError as error:
-            return refused(request, draft, error)
-        messages.success(request, _("Sent back to the editors with your comments."))
-        return redirect("drafting:draft", pk)
+        return change_state(
+            request,
+            kind=DRAFT,
+            reviewed=draft,
+            service=review.send_back,
+            success=_("Sent back to the editors with your comments."),
+            comments=form.comments(),
+        )
     return render(request, "principles/drafting/send_back.html", {"draft": draft, "form": form})
-
-
-@require_POST
-@role_required("principles.publish_draft")
-def publish(request, pk: int):
-    draft = get_object_or_404(Version.objects.in_progress(), pk=pk)
-    try:
-        version = services.publish_version(version=draft, by=request.user)
-    except VersionStateError as error:
-        return refused(request, draft, error)
-    messages.success(
-        request,
-        _("Published as version %(number)s; it is now the current version.")
-        % {"number": version.number},
-    )
-    return redirect("drafting:index")
 
 
 @require_POST
@@ -599,14 +420,14 @@ def schedule(request, pk: int):
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["publish_at"]))
         return redirect("drafting:draft", pk)
-    try:
-        services.schedule_publication(
-            draft=draft, by=request.user, at=form.cleaned_data["publish_at"]
-        )
-    except VersionStateError as error:
-        return refused(request, draft, error)
-    messages.success(request, _("Publication scheduled."))
-    return redirect("drafting:draft", pk)
+    return change_state(
+        request,
+        kind=DRAFT,
+        reviewed=draft,
+        service=review.schedule,
+        success=_("Publication scheduled."),
+        at=form.cleaned_data["publish_at"],
+    )
 
 
 @role_required("principles.view_audit_log")

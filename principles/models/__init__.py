@@ -1,6 +1,7 @@
 """The declaration's models, by concern:
 
 - `text`: the declaration, its versions and their text in every language;
+- `review`: the review workflow that drafts and translations share;
 - `history`: revisions of drafts, reviewers' comments and the site's audit log;
 - `translations`: translations of published versions and their revisions;
 - `pdfs`: the stored, signed PDFs of published versions.
@@ -8,6 +9,7 @@
 
 from .history import AppendOnly, AuditEntry, ReviewComment, Revision, RevisionIsImmutable
 from .pdfs import DeclarationPdf, declaration_pdf_path
+from .review import ReviewState, VersionStateError
 from .text import (
     SOURCE_LANGUAGE,
     ActionLine,
@@ -19,7 +21,6 @@ from .text import (
     TextInActiveLanguage,
     Version,
     VersionContent,
-    VersionStateError,
     VersionText,
     language_field,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "PrincipleText",
     "PublishedVersionIsImmutable",
     "ReviewComment",
+    "ReviewState",
     "Revision",
     "RevisionIsImmutable",
     "TextInActiveLanguage",

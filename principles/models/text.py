@@ -13,7 +13,6 @@ import json
 import uuid
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
@@ -21,15 +20,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .review import Refusals, ReviewQuerySet, ReviewState, VersionStateError, review_constraints
+
 SOURCE_LANGUAGE = settings.LANGUAGE_CODE
 
 
 class PublishedVersionIsImmutable(Exception):
     """Raised on any attempt to change the text or structure of a published version."""
-
-
-class VersionStateError(Exception):
-    """Raised when a version is asked to change state from a state that does not allow it."""
 
 
 class DeclarationQuerySet(models.QuerySet):
@@ -70,14 +67,7 @@ class Declaration(models.Model):
         return (latest or 0) + 1
 
 
-class VersionQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=Version.Status.PUBLISHED)
-
-    def in_progress(self):
-        """Drafts that are not published yet, in any state of review."""
-        return self.exclude(status=Version.Status.PUBLISHED)
-
+class VersionQuerySet(ReviewQuerySet):
     def due_for_publication(self, now=None):
         """Approved drafts whose scheduled publication time has come."""
         return self.filter(status=Version.Status.APPROVED, publish_at__lte=now or timezone.now())
@@ -164,21 +154,15 @@ class TextInActiveLanguage:
         return next((text for text in self.texts.all() if text.language == SOURCE_LANGUAGE), None)
 
 
-class Version(TextInActiveLanguage, models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted for review")
-        APPROVED = "approved", _("Approved")
-        PUBLISHED = "published", _("Published")
+class Version(TextInActiveLanguage, ReviewState):
+    """One version of the declaration's text: a draft in review until it is published under
+    the next number, then frozen."""
 
     declaration = models.ForeignKey(
         Declaration,
         verbose_name=_("declaration"),
         on_delete=models.PROTECT,
         related_name="versions",
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     number = models.PositiveIntegerField(
         _("version number"),
@@ -195,7 +179,6 @@ class Version(TextInActiveLanguage, models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     content_hash = models.CharField(
         _("content hash"),
         max_length=64,
@@ -219,29 +202,30 @@ class Version(TextInActiveLanguage, models.Model):
 
     objects = VersionQuerySet.as_manager()
 
+    # Editors edit the source text; translations are `Translation`s.
+    text_language = SOURCE_LANGUAGE
+    refusals = Refusals(
+        edit=_("This draft is %(status)s; only a draft in progress can be edited."),
+        change=_('This draft is in the state "%(status)s", so it cannot be %(action)s.'),
+        publish=_("This draft is %(status)s; only an approved draft can be published."),
+        send_back=_("Only a draft under review can be sent back."),
+        approve_own=_("You have edited this draft, so another reviewer must approve it."),
+        publish_own=_("You have edited this draft, so another publisher must publish it."),
+    )
+
     class Meta:
         verbose_name = _("version")
         verbose_name_plural = _("versions")
         ordering = ["declaration", "-number", "-created_at"]
         constraints = [
+            *review_constraints(one_in_review_per=["declaration"]),
             models.UniqueConstraint(
                 fields=["declaration", "number"], name="unique_version_number_per_declaration"
             ),
             models.CheckConstraint(
-                condition=(
-                    Q(
-                        status__in=["draft", "submitted", "approved"],
-                        number__isnull=True,
-                        published_at__isnull=True,
-                    )
-                    | Q(status="published", number__isnull=False, published_at__isnull=False)
-                ),
-                name="version_number_and_date_iff_published",
-            ),
-            models.UniqueConstraint(
-                fields=["declaration"],
-                condition=Q(status__in=["submitted", "approved"]),
-                name="one_draft_in_review_per_declaration",
+                condition=Q(status=ReviewState.Status.PUBLISHED, number__isnull=False)
+                | (~Q(status=ReviewState.Status.PUBLISHED) & Q(number__isnull=True)),
+                name="version_number_iff_published",
             ),
         ]
         permissions = [
@@ -255,14 +239,6 @@ class Version(TextInActiveLanguage, models.Model):
         if self.number:
             return f"{self.declaration} v{self.number}"
         return f"{self.declaration} draft {self.pk}"
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == self.Status.DRAFT
 
     def snapshot(self) -> dict:
         """The source-language text with each item's key: what revisions store and comparisons
@@ -289,6 +265,14 @@ class Version(TextInActiveLanguage, models.Model):
             ],
         }
 
+    def revision_content(self) -> dict:
+        """What a revision of this draft keeps besides who, when and why."""
+        return {"snapshot": self.snapshot()}
+
+    def snapshots_at(self, *revisions) -> list[dict]:
+        """The text at each of `revisions`, in the shape of `snapshot()`."""
+        return [revision.snapshot for revision in revisions]
+
     def translated_languages(self) -> list[str]:
         """The languages other than the source that this version has a translation in, in the
         order of settings.LANGUAGES."""
@@ -301,73 +285,66 @@ class Version(TextInActiveLanguage, models.Model):
         """The languages this version's PDF exists in: the source and every translation."""
         return [SOURCE_LANGUAGE, *self.translated_languages()]
 
-    def authors(self):
-        """Everyone who has saved a revision of this draft, its starter included."""
-        return get_user_model().objects.filter(revisions__version=self).distinct()
-
-    def ensure_editable(self) -> None:
-        if self.is_editable:
-            return
+    def why_not_editable(self) -> str:
         if self.is_published:
-            raise VersionStateError(
-                _(
-                    "This draft has been published as version %(number)s; only a draft in "
-                    "progress can be edited."
-                )
-                % {"number": self.number}
-            )
+            return _(
+                "This draft has been published as version %(number)s; only a draft in "
+                "progress can be edited."
+            ) % {"number": self.number}
         if self.publish_at is not None:
-            raise VersionStateError(
-                _(
-                    "This draft is approved and scheduled for publication; only a draft in "
-                    "progress can be edited."
-                )
+            return _(
+                "This draft is approved and scheduled for publication; only a draft in "
+                "progress can be edited."
             )
-        raise VersionStateError(
-            _("This draft is %(status)s; only a draft in progress can be edited.")
-            % {"status": self.get_status_display().lower()}
-        )
+        return super().why_not_editable()
 
     def submit(self) -> None:
-        """Send a draft in progress to the reviewers."""
-        self._change_status(self.Status.DRAFT, self.Status.SUBMITTED)
-
-    def approve(self, *, by) -> None:
-        """Approve a submitted draft. Four eyes: no author of the draft may approve it."""
-        if self.authors().filter(pk=by.pk).exists():
-            raise VersionStateError(
-                _("You have edited this draft, so another reviewer must approve it.")
-            )
-        self._change_status(self.Status.SUBMITTED, self.Status.APPROVED)
+        """Send a draft in progress to the reviewers: one draft of a declaration at a time."""
+        in_review = Version.objects.in_review().filter(declaration=self.declaration_id)
+        if in_review.exclude(pk=self.pk).exists():
+            raise VersionStateError(_("Another draft is already in review; wait for its outcome."))
+        super().submit()
 
     def send_back(self) -> None:
-        """Return a submitted or approved draft to its editors, cancelling any schedule."""
-        if self.status not in {self.Status.SUBMITTED, self.Status.APPROVED}:
-            raise VersionStateError(_("Only a draft under review can be sent back."))
-        self.status = self.Status.DRAFT
-        self.publish_at = None
-        self.scheduled_by = None
-        self.save(update_fields=["status", "publish_at", "scheduled_by"])
+        """Return a draft under review to its editors, cancelling any schedule."""
+        super().send_back(publish_at=None, scheduled_by=None)
+
+    def refuse_unless_publishable(self, *, by) -> None:
+        """Four eyes and approval (`ReviewState`), and the draft must still be based on the
+        declaration's current version."""
+        super().refuse_unless_publishable(by=by)
+        if self.based_on_id and self.based_on_id != self.declaration.current_version_id:
+            raise VersionStateError(
+                _(
+                    "A newer version has been published since this draft was started; "
+                    "start a new draft."
+                )
+            )
 
     def schedule(self, *, at, by) -> None:
-        """Have the `publish_scheduled` command publish this approved draft at `at`."""
-        if self.status != self.Status.APPROVED:
-            raise VersionStateError(_("Only an approved draft can be scheduled."))
-        self.publish_at = at
-        self.scheduled_by = by
-        self.save(update_fields=["publish_at", "scheduled_by"])
+        """Have the `publish_scheduled` command publish this approved draft at `at`, in the
+        name of `by`, who could publish it now."""
+        self.refuse_unless_publishable(by=by)
+        self._set(publish_at=at, scheduled_by=by)
 
-    def _change_status(self, expected: str, new: str) -> None:
-        if self.status != expected:
-            raise VersionStateError(
-                _('This draft is in the state "%(status)s", so it cannot be %(action)s.')
-                % {
-                    "status": self.get_status_display().lower(),
-                    "action": self.Status(new).label.lower(),
-                }
-            )
-        self.status = new
-        self.save(update_fields=["status"])
+    def publish_loaded(self) -> None:
+        """Publish a draft loaded from a file (`create_draft_from_text`), which nobody edited
+        in the workspace, with no review: the loader's publication, never review's. Use
+        `drafting.services.publish_loaded_draft`, which also makes it current."""
+        if self.is_published:
+            raise VersionStateError(f"{self} is already published.")
+        if self.status != self.Status.DRAFT or self.revisions.exists():
+            raise VersionStateError(f"{self} was edited in the workspace; it must be reviewed.")
+        self._mark_published()
+
+    def publication_fields(self) -> dict:
+        """Fix the text by its hash and give it the declaration's next number."""
+        if not self.principles.exists():
+            raise VersionStateError("A version without principles cannot be published.")
+        return {
+            "content_hash": self.compute_content_hash(),
+            "number": self.declaration.next_version_number(),
+        }
 
     def canonical_text(self) -> dict:
         """The source-language text as plain data, in reading order: what the hash covers."""
@@ -388,21 +365,6 @@ class Version(TextInActiveLanguage, models.Model):
     def compute_content_hash(self) -> str:
         canonical = json.dumps(self.canonical_text(), ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
-
-    def publish(self, *, number: int) -> None:
-        """Fix the text and give it its number. Use `services.publish_version`, which also
-        makes the version current."""
-        if self.is_published:
-            raise VersionStateError(f"{self} is already published.")
-        if self.status == self.Status.SUBMITTED:
-            raise VersionStateError(f"{self} is awaiting review; approve it before publishing.")
-        if not self.principles.exists():
-            raise VersionStateError("A version without principles cannot be published.")
-        self.content_hash = self.compute_content_hash()
-        self.status = self.Status.PUBLISHED
-        self.number = number
-        self.published_at = timezone.now()
-        self.save(update_fields=["content_hash", "status", "number", "published_at"])
 
 
 class VersionContent(models.Model):

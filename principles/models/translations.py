@@ -1,23 +1,17 @@
 """Translations of a published version, drafted and reviewed like the source text."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .history import AppendOnly, Revision
-from .text import SOURCE_LANGUAGE, Version, VersionStateError
+from .review import Refusals, ReviewQuerySet, ReviewState, VersionStateError, review_constraints
+from .text import SOURCE_LANGUAGE, Version
 
 
-class TranslationQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=Translation.Status.PUBLISHED)
-
-    def in_progress(self):
-        return self.exclude(status=Translation.Status.PUBLISHED)
-
+class TranslationQuerySet(ReviewQuerySet):
     def of(self, version: Version, language: str):
         return self.filter(version=version, language=language)
 
@@ -26,7 +20,7 @@ def translation_languages():
     return [(code, name) for code, name in settings.LANGUAGES if code != SOURCE_LANGUAGE]
 
 
-class Translation(models.Model):
+class Translation(ReviewState):
     """The text of one published version in one other language, drafted and reviewed under the
     same rules as the source text: every save is a revision, a reviewer approves it (not one of
     its translators), a publisher publishes it. Publishing writes its text into the version's
@@ -35,9 +29,6 @@ class Translation(models.Model):
 
     `text` maps item keys ("version" for the title and preamble) to the item's fields; an
     item without an entry is not translated yet."""
-
-    # The same states as a draft of the source text.
-    Status = Version.Status
 
     class Standing(models.TextChoices):
         OFFICIAL = "official", _("Official")
@@ -53,9 +44,6 @@ class Translation(models.Model):
     standing = models.CharField(
         _("standing"), max_length=20, choices=Standing.choices, default=Standing.PROVISIONAL
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
-    )
     text = models.JSONField(_("translated text"), default=dict)
     based_on = models.ForeignKey(
         "self",
@@ -66,7 +54,6 @@ class Translation(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("started at"), default=timezone.now)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     review_note = models.TextField(
         _("reviewer's note"),
         blank=True,
@@ -75,44 +62,30 @@ class Translation(models.Model):
 
     objects = TranslationQuerySet.as_manager()
 
+    refusals = Refusals(
+        edit=_("This translation is %(status)s; only a translation in progress can be edited."),
+        change=_('This translation is in the state "%(status)s", so it cannot be %(action)s.'),
+        send_back=_("Only a translation under review can be sent back."),
+        approve_own=_("You have worked on this translation, so another reviewer must approve it."),
+        publish_own=_("You have worked on this translation, so another publisher must publish it."),
+    )
+
     class Meta:
         verbose_name = _("translation")
         verbose_name_plural = _("translations")
         ordering = ["language", "-created_at"]
         constraints = [
+            *review_constraints(one_in_review_per=["version", "language"]),
+            # Translators share one translation per language: at most one is in progress.
             models.UniqueConstraint(
                 fields=["version", "language"],
-                condition=~Q(status="published"),
+                condition=~Q(status=ReviewState.Status.PUBLISHED),
                 name="one_translation_in_progress_per_version_and_language",
-            ),
-            models.CheckConstraint(
-                condition=Q(status="published", published_at__isnull=False)
-                | (~Q(status="published") & Q(published_at__isnull=True)),
-                name="translation_published_at_iff_published",
             ),
         ]
 
     def __str__(self):
         return f"{self.version}, {self.get_language_display()} ({self.get_status_display()})"
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == self.Status.DRAFT
-
-    def ensure_editable(self) -> None:
-        if not self.is_editable:
-            raise VersionStateError(
-                _("This translation is %(status)s; only a translation in progress can be edited.")
-                % {"status": self.get_status_display().lower()}
-            )
-
-    def authors(self):
-        """Everyone who has saved a revision of this translation, its starter included."""
-        return get_user_model().objects.filter(translation_revisions__translation=self).distinct()
 
     def source(self) -> dict:
         """The version's source text with each item's key (`Version.snapshot()`)."""
@@ -142,6 +115,19 @@ class Translation(models.Model):
             ],
         }
 
+    @property
+    def text_language(self) -> str:
+        return self.language
+
+    def revision_content(self) -> dict:
+        """What a revision of this translation keeps besides who, when and why."""
+        return {"text": self.text, "standing": self.standing}
+
+    def snapshots_at(self, *revisions) -> list[dict]:
+        """The translation at each of `revisions`, in the shape of `Version.snapshot()`."""
+        source = self.source()
+        return [self.snapshot(source, revision.text) for revision in revisions]
+
     def missing_items(self, source: dict | None = None) -> list[str]:
         """Keys of the items whose required text is not translated yet, in reading order."""
         source = source or self.source()
@@ -163,41 +149,18 @@ class Translation(models.Model):
         return missing
 
     def submit(self) -> None:
-        self.review_note = ""
-        self._change_status(self.Status.DRAFT, self.Status.SUBMITTED, also=["review_note"])
-
-    def approve(self, *, by) -> None:
-        """Four eyes: no translator of this translation may approve it."""
-        if self.authors().filter(pk=by.pk).exists():
+        """Send a complete translation to the reviewers, clearing the last reviewer's note."""
+        missing = self.missing_items()
+        if missing:
             raise VersionStateError(
-                _("You have worked on this translation, so another reviewer must approve it.")
+                _("Translate every item before submitting: %(count)s still missing.")
+                % {"count": len(missing)}
             )
-        self._change_status(self.Status.SUBMITTED, self.Status.APPROVED)
+        super().submit(review_note="")
 
     def send_back(self, *, note: str) -> None:
-        if self.status not in {self.Status.SUBMITTED, self.Status.APPROVED}:
-            raise VersionStateError(_("Only a translation under review can be sent back."))
-        self.status = self.Status.DRAFT
-        self.review_note = note
-        self.save(update_fields=["status", "review_note"])
-
-    def mark_published(self) -> None:
-        """Use `translation_services.publish_translation`, which also writes the text where
-        readers see it."""
-        self.published_at = timezone.now()
-        self._change_status(self.Status.APPROVED, self.Status.PUBLISHED, also=["published_at"])
-
-    def _change_status(self, expected: str, new: str, *, also: list[str] = ()) -> None:
-        if self.status != expected:
-            raise VersionStateError(
-                _('This translation is in the state "%(status)s", so it cannot be %(action)s.')
-                % {
-                    "status": self.get_status_display().lower(),
-                    "action": self.Status(new).label.lower(),
-                }
-            )
-        self.status = new
-        self.save(update_fields=["status", *also])
+        """Return a translation under review to its translators with `note`."""
+        super().send_back(review_note=note)
 
 
 class TranslationRevision(AppendOnly):
@@ -239,3 +202,7 @@ class TranslationRevision(AppendOnly):
 
     def __str__(self):
         return f"{self.translation}, revision {self.pk}"
+
+    def item_text(self, item_key: str) -> dict | None:
+        """The translation of the item at this revision, or None when it had none."""
+        return self.text.get(item_key)

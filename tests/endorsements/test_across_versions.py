@@ -12,12 +12,11 @@ from django.urls import reverse
 
 from endorsements.models import Endorsement
 from endorsements.services import reconfirm_endorsement, withdraw_endorsement
+from principles.drafting import review
 from principles.drafting.services import (
-    add_action_line,
-    latest_revision_id,
-    publish_version,
+    add_item,
     remove_item,
-    save_action_line,
+    save_item_text,
     start_draft,
 )
 from principles.models import ActionLine, DeclarationPdf
@@ -64,20 +63,22 @@ def second(version, declaration):
     draft = start_draft(declaration=declaration, by=editor)
 
     def base(item):
-        return latest_revision_id(draft=draft, item_key=str(item.key))
+        return review.latest_revision_id(of=draft, item_key=str(item.key))
 
     reworded = line(draft, 1, 1)
-    save_action_line(
-        action_line=reworded,
+    save_item_text(
+        item=reworded,
         by=editor,
-        text="Action line 1.1 text, reworded for every school.",
+        values={"text": "Action line 1.1 text, reworded for every school."},
         base_revision=base(reworded),
     )
     removed = line(draft, 2, 2)
     remove_item(item=removed, by=editor, base_revision=base(removed))
-    add_action_line(principle=draft.principles.get(position=3), by=editor, text="A new line.")
+    add_item(to=draft.principles.get(position=3), by=editor, text={"text": "A new line."})
     add_translation(draft, "ar", TRANSLATIONS["ar"])
-    return publish_version(version=draft)
+    review.submit(reviewed=draft, by=editor)
+    review.approve(reviewed=draft, by=User.objects.create_user("reviewer"))
+    return review.publish(reviewed=draft, by=User.objects.create_user("publisher"))
 
 
 @pytest.fixture

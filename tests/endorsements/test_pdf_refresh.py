@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from endorsements.models import Endorsement
 from endorsements.services import moderate_endorsements, revoke_approval
-from principles.drafting.services import create_draft_from_text, publish_version
+from principles.drafting.services import create_draft_from_text, publish_loaded_draft
 from principles.models import DeclarationPdf
 from principles.pdf.render import pdf_to_serve, render_declaration_pdf
 from principles.pdf.tasks import BUSY_RETRY_SECONDS, RUNNING_GRACE_SECONDS
@@ -34,7 +34,7 @@ def version(pdf_settings, declaration):
     )
     for language in ("fr", "ar"):
         add_translation(draft, language, TRANSLATIONS[language])
-    return publish_version(version=draft)
+    return publish_loaded_draft(draft=draft)
 
 
 @pytest.fixture

@@ -116,12 +116,12 @@ def test_nothing_is_rendered_for_a_version_whose_pdf_nobody_asked_for(
 def test_publishing_a_version_renders_its_pdf_in_the_background(
     declaration, pdf_settings, django_capture_on_commit_callbacks
 ):
-    from principles.drafting.services import create_draft_from_text, publish_version
+    from principles.drafting.services import create_draft_from_text, publish_loaded_draft
     from tests.conftest import declaration_text
 
     draft = create_draft_from_text(declaration=declaration, text=declaration_text())
     with django_capture_on_commit_callbacks(execute=True):
-        version = publish_version(version=draft)
+        version = publish_loaded_draft(draft=draft)
 
     assert DeclarationPdf.objects.filter(version=version).count() == 1
 

@@ -103,13 +103,13 @@ def add_translation(version, language: str, text: dict) -> None:
 def publish_translated(declaration):
     """`publish_translated("fr", "ar", principles=2)`: publish a version of the test text with
     translations into the given languages (French, Arabic and Chinese test texts)."""
-    from principles.drafting.services import create_draft_from_text, publish_version
+    from principles.drafting.services import create_draft_from_text, publish_loaded_draft
     from tests.conftest import declaration_text
 
     def publish(*languages: str, **shape):
         draft = create_draft_from_text(declaration=declaration, text=declaration_text(**shape))
         for language in languages:
             add_translation(draft, language, TRANSLATIONS[language])
-        return publish_version(version=draft)
+        return publish_loaded_draft(draft=draft)
 
     return publish

@@ -3,14 +3,8 @@
 import pytest
 
 from principles.comparison import compare, diff_words
-from principles.drafting.services import (
-    approve_draft,
-    create_draft_from_text,
-    publish_version,
-    save_action_line,
-    start_draft,
-    submit_draft,
-)
+from principles.drafting import review
+from principles.drafting.services import publish_loaded_text, save_item_text, start_draft
 from principles.models import ActionLine
 from tests.conftest import declaration_text
 from tests.html import parse_strict
@@ -79,21 +73,21 @@ def test_comparing_a_text_with_itself_finds_no_changes():
 def test_the_public_compares_two_published_versions_at_a_stable_address(
     client, declaration, make_user
 ):
-    publish_version(
-        version=create_draft_from_text(declaration=declaration, text=declaration_text())
-    )
+    publish_loaded_text(declaration=declaration, text=declaration_text())
     editor = make_user("ed", "Editor")
     draft = start_draft(declaration=declaration, by=editor)
-    save_action_line(
-        action_line=ActionLine.objects.get(
+    save_item_text(
+        item=ActionLine.objects.get(
             principle__version=draft, pk__in=draft.principles.first().action_lines.values("pk")[:1]
         ),
         by=editor,
-        text="Action line 1.1 text, <em>reworded</em>.",
+        values={"text": "Action line 1.1 text, <em>reworded</em>."},
         base_revision=0,
     )
-    approve_draft(draft=submit_draft(draft=draft, by=editor), by=make_user("rita", "Reviewer"))
-    publish_version(version=draft, by=make_user("pat", "Publisher"))
+    review.approve(
+        reviewed=review.submit(reviewed=draft, by=editor), by=make_user("rita", "Reviewer")
+    )
+    review.publish(reviewed=draft, by=make_user("pat", "Publisher"))
 
     response = client.get("/versions/1/compare/2/")
 

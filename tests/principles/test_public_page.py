@@ -153,12 +153,12 @@ def test_before_anything_is_published_the_home_page_says_so(client, db):
 
 
 def test_text_in_the_declaration_is_escaped(client, declaration):
-    from principles.drafting.services import create_draft_from_text, publish_version
+    from principles.drafting.services import publish_loaded_text
     from tests.conftest import declaration_text
 
     text = declaration_text(title="<script>alert(1)</script>")
     text["principles"][0]["action_lines"][0] = '<img src=x onerror="alert(1)">'
-    publish_version(version=create_draft_from_text(declaration=declaration, text=text))
+    publish_loaded_text(declaration=declaration, text=text)
 
     content = client.get("/").content
 

@@ -2,7 +2,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from principles.drafting.services import create_draft_from_text, publish_version
+from principles.drafting.services import (
+    create_draft_from_text,
+    publish_loaded_draft,
+    publish_loaded_text,
+)
 from principles.models import (
     ActionLineText,
     Declaration,
@@ -47,7 +51,7 @@ def test_publishing_a_version_twice_is_refused(publish):
     version = publish()
 
     with pytest.raises(VersionStateError):
-        publish_version(version=version)
+        publish_loaded_draft(draft=version)
     assert Version.objects.published().count() == 1
 
 
@@ -55,7 +59,7 @@ def test_a_version_without_principles_cannot_be_published(declaration):
     draft = create_draft_from_text(declaration=declaration, text=declaration_text(principles=0))
 
     with pytest.raises(VersionStateError):
-        publish_version(version=draft)
+        publish_loaded_draft(draft=draft)
     draft.refresh_from_db()
     assert draft.status == Version.Status.DRAFT
 
@@ -92,7 +96,7 @@ def test_text_is_shown_in_the_readers_language_and_falls_back_to_english(declara
     PrincipleText.objects.create(
         principle=first_principle, language="fr", title="Titre du principe 1"
     )
-    version = publish_version(version=draft)
+    version = publish_loaded_draft(draft=draft)
 
     with translation.override("fr"):
         reading = Version.objects.with_text().get(pk=version.pk)
@@ -108,9 +112,7 @@ def test_text_is_shown_in_the_readers_language_and_falls_back_to_english(declara
 def test_the_site_reads_only_the_declaration_it_serves(publish, declaration):
     served = publish()
     other = Declaration.objects.create(slug="another-declaration")
-    elsewhere = publish_version(
-        version=create_draft_from_text(declaration=other, text=declaration_text())
-    )
+    elsewhere = publish_loaded_text(declaration=other, text=declaration_text())
 
     assert list(Declaration.objects.served()) == [declaration]
     assert list(Version.objects.served().published()) == [served]

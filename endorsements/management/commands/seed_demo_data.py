@@ -8,7 +8,7 @@ from django.utils import timezone
 from declaration_site.public_cache import public_content_changed
 from endorsements.models import Endorsement
 from endorsements.services import open_data_changed
-from principles.drafting.services import create_draft_from_text, publish_version
+from principles.drafting.services import publish_loaded_text
 from principles.models import Declaration
 
 # Names in the three scripts the PDF and the pages must lay out: Latin, Arabic and Chinese.
@@ -82,11 +82,7 @@ class Command(BaseCommand):
         published before the endorsers are added, so its first PDF renders with none."""
         declaration = Declaration.objects.get_or_create_served()
         if large_declaration:
-            with transaction.atomic():
-                draft = create_draft_from_text(
-                    declaration=declaration, text=large_declaration_text()
-                )
-                publish_version(version=draft)
+            publish_loaded_text(declaration=declaration, text=large_declaration_text())
             declaration.refresh_from_db()
         if declaration.current_version is None:
             raise CommandError(

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from principles.drafting.services import create_draft_from_text, publish_version
+from principles.drafting.services import publish_loaded_text
 from principles.models import Declaration
 
 SHIPPED_TEXT = (
@@ -51,8 +51,7 @@ class Command(BaseCommand):
                 f"(v{declaration.current_version.number}); nothing loaded."
             )
             return
-        draft = create_draft_from_text(declaration=declaration, text=text)
-        version = publish_version(version=draft)
+        version = publish_loaded_text(declaration=declaration, text=text)
         principles = len(text["principles"])
         action_lines = sum(len(principle["action_lines"]) for principle in text["principles"])
         self.stdout.write(

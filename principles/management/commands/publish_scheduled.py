@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from principles.drafting.services import publish_version
+from principles.drafting import review
 from principles.models import Version, VersionStateError
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Due: {draft} (scheduled for {draft.publish_at:%Y-%m-%d %H:%M})")
                 continue
             try:
-                version = publish_version(version=draft, by=draft.scheduled_by)
+                version = review.publish(reviewed=draft, by=draft.scheduled_by)
             except VersionStateError as error:
                 self.stderr.write(f"Not published: {draft}: {error}")
                 continue

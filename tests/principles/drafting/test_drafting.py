@@ -4,13 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from principles.drafting.services import (
-    latest_revision_id,
-    save_action_line,
-    send_back_draft,
-    start_draft,
-    submit_draft,
-)
+from principles.drafting import review
+from principles.drafting.services import save_item_text, start_draft
 from principles.models import (
     ActionLine,
     ActionLineText,
@@ -41,7 +36,9 @@ def texts_of(draft) -> list[list[str]]:
 
 
 def edit_line_data(action_line, text, note=""):
-    base = latest_revision_id(draft=action_line.principle.version, item_key=str(action_line.key))
+    base = review.latest_revision_id(
+        of=action_line.principle.version, item_key=str(action_line.key)
+    )
     return {"text": text, "note": note, "base_revision": base}
 
 
@@ -106,7 +103,7 @@ def test_rewording_an_action_line_records_a_revision_with_its_note(draft, editor
 def test_editing_the_title_and_preamble_and_a_principle_records_revisions(draft, editor, signed_in):
     client = signed_in(editor)
     principle = draft.principles.get(position=1)
-    base = latest_revision_id(draft=draft, item_key="version")
+    base = review.latest_revision_id(of=draft, item_key="version")
 
     submit(
         client,
@@ -214,7 +211,7 @@ def test_removing_an_action_line_closes_the_gap_and_history_keeps_its_text(
     draft, editor, signed_in
 ):
     action_line = line(draft, 1, 1)
-    base = latest_revision_id(draft=draft, item_key=str(action_line.key))
+    base = review.latest_revision_id(of=draft, item_key=str(action_line.key))
 
     submit(
         signed_in(editor),
@@ -244,7 +241,7 @@ def test_removing_a_principle_removes_its_action_lines_and_renumbers(draft, edit
 def test_reordering_principles_and_action_lines(draft, editor, signed_in):
     client = signed_in(editor)
     p1, p2, p3 = draft.principles.all()
-    base = latest_revision_id(draft=draft)
+    base = review.latest_revision_id(of=draft)
 
     submit(client,
         url("reorder-principles", draft.pk),
@@ -255,7 +252,7 @@ def test_reordering_principles_and_action_lines(draft, editor, signed_in):
     submit(client,
         url("reorder-action-lines", draft.pk, p1.pk),
         {f"position_{l1.pk}": 2, f"position_{l2.pk}": 1, f"position_{l3.pk}": 3,
-         "base_revision": latest_revision_id(draft=draft), "note": ""},
+         "base_revision": review.latest_revision_id(of=draft), "note": ""},
     )  # fmt: skip
 
     assert [p.text.title for p in draft.principles.all()] == [
@@ -281,7 +278,7 @@ def test_a_reorder_naming_items_from_another_draft_is_refused_and_changes_nothin
     response = submit(signed_in(editor),
         url("reorder-principles", draft.pk),
         {f"position_{p1.pk}": 3, f"position_{p2.pk}": 1, f"position_{p3.pk}": 2,
-         f"position_{foreign.pk}": 4, "base_revision": latest_revision_id(draft=draft),
+         f"position_{foreign.pk}": 4, "base_revision": review.latest_revision_id(of=draft),
          "note": ""},
     )  # fmt: skip
 
@@ -297,7 +294,7 @@ def test_a_reorder_giving_two_items_one_position_is_refused(draft, editor, signe
     response = submit(signed_in(editor),
         url("reorder-principles", draft.pk),
         {f"position_{p1.pk}": 1, f"position_{p2.pk}": 1, f"position_{p3.pk}": 2,
-         "base_revision": latest_revision_id(draft=draft), "note": ""},
+         "base_revision": review.latest_revision_id(of=draft), "note": ""},
     )  # fmt: skip
 
     assert "Give each item a different position." in response.content.decode()
@@ -346,7 +343,7 @@ def test_bad_title_or_preamble_gets_a_clear_error_and_changes_nothing(
     draft, editor, signed_in, data, error
 ):
     before = draft.snapshot()
-    base = latest_revision_id(draft=draft, item_key="version")
+    base = review.latest_revision_id(of=draft, item_key="version")
 
     response = submit(
         signed_in(editor),
@@ -514,7 +511,7 @@ def test_a_save_into_a_draft_submitted_meanwhile_is_refused_and_keeps_the_typed_
 ):
     action_line = line(draft, 1, 1)
     typed = edit_line_data(action_line, "A careful rewording, typed at length.")
-    submit_draft(draft=draft, by=make_user("olga", "Editor"))
+    review.submit(reviewed=draft, by=make_user("olga", "Editor"))
 
     response = submit(signed_in(editor), url("edit-action-line", draft.pk, action_line.pk), typed)
 
@@ -539,7 +536,7 @@ def test_an_addition_to_a_draft_submitted_meanwhile_is_refused_and_keeps_the_typ
     draft, editor, make_user, signed_in, adding, typed
 ):
     args = [draft.pk] if adding == "add-principle" else [draft.pk, draft.principles.first().pk]
-    submit_draft(draft=draft, by=make_user("olga", "Editor"))
+    review.submit(reviewed=draft, by=make_user("olga", "Editor"))
 
     response = submit(signed_in(editor), url(adding, *args), typed)
 
@@ -593,9 +590,9 @@ def test_workspace_pages_run_a_bounded_number_of_queries(
     draft = start_draft(declaration=declaration, by=everyone)
     lines = list(ActionLine.objects.filter(principle__version=draft))
     for action_line in lines:
-        save_action_line(action_line=action_line, by=everyone, text="New.", base_revision=0)
-    submit_draft(draft=draft, by=everyone)
-    send_back_draft(draft=draft, by=everyone, comments={str(al.key): "Why?" for al in lines})
+        save_item_text(item=action_line, by=everyone, values={"text": "New."}, base_revision=0)
+    review.submit(reviewed=draft, by=everyone)
+    review.send_back(reviewed=draft, by=everyone, comments={str(al.key): "Why?" for al in lines})
     client.force_login(everyone)
 
     for page_url in workspace_urls(draft):
@@ -608,7 +605,7 @@ def test_workspace_pages_run_a_bounded_number_of_queries(
 def test_the_order_page_names_each_action_line_by_its_words_cut_at_a_word(draft, editor, signed_in):
     action_line = line(draft, 1, 1)
     long_text = " ".join(f"word{number}" for number in range(1, 41))
-    save_action_line(action_line=action_line, by=editor, text=long_text, base_revision=0)
+    save_item_text(item=action_line, by=editor, values={"text": long_text}, base_revision=0)
 
     response = signed_in(editor).get(
         url("reorder-action-lines", draft.pk, action_line.principle_id)

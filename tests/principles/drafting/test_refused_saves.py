@@ -9,14 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils import translation as i18n
 
-from principles.drafting import translation_services
-from principles.drafting.services import (
-    approve_draft,
-    latest_revision_id,
-    publish_version,
-    schedule_publication,
-    submit_draft,
-)
+from principles.drafting import review, translation_services
 from principles.models import Translation
 from tests.html import csrf_token, parse_strict
 
@@ -44,13 +37,13 @@ def alert_of(response) -> tuple:
 
 def approve_meanwhile(draft, make_user):
     """Another editor submits the draft and a reviewer approves it."""
-    submit_draft(draft=draft, by=make_user("olga", "Editor"))
-    approve_draft(draft=draft, by=make_user("rosa", "Reviewer"))
+    review.submit(reviewed=draft, by=make_user("olga", "Editor"))
+    review.approve(reviewed=draft, by=make_user("rosa", "Reviewer"))
 
 
 def publish_meanwhile(draft, make_user):
     approve_meanwhile(draft, make_user)
-    publish_version(version=draft, by=make_user("paul", "Publisher"))
+    review.publish(reviewed=draft, by=make_user("paul", "Publisher"))
 
 
 def edit_page(draft, item: str) -> tuple[str, dict]:
@@ -74,7 +67,7 @@ def edit_page(draft, item: str) -> tuple[str, dict]:
             {"text": "An action line typed at length."},
         ),
     }[item]
-    base = latest_revision_id(draft=draft, item_key=key)
+    base = review.latest_revision_id(of=draft, item_key=key)
     return page_url, {**typed, "note": "Why I changed it", "base_revision": base}
 
 
@@ -112,7 +105,7 @@ def test_a_save_into_a_draft_scheduled_meanwhile_keeps_the_typed_text(
     token = opened(client, page_url)
     approve_meanwhile(draft, make_user)
     tomorrow = timezone.now() + timedelta(days=1)
-    schedule_publication(draft=draft, by=make_user("pia", "Publisher"), at=tomorrow)
+    review.schedule(reviewed=draft, by=make_user("pia", "Publisher"), at=tomorrow)
 
     response = client.post(page_url, {**typed, "csrfmiddlewaretoken": token})
 
@@ -163,17 +156,17 @@ def reorder_request(draft, which: str) -> tuple[str, dict, object]:
 
 
 @pytest.mark.parametrize("which", ["principles", "action lines"])
-@pytest.mark.parametrize("meanwhile", [submit_draft, publish_meanwhile])
+@pytest.mark.parametrize("meanwhile", [review.submit, publish_meanwhile])
 def test_a_reorder_refused_because_the_draft_left_editing_keeps_the_typed_order(
     draft, editor, make_user, signed_in, which, meanwhile
 ):
     page_url, typed, siblings = reorder_request(draft, which)
     order_before = list(siblings.values_list("pk", flat=True))
-    base = latest_revision_id(draft=draft)
+    base = review.latest_revision_id(of=draft)
     client = signed_in(editor)
     token = opened(client, page_url)
-    if meanwhile is submit_draft:
-        submit_draft(draft=draft, by=make_user("olga", "Editor"))
+    if meanwhile is review.submit:
+        review.submit(reviewed=draft, by=make_user("olga", "Editor"))
     else:
         publish_meanwhile(draft, make_user)
 
@@ -189,7 +182,7 @@ def test_a_reorder_refused_because_the_draft_left_editing_keeps_the_typed_order(
 
 
 @pytest.mark.parametrize("which", ["principle", "action line"])
-@pytest.mark.parametrize("meanwhile", [submit_draft, publish_meanwhile])
+@pytest.mark.parametrize("meanwhile", [review.submit, publish_meanwhile])
 def test_a_removal_refused_because_the_draft_left_editing_says_nothing_was_removed(
     draft, editor, make_user, signed_in, which, meanwhile
 ):
@@ -201,13 +194,13 @@ def test_a_removal_refused_because_the_draft_left_editing_says_nothing_was_remov
         else url("remove-action-line", draft.pk, item.pk)
     )
     typed = {
-        "base_revision": latest_revision_id(draft=draft, item_key=str(item.key)),
+        "base_revision": review.latest_revision_id(of=draft, item_key=str(item.key)),
         "note": "No longer needed",
     }
     client = signed_in(editor)
     token = opened(client, page_url)
-    if meanwhile is submit_draft:
-        submit_draft(draft=draft, by=make_user("olga", "Editor"))
+    if meanwhile is review.submit:
+        review.submit(reviewed=draft, by=make_user("olga", "Editor"))
     else:
         publish_meanwhile(draft, make_user)
 
@@ -266,7 +259,7 @@ def french(publish, make_user):
 
 def translated_item_request(translation: Translation) -> tuple[str, dict]:
     key = translation.source()["principles"][1]["action_lines"][0]["key"]
-    base = translation_services.latest_revision_id(translation=translation, item_key=key)
+    base = review.latest_revision_id(of=translation, item_key=key)
     typed = {"text": "Une traduction tapée avec soin.", "note": "Plus juste", "base_revision": base}
     return url("translate-item", translation.pk, key), typed
 
@@ -277,7 +270,7 @@ def test_a_translated_item_saved_after_the_translation_went_to_review_keeps_the_
     page_url, typed = translated_item_request(french)
     client = signed_in(make_user("ines", "Editor"))
     token = opened(client, page_url)
-    translation_services.submit_translation(translation=french, by=make_user("olga", "Editor"))
+    review.submit(reviewed=french, by=make_user("olga", "Editor"))
 
     response = client.post(page_url, {**typed, "csrfmiddlewaretoken": token})
 
@@ -301,9 +294,9 @@ def test_a_translated_item_saved_after_the_translation_was_published_offers_a_re
     page_url, typed = translated_item_request(french)
     client = signed_in(make_user("ines", "Editor"))
     token = opened(client, page_url)
-    translation_services.submit_translation(translation=french, by=make_user("olga", "Editor"))
-    translation_services.approve_translation(translation=french, by=make_user("rosa", "Reviewer"))
-    translation_services.publish_translation(translation=french, by=make_user("paul", "Publisher"))
+    review.submit(reviewed=french, by=make_user("olga", "Editor"))
+    review.approve(reviewed=french, by=make_user("rosa", "Reviewer"))
+    review.publish(reviewed=french, by=make_user("paul", "Publisher"))
 
     response = client.post(page_url, {**typed, "csrfmiddlewaretoken": token})
 

@@ -11,14 +11,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from principles.drafting.services import (
-    approve_draft,
-    publish_version,
-    save_action_line,
-    schedule_publication,
-    start_draft,
-    submit_draft,
-)
+from principles.drafting import review
+from principles.drafting.services import save_item_text, start_draft
 from principles.models import AuditEntry, Declaration, Version, VersionStateError
 from tests.html import csrf_token, parse_strict, submit
 
@@ -28,8 +22,8 @@ def url(name, *args):
 
 
 def approved(draft, *, by_reviewer, by_editor):
-    submit_draft(draft=draft, by=by_editor)
-    return approve_draft(draft=draft, by=by_reviewer)
+    review.submit(reviewed=draft, by=by_editor)
+    return review.approve(reviewed=draft, by=by_reviewer)
 
 
 def test_the_roles_exist_as_groups_with_their_permissions(db):
@@ -148,7 +142,7 @@ def test_a_reviewer_who_edited_the_draft_cannot_approve_it(draft, make_user, sig
     assert "another reviewer must approve it" in response.content.decode()
     assert Version.objects.get(pk=draft.pk).status == Version.Status.SUBMITTED
     with pytest.raises(VersionStateError):
-        approve_draft(draft=draft, by=both)
+        review.approve(reviewed=draft, by=both)
 
 
 def test_an_editor_who_is_also_a_publisher_cannot_publish_their_own_draft(
@@ -163,7 +157,7 @@ def test_an_editor_who_is_also_a_publisher_cannot_publish_their_own_draft(
         {"text": "Paz's words.", "note": "", "base_revision": 0},
     )
     submit(client, url("submit", draft.pk), page=url("draft", draft.pk))
-    approve_draft(draft=draft, by=reviewer)
+    review.approve(reviewed=draft, by=reviewer)
 
     response = submit(
         signed_in(both), url("publish", draft.pk), follow=True, page=url("draft", draft.pk)
@@ -213,25 +207,25 @@ def test_a_draft_started_before_a_newer_publication_cannot_be_published(
 ):
     newer = start_draft(declaration=declaration, by=make_user("other", "Editor"))
     approved(newer, by_reviewer=reviewer, by_editor=editor)
-    publish_version(version=newer, by=publisher)
+    review.publish(reviewed=newer, by=publisher)
     approved(draft, by_reviewer=reviewer, by_editor=editor)
 
     with pytest.raises(VersionStateError, match="newer version has been published"):
-        publish_version(version=draft, by=publisher)
+        review.publish(reviewed=draft, by=publisher)
 
 
 def test_only_one_draft_per_declaration_can_be_in_review(draft, declaration, editor):
     second = start_draft(declaration=declaration, by=editor)
-    submit_draft(draft=draft, by=editor)
+    review.submit(reviewed=draft, by=editor)
 
     with pytest.raises(VersionStateError, match="Another draft is already in review"):
-        submit_draft(draft=second, by=editor)
+        review.submit(reviewed=second, by=editor)
 
 
 def test_a_reviewer_sends_a_draft_back_with_comments_on_specific_items(
     draft, editor, reviewer, client
 ):
-    submit_draft(draft=draft, by=editor)
+    review.submit(reviewed=draft, by=editor)
     action_line = draft.principles.get(position=2).action_lines.get(position=1)
     client.force_login(reviewer)
 
@@ -277,7 +271,7 @@ def test_two_concurrent_publishes_of_one_draft_produce_exactly_one_version(
     def publish_as(publisher):
         try:
             start.wait()
-            publish_version(version=draft, by=publisher)
+            review.publish(reviewed=draft, by=publisher)
             outcomes.append("published")
         except VersionStateError:
             outcomes.append("refused")
@@ -340,14 +334,14 @@ def test_a_publisher_schedules_an_approved_draft_and_the_command_publishes_it_wh
 
 def test_scheduling_is_only_for_approved_drafts(draft, publisher):
     with pytest.raises(VersionStateError):
-        schedule_publication(draft=draft, by=publisher, at=timezone.now() + timedelta(days=1))
+        review.schedule(reviewed=draft, by=publisher, at=timezone.now() + timedelta(days=1))
 
 
 def test_publishers_read_the_audit_log_filtered_by_draft_and_person(
     draft, declaration, editor, reviewer, publisher, signed_in
 ):
-    submit_draft(draft=draft, by=editor)
-    approve_draft(draft=draft, by=reviewer)
+    review.submit(reviewed=draft, by=editor)
+    review.approve(reviewed=draft, by=reviewer)
     client = signed_in(publisher)
 
     everything = parse_strict(client.get(url("audit"), follow=True).content)
@@ -368,10 +362,10 @@ def test_an_author_who_is_also_a_publisher_cannot_schedule_their_own_draft(
 ):
     both = make_user("sol", "Editor", "Publisher")
     action_line = draft.principles.first().action_lines.first()
-    save_action_line(action_line=action_line, by=both, text="Sol's words.", base_revision=0)
-    submit_draft(draft=draft, by=both)
-    approve_draft(draft=draft, by=reviewer)
+    save_item_text(item=action_line, by=both, values={"text": "Sol's words."}, base_revision=0)
+    review.submit(reviewed=draft, by=both)
+    review.approve(reviewed=draft, by=reviewer)
 
     with pytest.raises(VersionStateError, match="another publisher"):
-        schedule_publication(draft=draft, by=both, at=timezone.now() + timedelta(days=1))
+        review.schedule(reviewed=draft, by=both, at=timezone.now() + timedelta(days=1))
     assert Version.objects.get(pk=draft.pk).publish_at is None

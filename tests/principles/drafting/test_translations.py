@@ -8,13 +8,9 @@ from django.urls import reverse
 from django.utils import translation as i18n
 from django.utils.html import escape
 
+from principles.drafting import review
 from principles.drafting import translation_services as services
-from principles.drafting.services import (
-    latest_revision_id,
-    publish_version,
-    save_action_line,
-    start_draft,
-)
+from principles.drafting.services import save_item_text, start_draft
 from principles.models import (
     AuditEntry,
     DeclarationPdf,
@@ -54,7 +50,7 @@ def translate_everything(translation: Translation, by) -> None:
             item_key=key,
             by=by,
             values=french_for(key, services.source_item(source, key)),
-            base_revision=services.latest_revision_id(translation=translation, item_key=key),
+            base_revision=review.latest_revision_id(of=translation, item_key=key),
         )
 
 
@@ -77,9 +73,9 @@ def published_french(version, translator, reviewer, publisher, standing="provisi
     translation = services.start_translation(version=version, language="fr", by=translator)
     translate_everything(translation, translator)
     services.set_standing(translation=translation, standing=standing, by=translator)
-    services.submit_translation(translation=translation, by=translator)
-    services.approve_translation(translation=translation, by=reviewer)
-    return services.publish_translation(translation=translation, by=publisher)
+    review.submit(reviewed=translation, by=translator)
+    review.approve(reviewed=translation, by=reviewer)
+    return review.publish(reviewed=translation, by=publisher)
 
 
 def test_an_editor_starts_a_translation_of_a_published_version_from_the_workspace(
@@ -189,7 +185,7 @@ def test_a_stale_save_of_a_translated_item_is_refused_and_keeps_the_typed_text(
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first.force_login(translator)
     second.force_login(other)
-    base = services.latest_revision_id(translation=french, item_key=key)
+    base = review.latest_revision_id(of=french, item_key=key)
     first_page, second_page = first.get(edit_url), second.get(edit_url)
     first.post(
         edit_url,
@@ -288,23 +284,23 @@ def test_a_translator_can_neither_approve_nor_publish_their_own_translation(
     french, translator, make_user
 ):
     translate_everything(french, translator)
-    services.submit_translation(translation=french, by=translator)
+    review.submit(reviewed=french, by=translator)
     # Bea holds every role but has not worked on the translation; Tom now holds them all too.
     both = make_user("bea", "Editor", "Reviewer", "Publisher")
     translator.groups.add(*both.groups.all())
 
     with pytest.raises(VersionStateError, match="another reviewer"):
-        services.approve_translation(translation=french, by=translator)
-    services.approve_translation(translation=french, by=both)
+        review.approve(reviewed=french, by=translator)
+    review.approve(reviewed=french, by=both)
     with pytest.raises(VersionStateError, match="another publisher"):
-        services.publish_translation(translation=french, by=translator)
+        review.publish(reviewed=french, by=translator)
 
 
 def test_a_reviewer_sends_a_translation_back_with_a_note_that_the_translators_see(
     french, translator, reviewer, signed_in
 ):
     translate_everything(french, translator)
-    services.submit_translation(translation=french, by=translator)
+    review.submit(reviewed=french, by=translator)
     client = signed_in(reviewer)
 
     page = url("translation", french.pk)
@@ -367,11 +363,11 @@ def test_revising_a_published_translation_replaces_what_readers_see_and_keeps_th
         item_key=key,
         by=translator,
         values={"title": "Titre révisé", "explanation": "Pourquoi."},
-        base_revision=services.latest_revision_id(translation=revision, item_key=key),
+        base_revision=review.latest_revision_id(of=revision, item_key=key),
     )
-    services.submit_translation(translation=revision, by=translator)
-    services.approve_translation(translation=revision, by=reviewer)
-    services.publish_translation(translation=revision, by=publisher)
+    review.submit(reviewed=revision, by=translator)
+    review.approve(reviewed=revision, by=reviewer)
+    review.publish(reviewed=revision, by=publisher)
 
     content = Client().get("/fr/").content.decode()
     assert "Titre révisé" in content
@@ -386,13 +382,15 @@ def test_the_next_version_starts_from_the_translation_of_every_unchanged_item(
     declaration.refresh_from_db()
     draft = start_draft(declaration=declaration, by=editor)
     line = draft.principles.get(position=1).action_lines.get(position=1)
-    save_action_line(
-        action_line=line,
+    save_item_text(
+        item=line,
         by=editor,
-        text="A reworded action line.",
-        base_revision=latest_revision_id(draft=draft, item_key=str(line.key)),
+        values={"text": "A reworded action line."},
+        base_revision=review.latest_revision_id(of=draft, item_key=str(line.key)),
     )
-    version_2 = publish_version(version=draft)
+    review.submit(reviewed=draft, by=editor)
+    review.approve(reviewed=draft, by=reviewer)
+    version_2 = review.publish(reviewed=draft, by=publisher)
 
     # Until its French translation is published, French readers see version 2 in English.
     content = Client().get("/fr/").content.decode()
@@ -427,7 +425,7 @@ def test_revisions_of_a_translation_compare_word_by_word_in_its_language(
             item_key=key,
             by=translator,
             values={"text": text},
-            base_revision=services.latest_revision_id(translation=french, item_key=key),
+            base_revision=review.latest_revision_id(of=french, item_key=key),
         )
     old, new = french.revisions.order_by("pk")[1:3]
     client = signed_in(translator)
@@ -517,13 +515,13 @@ def test_publishing_a_revised_translation_renders_its_pdf_anew_and_drops_the_old
         item_key=key,
         by=translator,
         values={"title": "Titre révisé", "explanation": "Pourquoi."},
-        base_revision=services.latest_revision_id(translation=revision, item_key=key),
+        base_revision=review.latest_revision_id(of=revision, item_key=key),
     )
-    services.submit_translation(translation=revision, by=translator)
-    services.approve_translation(translation=revision, by=reviewer)
+    review.submit(reviewed=revision, by=translator)
+    review.approve(reviewed=revision, by=reviewer)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_translation(translation=revision, by=publisher)
+        review.publish(reviewed=revision, by=publisher)
 
     # Same signatories, new text: the French PDF was rendered again and replaced the old one.
     fresh = DeclarationPdf.objects.get(version=version, language="fr")
