@@ -2,11 +2,19 @@
 
 - `text`: the declaration, its versions and their text in every language;
 - `history`: revisions of drafts, reviewers' comments and the site's audit log;
+- `immutability`: what never changes once written (published versions, revisions, the audit
+  log), guarded on every database and by triggers on PostgreSQL;
 - `translations`: translations of published versions and their revisions;
 - `pdfs`: the stored, signed PDFs of published versions.
 """
 
-from .history import AppendOnly, AuditEntry, ReviewComment, Revision, RevisionIsImmutable
+from .history import AuditEntry, ReviewComment, Revision
+from .immutability import (
+    AppendOnly,
+    PublishedVersionIsImmutable,
+    RevisionIsImmutable,
+    VersionContent,
+)
 from .pdfs import DeclarationPdf, declaration_pdf_path
 from .text import (
     SOURCE_LANGUAGE,
@@ -15,10 +23,8 @@ from .text import (
     Declaration,
     Principle,
     PrincipleText,
-    PublishedVersionIsImmutable,
     TextInActiveLanguage,
     Version,
-    VersionContent,
     VersionStateError,
     VersionText,
     language_field,

@@ -21,11 +21,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .immutability import (
+    FrozenOncePublished,
+    FrozenOncePublishedQuerySet,
+    VersionContent,
+)
+
 SOURCE_LANGUAGE = settings.LANGUAGE_CODE
-
-
-class PublishedVersionIsImmutable(Exception):
-    """Raised on any attempt to change the text or structure of a published version."""
 
 
 class VersionStateError(Exception):
@@ -56,7 +58,7 @@ class Declaration(models.Model):
         return (latest or 0) + 1
 
 
-class VersionQuerySet(models.QuerySet):
+class VersionQuerySet(FrozenOncePublishedQuerySet):
     def published(self):
         return self.filter(status=Version.Status.PUBLISHED)
 
@@ -142,7 +144,7 @@ class TextInActiveLanguage:
         return next((text for text in self.texts.all() if text.language == SOURCE_LANGUAGE), None)
 
 
-class Version(TextInActiveLanguage, models.Model):
+class Version(TextInActiveLanguage, FrozenOncePublished):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted for review")
@@ -383,30 +385,6 @@ class Version(TextInActiveLanguage, models.Model):
         self.save(update_fields=["content_hash", "status", "number", "published_at"])
 
 
-class VersionContent(models.Model):
-    """Anything that belongs to a version's text, and so is frozen once it is published."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        self._refuse_if_published()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._refuse_if_published()
-        return super().delete(*args, **kwargs)
-
-    def owning_version(self) -> Version:
-        raise NotImplementedError
-
-    def _refuse_if_published(self):
-        if self.owning_version().is_published:
-            raise PublishedVersionIsImmutable(
-                f"{self.owning_version()} is published; start a new draft to change it."
-            )
-
-
 def language_field():
     return models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=SOURCE_LANGUAGE
@@ -414,6 +392,8 @@ def language_field():
 
 
 class VersionText(VersionContent):
+    is_text = True
+
     version = models.ForeignKey(
         Version, verbose_name=_("version"), on_delete=models.CASCADE, related_name="texts"
     )
@@ -470,6 +450,9 @@ class Principle(TextInActiveLanguage, VersionContent):
 
 
 class PrincipleText(VersionContent):
+    version_path = "principle__version"
+    is_text = True
+
     principle = models.ForeignKey(
         Principle, verbose_name=_("principle"), on_delete=models.CASCADE, related_name="texts"
     )
@@ -494,6 +477,8 @@ class PrincipleText(VersionContent):
 
 
 class ActionLine(TextInActiveLanguage, VersionContent):
+    version_path = "principle__version"
+
     principle = models.ForeignKey(
         Principle,
         verbose_name=_("principle"),
@@ -522,6 +507,9 @@ class ActionLine(TextInActiveLanguage, VersionContent):
 
 
 class ActionLineText(VersionContent):
+    version_path = "action_line__principle__version"
+    is_text = True
+
     action_line = models.ForeignKey(
         ActionLine, verbose_name=_("action line"), on_delete=models.CASCADE, related_name="texts"
     )

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .history import AppendOnly, Revision
+from .history import Revision
+from .immutability import AppendOnly
 from .text import SOURCE_LANGUAGE, Version, VersionStateError
 
 
@@ -209,10 +210,11 @@ class TranslationRevision(AppendOnly):
         STANDING = "standing", _("Changed the standing")
         RESTORE = "restore", _("Restored")
 
+    # PROTECT: a translation with revisions is never deleted, as its revisions never are.
     translation = models.ForeignKey(
         Translation,
         verbose_name=_("translation"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="revisions",
     )
     author = models.ForeignKey(
