@@ -47,18 +47,45 @@ def _refuse_published(what: str):
     )
 
 
-class FrozenOncePublishedQuerySet(models.QuerySet):
-    """Versions: update() and delete() refuse published ones."""
+class GuardedQuerySet(models.QuerySet):
+    """update(), delete() and bulk_create() that ask `_check(method)` first (and, for
+    bulk_create(), `_check_new_rows(objs)`), which raise to refuse."""
 
     def update(self, **kwargs):
-        if self.filter(status=PUBLISHED).exists():
-            _refuse_published(f"{self.model._meta.object_name}.objects.update()")
+        self._check("update")
         return super().update(**kwargs)
 
     def delete(self):
-        if self.filter(status=PUBLISHED).exists():
-            _refuse_published(f"{self.model._meta.object_name}.objects.delete()")
+        self._check("delete")
         return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if kwargs.get("update_conflicts"):
+            self._check("bulk_create")
+        self._check_new_rows(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    # As on Django's own: templates never call them, and delete() stays off the manager.
+    update.alters_data = delete.alters_data = bulk_create.alters_data = True
+    delete.queryset_only = True
+
+    def _check(self, method: str):
+        pass
+
+    def _check_new_rows(self, objs):
+        pass
+
+    def _statement(self, method: str) -> str:
+        return f"{self.model._meta.object_name}.objects.{method}()"
+
+
+class FrozenOncePublishedQuerySet(GuardedQuerySet):
+    """Versions: update() and delete() refuse published ones."""
+
+    def _check(self, method: str):
+        if self.filter(status=PUBLISHED).exists():
+            _refuse_published(self._statement(method))
 
 
 class FrozenOncePublished(models.Model):
@@ -81,7 +108,7 @@ class FrozenOncePublished(models.Model):
         return type(self)._base_manager.filter(pk=self.pk, status=PUBLISHED).exists()
 
 
-class VersionContentQuerySet(models.QuerySet):
+class VersionContentQuerySet(GuardedQuerySet):
     """The rows of a version's structure and text: update() and delete() refuse the frozen ones,
     bulk_create() refuses rows that a published version would freeze."""
 
@@ -93,34 +120,22 @@ class VersionContentQuerySet(models.QuerySet):
             rows = rows.filter(language=settings.LANGUAGE_CODE)
         return rows
 
-    def update(self, **kwargs):
+    def _check(self, method: str):
         if self.frozen().exists():
-            _refuse_published(f"{self.model._meta.object_name}.objects.update()")
-        return super().update(**kwargs)
+            _refuse_published(self._statement(method))
 
-    def delete(self):
-        if self.frozen().exists():
-            _refuse_published(f"{self.model._meta.object_name}.objects.delete()")
-        return super().delete()
-
-    def bulk_create(self, objs, *args, **kwargs):
-        objs = list(objs)
-        if self._into_published_version(objs):
-            _refuse_published(f"{self.model._meta.object_name}.objects.bulk_create()")
-        return super().bulk_create(objs, *args, **kwargs)
-
-    def _into_published_version(self, objs) -> bool:
+    def _check_new_rows(self, objs):
         if self.model.is_text:
             objs = [obj for obj in objs if obj.language == settings.LANGUAGE_CODE]
         owner_name, _, rest = self.model.version_path.partition("__")
         owner = self.model._meta.get_field(owner_name)
         owner_ids = {getattr(obj, owner.attname) for obj in objs} - {None}
         status = f"{rest}__status" if rest else "status"
-        return bool(owner_ids) and (
-            owner.related_model._base_manager.filter(
-                pk__in=owner_ids, **{status: PUBLISHED}
-            ).exists()
+        published = owner.related_model._base_manager.filter(
+            pk__in=owner_ids, **{status: PUBLISHED}
         )
+        if owner_ids and published.exists():
+            _refuse_published(self._statement("bulk_create"))
 
 
 class VersionContent(models.Model):
@@ -155,19 +170,12 @@ class VersionContent(models.Model):
             )
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """update() and delete() are refused outright; bulk_create() may add rows, not overwrite."""
+class AppendOnlyQuerySet(GuardedQuerySet):
+    """update() and delete() are refused outright; bulk_create() may add rows, not overwrite
+    them (`update_conflicts`)."""
 
-    def update(self, **kwargs):
-        raise RevisionIsImmutable(f"{self.model._meta.object_name} rows are never changed.")
-
-    def delete(self):
-        raise RevisionIsImmutable(f"{self.model._meta.object_name} rows are never deleted.")
-
-    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
-        if update_conflicts:
-            raise RevisionIsImmutable(f"{self.model._meta.object_name} rows are never changed.")
-        return super().bulk_create(objs, *args, **kwargs)
+    def _check(self, method: str):
+        raise RevisionIsImmutable(f"{self._statement(method)}: these rows are only ever added.")
 
 
 class AppendOnly(models.Model):

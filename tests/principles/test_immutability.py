@@ -152,11 +152,11 @@ def test_revisions_and_audit_entries_refuse_bulk_updates_and_deletes(histories, 
     row = rows.first()
     count = rows.count()
 
-    with pytest.raises(RevisionIsImmutable, match="never changed"):
+    with pytest.raises(RevisionIsImmutable, match="only ever added"):
         rows.update(created_at=row.created_at)
-    with pytest.raises(RevisionIsImmutable, match="never deleted"):
+    with pytest.raises(RevisionIsImmutable, match="only ever added"):
         rows.delete()
-    with pytest.raises(RevisionIsImmutable, match="never changed"):
+    with pytest.raises(RevisionIsImmutable, match="only ever added"):
         model.objects.bulk_create([row], update_conflicts=True, unique_fields=["pk"])
     with pytest.raises(RevisionIsImmutable):
         row.save()
