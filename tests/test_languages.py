@@ -9,7 +9,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.utils import translation
+from django.utils import timezone, translation
 from django_countries import countries
 
 from tests.html import parse_strict
@@ -219,10 +219,14 @@ def test_the_declaration_page_weighs_less_than_50_kb_compressed(site, language):
         ("/es", "2 de noviembre de 2026"),
     ],
 )
-def test_dates_are_written_as_each_language_writes_them(publish, client, language, date):
-    version = publish(principles=1, action_lines=1)
-    version.published_at = datetime.datetime(2026, 11, 2, 9, 30, tzinfo=datetime.UTC)
-    version.save(update_fields=["published_at"])
+def test_dates_are_written_as_each_language_writes_them(
+    publish, client, monkeypatch, language, date
+):
+    # A published version never changes, so it is published on the day the test needs.
+    publication = datetime.datetime(2026, 11, 2, 9, 30, tzinfo=datetime.UTC)
+    with monkeypatch.context() as patched:
+        patched.setattr(timezone, "now", lambda: publication)
+        publish(principles=1, action_lines=1)
 
     page = parse_strict(client.get(f"{language}/versions/").content)
 

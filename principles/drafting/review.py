@@ -172,7 +172,8 @@ def _show_to_readers(translation: Translation) -> None:
 
     This is the only writer of a published version's rows in a language other than the
     source: the source text and the structure stay frozen. Bulk statements are used on
-    purpose, as the rows' own save() refuses any change to a published version."""
+    purpose: their guard (and PostgreSQL's triggers) let rows in other languages through,
+    whereas the rows' own save() refuses any change to a published version."""
     version, language, text = translation.version, translation.language, translation.text
     VersionText.objects.filter(version=version, language=language).delete()
     PrincipleText.objects.filter(principle__version=version, language=language).delete()

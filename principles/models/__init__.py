@@ -3,11 +3,19 @@
 - `text`: the declaration, its versions and their text in every language;
 - `review`: the review workflow that drafts and translations share;
 - `history`: revisions of drafts, reviewers' comments and the site's audit log;
+- `immutability`: what never changes once written (published versions, revisions, the audit
+  log), guarded on every database and by triggers on PostgreSQL;
 - `translations`: translations of published versions and their revisions;
 - `pdfs`: the stored, signed PDFs of published versions.
 """
 
-from .history import AppendOnly, AuditEntry, ReviewComment, Revision, RevisionIsImmutable
+from .history import AuditEntry, ReviewComment, Revision
+from .immutability import (
+    AppendOnly,
+    PublishedVersionIsImmutable,
+    RevisionIsImmutable,
+    VersionContent,
+)
 from .pdfs import DeclarationPdf, declaration_pdf_path
 from .review import ReviewState, VersionStateError
 from .text import (
@@ -17,10 +25,8 @@ from .text import (
     Declaration,
     Principle,
     PrincipleText,
-    PublishedVersionIsImmutable,
     TextInActiveLanguage,
     Version,
-    VersionContent,
     VersionText,
     language_field,
 )

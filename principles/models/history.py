@@ -7,26 +7,8 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from .immutability import AppendOnly, AppendOnlyQuerySet
 from .text import Version
-
-
-class RevisionIsImmutable(Exception):
-    """Raised on any attempt to change or delete a recorded revision."""
-
-
-class AppendOnly(models.Model):
-    """A row that is only ever added: never changed, never deleted."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RevisionIsImmutable("A revision is never changed; record a new one.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RevisionIsImmutable("A revision is never deleted.")
 
 
 class Revision(AppendOnly):
@@ -45,8 +27,9 @@ class Revision(AppendOnly):
 
     VERSION_TEXT_KEY = "version"
 
+    # PROTECT: a draft with revisions is never deleted, as its revisions never are.
     version = models.ForeignKey(
-        Version, verbose_name=_("version"), on_delete=models.CASCADE, related_name="revisions"
+        Version, verbose_name=_("version"), on_delete=models.PROTECT, related_name="revisions"
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -113,7 +96,7 @@ class ReviewComment(models.Model):
         return self.text[:80]
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AuditEntryQuerySet(AppendOnlyQuerySet):
     def for_reading(self):
         return self.select_related("actor")
 
@@ -145,7 +128,7 @@ class AuditEntryQuerySet(models.QuerySet):
         )
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnly):
     """One action by a person, for those responsible to read back: the site's one audit log.
 
     Every entry names what it acted on by a generic target (a draft or version, a translation,

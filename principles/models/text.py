@@ -20,13 +20,15 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .immutability import (
+    FrozenOncePublished,
+    FrozenOncePublishedQuerySet,
+    VersionContent,
+    VersionContentQuerySet,
+)
 from .review import Refusals, ReviewQuerySet, ReviewState, VersionStateError, review_constraints
 
 SOURCE_LANGUAGE = settings.LANGUAGE_CODE
-
-
-class PublishedVersionIsImmutable(Exception):
-    """Raised on any attempt to change the text or structure of a published version."""
 
 
 class DeclarationQuerySet(models.QuerySet):
@@ -67,7 +69,7 @@ class Declaration(models.Model):
         return (latest or 0) + 1
 
 
-class VersionQuerySet(ReviewQuerySet):
+class VersionQuerySet(ReviewQuerySet, FrozenOncePublishedQuerySet):
     def due_for_publication(self, now=None):
         """Approved drafts whose scheduled publication time has come."""
         return self.filter(status=Version.Status.APPROVED, publish_at__lte=now or timezone.now())
@@ -154,7 +156,7 @@ class TextInActiveLanguage:
         return next((text for text in self.texts.all() if text.language == SOURCE_LANGUAGE), None)
 
 
-class Version(TextInActiveLanguage, ReviewState):
+class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
     """One version of the declaration's text: a draft in review until it is published under
     the next number, then frozen."""
 
@@ -367,30 +369,6 @@ class Version(TextInActiveLanguage, ReviewState):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class VersionContent(models.Model):
-    """Anything that belongs to a version's text, and so is frozen once it is published."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        self._refuse_if_published()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._refuse_if_published()
-        return super().delete(*args, **kwargs)
-
-    def owning_version(self) -> Version:
-        raise NotImplementedError
-
-    def _refuse_if_published(self):
-        if self.owning_version().is_published:
-            raise PublishedVersionIsImmutable(
-                f"{self.owning_version()} is published; start a new draft to change it."
-            )
-
-
 def language_field():
     return models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=SOURCE_LANGUAGE
@@ -398,6 +376,8 @@ def language_field():
 
 
 class VersionText(VersionContent):
+    is_text = True
+
     version = models.ForeignKey(
         Version, verbose_name=_("version"), on_delete=models.CASCADE, related_name="texts"
     )
@@ -454,6 +434,9 @@ class Principle(TextInActiveLanguage, VersionContent):
 
 
 class PrincipleText(VersionContent):
+    version_path = "principle__version"
+    is_text = True
+
     principle = models.ForeignKey(
         Principle, verbose_name=_("principle"), on_delete=models.CASCADE, related_name="texts"
     )
@@ -477,13 +460,15 @@ class PrincipleText(VersionContent):
         return self.principle.version
 
 
-class ActionLineQuerySet(models.QuerySet):
+class ActionLineQuerySet(VersionContentQuerySet):
     def in_version(self, version):
         """The action lines of `version`, under all its principles."""
         return self.filter(principle__version=version)
 
 
 class ActionLine(TextInActiveLanguage, VersionContent):
+    version_path = "principle__version"
+
     principle = models.ForeignKey(
         Principle,
         verbose_name=_("principle"),
@@ -514,6 +499,9 @@ class ActionLine(TextInActiveLanguage, VersionContent):
 
 
 class ActionLineText(VersionContent):
+    version_path = "action_line__principle__version"
+    is_text = True
+
     action_line = models.ForeignKey(
         ActionLine, verbose_name=_("action line"), on_delete=models.CASCADE, related_name="texts"
     )

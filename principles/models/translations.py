@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .history import AppendOnly, Revision
+from .history import Revision
+from .immutability import AppendOnly
 from .review import Refusals, ReviewQuerySet, ReviewState, VersionStateError, review_constraints
 from .text import SOURCE_LANGUAGE, Version
 
@@ -172,10 +173,11 @@ class TranslationRevision(AppendOnly):
         STANDING = "standing", _("Changed the standing")
         RESTORE = "restore", _("Restored")
 
+    # PROTECT: a translation with revisions is never deleted, as its revisions never are.
     translation = models.ForeignKey(
         Translation,
         verbose_name=_("translation"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="revisions",
     )
     author = models.ForeignKey(

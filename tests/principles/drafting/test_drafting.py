@@ -47,7 +47,7 @@ def test_starting_a_draft_copies_the_source_text_and_keeps_keys_but_not_translat
 ):
     published = publish(principles=2, action_lines=2)
     first = published.principles.get(position=1)
-    # bulk_create skips the guard on published text: this translation exists only for the test.
+    # bulk_create lets a translation into a published version: this one exists only for the test.
     PrincipleText.objects.bulk_create(
         [PrincipleText(principle=first, language="fr", title="Titre")]
     )
