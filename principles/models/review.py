@@ -10,8 +10,6 @@ Every save while in `draft` is a revision (`revisions`, whose authors are the th
 authors). No author may approve it or publish it. Once published it never changes.
 """
 
-from dataclasses import dataclass
-
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
@@ -23,24 +21,50 @@ class VersionStateError(Exception):
     """Raised when a draft or translation is asked to do what its state does not allow."""
 
 
-@dataclass(frozen=True)
-class Refusals:
-    """What the workflow says when it refuses, in words that name the kind ("this draft").
-    `%(status)s` is the current state; `%(action)s` the state that was asked for. Publishing
-    from another state than approved says `publish`, else `change`."""
-
-    edit: str
-    change: str
-    send_back: str
-    approve_own: str
-    publish_own: str
-    publish: str = ""
+# What the workflow says when it refuses, by reason and then by the kind reviewed (its model
+# name), in words that name the kind ("this draft"). `%(status)s` is the current state;
+# `%(action)s` the state that was asked for. Publishing from another state than approved says
+# "publish", or "change" for a kind without its own words.
+REFUSALS = {
+    "edit": {
+        "version": _("This draft is %(status)s; only a draft in progress can be edited."),
+        "translation": _(
+            "This translation is %(status)s; only a translation in progress can be edited."
+        ),
+    },
+    "change": {
+        "version": _('This draft is in the state "%(status)s", so it cannot be %(action)s.'),
+        "translation": _(
+            'This translation is in the state "%(status)s", so it cannot be %(action)s.'
+        ),
+    },
+    "publish": {
+        "version": _("This draft is %(status)s; only an approved draft can be published."),
+    },
+    "send_back": {
+        "version": _("Only a draft under review can be sent back."),
+        "translation": _("Only a translation under review can be sent back."),
+    },
+    "approve_own": {
+        "version": _("You have edited this draft, so another reviewer must approve it."),
+        "translation": _(
+            "You have worked on this translation, so another reviewer must approve it."
+        ),
+    },
+    "publish_own": {
+        "version": _("You have edited this draft, so another publisher must publish it."),
+        "translation": _(
+            "You have worked on this translation, so another publisher must publish it."
+        ),
+    },
+}
 
 
 class ReviewState(models.Model):
     """The state of something reviewed, and its guarded transitions. Each kind provides
     `revisions` (a reverse relation whose rows have an `author`, an `item_key` and
-    `item_text()`), `revision_content()`, `snapshots_at()`, `text_language` and `refusals`."""
+    `item_text()`), `revision_content()`, `snapshots_at()` and `text_language`; what it says
+    when it refuses is in `REFUSALS`."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -54,8 +78,6 @@ class ReviewState(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-
-    refusals: Refusals
 
     class Meta:
         abstract = True
@@ -77,7 +99,7 @@ class ReviewState(models.Model):
             raise VersionStateError(self.why_not_editable())
 
     def why_not_editable(self) -> str:
-        return self.refusals.edit % {"status": self.get_status_display().lower()}
+        return self.refusal("edit") % {"status": self.get_status_display().lower()}
 
     def submit(self, **changes) -> None:
         """Send it to the reviewers."""
@@ -86,21 +108,21 @@ class ReviewState(models.Model):
     def approve(self, *, by) -> None:
         """Four eyes: none of its authors may approve it."""
         if self.authors().filter(pk=by.pk).exists():
-            raise VersionStateError(self.refusals.approve_own)
+            raise VersionStateError(self.refusal("approve_own"))
         self._change_status(self.Status.SUBMITTED, self.Status.APPROVED)
 
     def send_back(self, **changes) -> None:
         """Return it from review to its authors."""
         if self.status not in self.IN_REVIEW:
-            raise VersionStateError(self.refusals.send_back)
+            raise VersionStateError(self.refusal("send_back"))
         self._set(status=self.Status.DRAFT, **changes)
 
     def refuse_unless_publishable(self, *, by) -> None:
         """Four eyes: none of its authors may publish it, and only once it is approved."""
         if self.authors().filter(pk=by.pk).exists():
-            raise VersionStateError(self.refusals.publish_own)
+            raise VersionStateError(self.refusal("publish_own"))
         if self.status != self.Status.APPROVED:
-            refusal = self.refusals.publish or self.refusals.change
+            refusal = self.refusal("publish", otherwise="change")
             raise VersionStateError(refusal % self._describe(self.Status.PUBLISHED))
 
     def publish(self, *, by) -> None:
@@ -113,6 +135,11 @@ class ReviewState(models.Model):
         """What else a kind fixes at publication, as {field: value}."""
         return {}
 
+    def refusal(self, reason: str, otherwise: str = "") -> str:
+        """The words of `REFUSALS[reason]` for this kind, or of `otherwise` when it has none."""
+        words = REFUSALS[reason].get(self._meta.model_name)
+        return words if words is not None else REFUSALS[otherwise][self._meta.model_name]
+
     def _mark_published(self) -> None:
         self._set(
             status=self.Status.PUBLISHED,
@@ -122,7 +149,7 @@ class ReviewState(models.Model):
 
     def _change_status(self, expected: str, new: str, **changes) -> None:
         if self.status != expected:
-            raise VersionStateError(self.refusals.change % self._describe(new))
+            raise VersionStateError(self.refusal("change") % self._describe(new))
         self._set(status=new, **changes)
 
     def _describe(self, new: str) -> dict:

@@ -26,7 +26,7 @@ from .immutability import (
     VersionContent,
     VersionContentQuerySet,
 )
-from .review import Refusals, ReviewQuerySet, ReviewState, VersionStateError, review_constraints
+from .review import ReviewQuerySet, ReviewState, VersionStateError, review_constraints
 
 SOURCE_LANGUAGE = settings.LANGUAGE_CODE
 
@@ -206,14 +206,6 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
 
     # Editors edit the source text; translations are `Translation`s.
     text_language = SOURCE_LANGUAGE
-    refusals = Refusals(
-        edit=_("This draft is %(status)s; only a draft in progress can be edited."),
-        change=_('This draft is in the state "%(status)s", so it cannot be %(action)s.'),
-        publish=_("This draft is %(status)s; only an approved draft can be published."),
-        send_back=_("Only a draft under review can be sent back."),
-        approve_own=_("You have edited this draft, so another reviewer must approve it."),
-        publish_own=_("You have edited this draft, so another publisher must publish it."),
-    )
 
     class Meta:
         verbose_name = _("version")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .history import Revision
 from .immutability import AppendOnly
-from .review import Refusals, ReviewQuerySet, ReviewState, VersionStateError, review_constraints
+from .review import ReviewQuerySet, ReviewState, VersionStateError, review_constraints
 from .text import SOURCE_LANGUAGE, Version
 
 
@@ -62,14 +62,6 @@ class Translation(ReviewState):
     )
 
     objects = TranslationQuerySet.as_manager()
-
-    refusals = Refusals(
-        edit=_("This translation is %(status)s; only a translation in progress can be edited."),
-        change=_('This translation is in the state "%(status)s", so it cannot be %(action)s.'),
-        send_back=_("Only a translation under review can be sent back."),
-        approve_own=_("You have worked on this translation, so another reviewer must approve it."),
-        publish_own=_("You have worked on this translation, so another publisher must publish it."),
-    )
 
     class Meta:
         verbose_name = _("translation")
