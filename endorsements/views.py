@@ -1,4 +1,6 @@
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -13,8 +15,9 @@ from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.html import format_html
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import get_usage, is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from declaration_site.converters import is_ascii_number
@@ -139,18 +142,36 @@ def privacy(request):
     return render(request, "endorsements/privacy.html")
 
 
-def email_form_view(request, *, action, title, intro, submit_label):
-    """A page that asks for the contact's email and emails them links. It answers the same
-    whether or not the address endorsed, so nobody can learn who endorsed from it."""
-    form = EmailForm(request.POST or None, submit_label=submit_label)
-    context = {"form": form, "title": title, "intro": intro}
-    if request.method == "POST" and request.limited:
-        context["rate_limited"] = True
-        return render(request, "endorsements/email_form.html", context, status=429)
-    if request.method == "POST" and form.is_valid():
-        action(email=form.cleaned_data["email"])
-        return render(request, "endorsements/email_sent.html", {"title": title})
-    return render(request, "endorsements/email_form.html", context)
+@dataclass(frozen=True)
+class LinkRequest:
+    """What a page that emails links asks for and does with the contact's email."""
+
+    action: Callable[..., None]
+    title: str
+    intro: str
+    submit_label: str
+
+
+LINK_REQUESTS = {
+    "resend": LinkRequest(
+        action=resend_confirmation,
+        title=gettext_lazy("Get a new confirmation link"),
+        intro=gettext_lazy(
+            "Enter the contact email you gave when you endorsed. If an endorsement from it is"
+            " waiting for confirmation, we will email a new link."
+        ),
+        submit_label=gettext_lazy("Email me a new link"),
+    ),
+    "withdraw": LinkRequest(
+        action=request_withdrawal_links,
+        title=gettext_lazy("Withdraw an endorsement"),
+        intro=gettext_lazy(
+            "Enter the contact email you gave when you endorsed. We will email a link with which"
+            " you can withdraw your organisation's endorsement."
+        ),
+        submit_label=gettext_lazy("Email me a withdrawal link"),
+    ),
+}
 
 
 def posted_email(group, request) -> str:
@@ -161,41 +182,32 @@ def posted_email(group, request) -> str:
     return request.POST.get("email", "").strip().lower()
 
 
-def limit_link_requests(view):
-    """Each address and each email may ask for links a few times an hour, so that nobody can
-    use the site to flood an inbox."""
-    view = ratelimit(key=posted_email, rate="3/h", method="POST", block=False)(view)
-    return ratelimit(key="ip", rate="10/h", method="POST", block=False)(view)
+def too_many_link_requests(request, purpose: str) -> bool:
+    """Each address and each email may ask for links of each purpose a few times an hour, so
+    that nobody can use the site to flood an inbox."""
+    group = f"endorsements.links.{purpose}"
+    limits = [(posted_email, "3/h"), ("ip", "10/h")]
+    reached = [
+        is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
+        for key, rate in limits
+    ]
+    return any(reached)
 
 
 @require_http_methods(["GET", "POST"])
-@limit_link_requests
-def resend(request):
-    return email_form_view(
-        request,
-        action=resend_confirmation,
-        title=_("Get a new confirmation link"),
-        intro=_(
-            "Enter the contact email you gave when you endorsed. If an endorsement from it is"
-            " waiting for confirmation, we will email a new link."
-        ),
-        submit_label=_("Email me a new link"),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@limit_link_requests
-def withdraw_request(request):
-    return email_form_view(
-        request,
-        action=request_withdrawal_links,
-        title=_("Withdraw an endorsement"),
-        intro=_(
-            "Enter the contact email you gave when you endorsed. We will email a link with which"
-            " you can withdraw your organisation's endorsement."
-        ),
-        submit_label=_("Email me a withdrawal link"),
-    )
+def link_request(request, purpose: str):
+    """A page that asks for the contact's email and emails them links. It answers the same
+    whether or not the address endorsed, so nobody can learn who endorsed from it."""
+    page = LINK_REQUESTS[purpose]
+    form = EmailForm(request.POST or None, submit_label=page.submit_label)
+    context = {"form": form, "title": page.title, "intro": page.intro}
+    if request.method == "POST" and too_many_link_requests(request, purpose):
+        context["rate_limited"] = True
+        return render(request, "endorsements/email_form.html", context, status=429)
+    if request.method == "POST" and form.is_valid():
+        page.action(email=form.cleaned_data["email"])
+        return render(request, "endorsements/email_sent.html", {"title": page.title})
+    return render(request, "endorsements/email_form.html", context)
 
 
 def signed_link(purpose: str):

@@ -20,6 +20,16 @@ def test_one_address_can_ask_for_links_three_times_an_hour_and_keeps_what_it_typ
     assert len(mail.outbox) <= 3
 
 
+def test_new_links_and_withdrawal_links_are_counted_apart(client, make_endorsement):
+    make_endorsement("Org", contact_email="ann@example.org")
+    for _ in range(3):
+        submit(client, "/endorse/new-link/", {"email": "ann@example.org"})
+
+    response = submit(client, "/endorse/withdraw/", {"email": "ann@example.org"})
+
+    assert response.status_code == 200
+
+
 def test_a_moderation_request_naming_an_impossible_id_is_refused_clearly(
     client, moderator, make_endorsement
 ):
