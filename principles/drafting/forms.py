@@ -8,7 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from ..models import SOURCE_LANGUAGE, Translation, translation_languages
+from ..models import SOURCE_LANGUAGE, Standing, translation_languages
 from ..templatetags.declaration_text import lang_attr
 
 # The declaration is plain text; it is escaped wherever it is shown, and markup in it is a
@@ -225,7 +225,7 @@ class StartTranslationForm(forms.Form):
 class StandingForm(forms.Form):
     standing = forms.ChoiceField(
         label=_("Standing of this translation"),
-        choices=Translation.Standing.choices,
+        choices=Standing.choices,
         widget=forms.RadioSelect,
         help_text=_(
             "Official: approved by the declaration's authors as equal to the English text. "

@@ -12,6 +12,7 @@ from ..models import (
     ActionLineText,
     PrincipleText,
     Revision,
+    Standing,
     Translation,
     TranslationRevision,
     Version,
@@ -134,7 +135,7 @@ def start_translation(*, version: Version, language: str, by) -> Translation:
         summary = _("Started from the published translation")
     else:
         text, carried = _carried_over(version=version, language=language, source=source)
-        standing = Translation.Standing.PROVISIONAL
+        standing = Standing.PROVISIONAL
         summary = (
             _(
                 "Started from the translation of version %(number)s: %(count)s items whose "
@@ -192,7 +193,7 @@ def set_standing(*, translation: Translation, standing: str, by) -> TranslationR
     translation.save(update_fields=["standing"])
     summary = (
         _("Marked the translation official")
-        if standing == Translation.Standing.OFFICIAL
+        if standing == Standing.OFFICIAL
         else _("Marked the translation provisional")
     )
     return record_revision(

@@ -161,7 +161,11 @@ class VersionContent(models.Model):
         return super().delete(*args, **kwargs)
 
     def owning_version(self):
-        raise NotImplementedError
+        """The version this row belongs to, followed along `version_path`."""
+        owner = self
+        for name in self.version_path.split("__"):
+            owner = getattr(owner, name)
+        return owner
 
     def _refuse_if_published(self):
         if self.owning_version().is_published:

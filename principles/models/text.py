@@ -172,14 +172,6 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
         blank=True,
         help_text=_("Given when the version is published."),
     )
-    based_on = models.ForeignKey(
-        "self",
-        verbose_name=_("based on"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     content_hash = models.CharField(
         _("content hash"),
@@ -361,10 +353,34 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def unique_among_siblings(*, parent: str, kind: str) -> list[models.UniqueConstraint]:
+    """A principle's or action line's position, and its key, are unique among the items of
+    its `parent`: the reading order has no ties and comparisons find each item by its key."""
+    return [
+        models.UniqueConstraint(fields=[parent, "position"], name=f"unique_{kind}_position"),
+        models.UniqueConstraint(fields=[parent, "key"], name=f"unique_{kind}_key"),
+    ]
+
+
+def one_text_per_language(*, owner: str) -> models.UniqueConstraint:
+    """An item has at most one text row in each language."""
+    return models.UniqueConstraint(
+        fields=[owner, "language"], name=f"one_{owner}_text_per_language"
+    )
+
+
 def language_field():
     return models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=SOURCE_LANGUAGE
     )
+
+
+class Standing(models.TextChoices):
+    """Whether a translation is official; the text readers see in a language carries the
+    standing of the translation that wrote it."""
+
+    OFFICIAL = "official", _("Official")
+    PROVISIONAL = "provisional", _("Provisional")
 
 
 class VersionText(VersionContent):
@@ -379,7 +395,7 @@ class VersionText(VersionContent):
     standing = models.CharField(
         _("standing"),
         max_length=20,
-        choices=[("official", _("Official")), ("provisional", _("Provisional"))],
+        choices=Standing.choices,
         blank=True,
         help_text=_("For a translation: whether it is official. Empty for the source text."),
     )
@@ -387,17 +403,10 @@ class VersionText(VersionContent):
     class Meta:
         verbose_name = _("version text")
         verbose_name_plural = _("version texts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["version", "language"], name="one_version_text_per_language"
-            )
-        ]
+        constraints = [one_text_per_language(owner="version")]
 
     def __str__(self):
         return self.title
-
-    def owning_version(self) -> Version:
-        return self.version
 
 
 class Principle(TextInActiveLanguage, VersionContent):
@@ -411,18 +420,10 @@ class Principle(TextInActiveLanguage, VersionContent):
         verbose_name = _("principle")
         verbose_name_plural = _("principles")
         ordering = ["position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["version", "position"], name="unique_principle_position"
-            ),
-            models.UniqueConstraint(fields=["version", "key"], name="unique_principle_key"),
-        ]
+        constraints = unique_among_siblings(parent="version", kind="principle")
 
     def __str__(self):
         return f"{self.version}, principle {self.position}"
-
-    def owning_version(self) -> Version:
-        return self.version
 
 
 class PrincipleText(VersionContent):
@@ -439,17 +440,10 @@ class PrincipleText(VersionContent):
     class Meta:
         verbose_name = _("principle text")
         verbose_name_plural = _("principle texts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["principle", "language"], name="one_principle_text_per_language"
-            )
-        ]
+        constraints = [one_text_per_language(owner="principle")]
 
     def __str__(self):
         return self.title
-
-    def owning_version(self) -> Version:
-        return self.principle.version
 
 
 class ActionLineQuerySet(VersionContentQuerySet):
@@ -476,18 +470,10 @@ class ActionLine(TextInActiveLanguage, VersionContent):
         verbose_name = _("action line")
         verbose_name_plural = _("action lines")
         ordering = ["position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["principle", "position"], name="unique_action_line_position"
-            ),
-            models.UniqueConstraint(fields=["principle", "key"], name="unique_action_line_key"),
-        ]
+        constraints = unique_among_siblings(parent="principle", kind="action_line")
 
     def __str__(self):
         return f"{self.principle}, action line {self.position}"
-
-    def owning_version(self) -> Version:
-        return self.principle.version
 
 
 class ActionLineText(VersionContent):
@@ -503,14 +489,7 @@ class ActionLineText(VersionContent):
     class Meta:
         verbose_name = _("action line text")
         verbose_name_plural = _("action line texts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["action_line", "language"], name="one_action_line_text_per_language"
-            )
-        ]
+        constraints = [one_text_per_language(owner="action_line")]
 
     def __str__(self):
         return self.text[:80]
-
-    def owning_version(self) -> Version:
-        return self.action_line.principle.version

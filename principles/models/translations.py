@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .history import Revision
 from .immutability import AppendOnly
 from .review import ReviewQuerySet, ReviewState, VersionStateError, review_constraints
-from .text import SOURCE_LANGUAGE, Version
+from .text import SOURCE_LANGUAGE, Standing, Version
 
 
 class TranslationQuerySet(ReviewQuerySet):
@@ -31,10 +31,6 @@ class Translation(ReviewState):
     `text` maps item keys ("version" for the title and preamble) to the item's fields; an
     item without an entry is not translated yet."""
 
-    class Standing(models.TextChoices):
-        OFFICIAL = "official", _("Official")
-        PROVISIONAL = "provisional", _("Provisional")
-
     version = models.ForeignKey(
         Version,
         verbose_name=_("version"),
@@ -46,14 +42,6 @@ class Translation(ReviewState):
         _("standing"), max_length=20, choices=Standing.choices, default=Standing.PROVISIONAL
     )
     text = models.JSONField(_("translated text"), default=dict)
-    based_on = models.ForeignKey(
-        "self",
-        verbose_name=_("based on"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     created_at = models.DateTimeField(_("started at"), default=timezone.now)
     review_note = models.TextField(
         _("reviewer's note"),
@@ -184,7 +172,7 @@ class TranslationRevision(AppendOnly):
     summary = models.CharField(_("what changed"), max_length=300)
     note = models.CharField(_("change note"), max_length=300, blank=True)
     text = models.JSONField(_("translated text after this revision"))
-    standing = models.CharField(_("standing"), max_length=20, choices=Translation.Standing.choices)
+    standing = models.CharField(_("standing"), max_length=20, choices=Standing.choices)
 
     class Meta:
         verbose_name = _("translation revision")

@@ -14,6 +14,7 @@ from principles.drafting.services import save_item_text, start_draft
 from principles.models import (
     AuditEntry,
     DeclarationPdf,
+    Standing,
     Translation,
     TranslationRevision,
     Version,
@@ -95,7 +96,7 @@ def test_an_editor_starts_a_translation_of_a_published_version_from_the_workspac
     assert response.url == url("translation", translation.pk)
     assert (translation.version, translation.language) == (version, "fr")
     assert translation.status == Translation.Status.DRAFT
-    assert translation.standing == Translation.Standing.PROVISIONAL
+    assert translation.standing == Standing.PROVISIONAL
     assert translation.revisions.get().action == TranslationRevision.Action.START
     page = client.get(url("translation", translation.pk))
     assert page.status_code == 200
