@@ -45,8 +45,12 @@ class AuditFilterForm(forms.Form):
         empty_label=_("Everyone"),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, **kwargs):
+        # A bound form writes what it was given back into the page (the hidden endorsement
+        # field): a NUL byte there would make the page invalid HTML.
+        if data is not None:
+            data = {name: value.replace("\x00", "") for name, value in data.items()}
+        super().__init__(data, **kwargs)
         entries = AuditEntry.objects.all()
         self.fields["draft"].queryset = Version.objects.filter(
             pk__in=entries.target_ids(Version)

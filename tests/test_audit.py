@@ -203,3 +203,27 @@ def test_the_log_runs_the_same_queries_however_many_entries(
 
     assert len(rows(response)) == min(endorsements + 4, 100)
     assert AuditEntry.objects.count() == endorsements + 4
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?endorsement=abc",
+        "?endorsement=%00",
+        "?endorsement=99999999999999999999999",
+        "?person=%D9%A3",
+        "?draft=-1&translation=%E2%80%AE1",
+        "?what=%3Cscript%3Ealert(1)%3C/script%3E",
+        "?page=99999",
+        "?page=%00",
+        "?" + "what=drafting&" * 500,
+    ],
+)
+def test_odd_filters_show_the_log_unfiltered_or_say_what_is_wrong_never_an_error(
+    history, people, query
+):
+    response = signed_in(people["pat"]).get(AUDIT + query)
+
+    assert response.status_code == 200
+    assert b"<script>alert" not in response.content
+    assert rows(response)
