@@ -220,6 +220,20 @@ class Staff(Person):
         self.press("Sign in")
         expect(self.page).to_have_url(re.compile(rf"{re.escape(at)}$"))
 
+    def read_the_audit_log(self, *, about: str = "") -> set[tuple[str, str]]:
+        """Open the audit log from the navigation, keep only `about` (a subsystem's label, such
+        as "Moderation") if given, and return (who, about what) for each entry listed."""
+        self.follow("Audit log")
+        if about:
+            self.field("What").select_option(label=self.say(about))
+            # A GET form, which carries no CSRF token: `press` is for forms that post.
+            with self.page.expect_navigation():
+                self.button("Filter").click()
+        return {
+            tuple(" ".join(cell.split()) for cell in row.locator("td").all_inner_texts()[1:3])
+            for row in self.page.locator("tbody tr").all()
+        }
+
 
 class Moderator(Staff):
     def open_the_queue(self) -> None:

@@ -139,6 +139,18 @@ def editors_publish_a_new_version(editor, publisher) -> int:
     return publisher.approve_and_publish(draft=DECLARATION)
 
 
+def one_audit_log(moderator, publisher, *, version: int):
+    """A publisher and a moderator read one log: the moderators' decisions and the editors'
+    draft side by side, each by whom; filtered to moderation, only the decisions."""
+    everything = publisher.read_the_audit_log()
+    assert {who for who, _about in everything} == {"anna", "bilal", "ed", "rita"}
+    assert any(who == "anna" and LAPTOPS.name in about for who, about in everything)
+    assert any(who == "rita" and about.endswith(f" v{version}") for who, about in everything)
+    moderation = moderator.read_the_audit_log(about="Moderation")
+    assert {who for who, _about in moderation} == {"anna", "bilal"}
+    assert moderation < everything
+
+
 def test_summit_day(site, cast, mailbox, story):
     organisations = [
         cast(Organisation, details=details, language=language)
@@ -173,6 +185,8 @@ def test_summit_day(site, cast, mailbox, story):
     with story.step("editors publish version 2", editor, publisher):
         version = editors_publish_a_new_version(editor, publisher)
         assert version == 2
+    with story.step("a moderator and a publisher read one audit log", bilal, publisher):
+        one_audit_log(bilal, publisher, version=version)
     with story.step("two reconfirm, one withdraws", schools, hope, senegal):
         schools.reconfirm_from_the_email(mailbox, version=version)
         hope.reconfirm_from_the_email(mailbox, version=version)
