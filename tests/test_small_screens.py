@@ -62,6 +62,7 @@ def site(live_server, transactional_db, publish, staff):
         f"/drafting/{draft.pk}/",
         f"/drafting/{draft.pk}/action-lines/{line.pk}/",
         f"/drafting/{draft.pk}/history/",
+        f"/drafting/{draft.pk}/principles/order/",
     ]
 
 
@@ -113,3 +114,30 @@ def test_the_moderation_pages_reflow_on_small_screens(
             problems[path] = sticking_out
     context.close()
     assert problems == {}
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_the_reorder_page_gives_the_text_the_line_and_the_number_a_small_box(
+    browser, live_server, site, sign_in_browser, width, language
+):
+    editor, paths = site
+    reorder_path = next(path for path in paths if path.endswith("/order/"))
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": width, "height": 800}
+    )
+    sign_in_browser(context, editor)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{language}{reorder_path}")
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('.reorder-form .field-number')].map(field => [
+            field.querySelector('input').getBoundingClientRect().width,
+            field.querySelector('label').getBoundingClientRect().width,
+            field.getBoundingClientRect().width])"""
+    )
+    context.close()
+
+    assert len(boxes) == 3
+    for number, text, line in boxes:
+        assert number < 90, "a box for a position of a few digits"
+        assert text > line * 0.6, "the item's text takes the rest of the line"
