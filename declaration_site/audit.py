@@ -14,6 +14,8 @@ from principles.drafting.forms import version_label
 from principles.drafting.roles import DRAFTING_PERMISSIONS, role_required
 from principles.models import AuditEntry, Translation, Version
 
+from .templatetags.staff import person
+
 ENTRIES_PER_PAGE = 100
 SUBSYSTEMS = [
     ("", _("Everything")),
@@ -62,6 +64,7 @@ class AuditFilterForm(forms.Form):
         self.fields["person"].queryset = get_user_model().objects.filter(
             pk__in=entries.values("actor")
         )
+        self.fields["person"].label_from_instance = person
 
     def filter(self, entries):
         if not self.is_valid():

@@ -8,6 +8,8 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from declaration_site.templatetags.staff import moment_text, person
+
 from ..models import SOURCE_LANGUAGE, Standing, translation_languages
 from ..templatetags.declaration_text import lang_attr
 
@@ -168,7 +170,7 @@ class CompareRevisionsForm(forms.Form):
 
 
 def revision_label(revision) -> str:
-    saved = f"{revision.author}, {revision.created_at:%Y-%m-%d %H:%M}"
+    saved = f"{person(revision.author)}, {moment_text(revision.created_at)}"
     return f"{revision.pk}: {revision.summary} ({saved})"
 
 
