@@ -206,3 +206,19 @@ def test_the_change_pages_are_valid_html(editor):
         response = client.get(path)
         assert response.status_code == 200
         parse_strict(response.content)
+
+
+def test_the_queued_email_carries_no_token_and_skips_an_account_closed_meanwhile(editor, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from declaration_site.accounts import send_password_reset_email
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    ask_for_a_reset(browser(), "edith@example.org")
+
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.args_kwargs["kwargs"] == {"user_id": editor.pk, "language": "en"}
+    editor.is_active = False
+    editor.save()
+    assert send_password_reset_email.call(user_id=editor.pk, language="en").startswith("skipped")
+    assert mail.outbox == []
