@@ -430,6 +430,19 @@ def schedule(request, pk: int):
     )
 
 
+@require_POST
+@role_required("principles.publish_draft")
+def unschedule(request, pk: int):
+    draft = get_object_or_404(Version.objects.in_progress(), pk=pk)
+    return change_state(
+        request,
+        kind=DRAFT,
+        reviewed=draft,
+        service=review.unschedule,
+        success=_("Scheduled publication cancelled. The draft stays approved."),
+    )
+
+
 @role_required("principles.view_audit_log")
 def audit(request):
     """The drafting part of the site's audit log, at the address it had before there was one."""
