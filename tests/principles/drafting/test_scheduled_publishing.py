@@ -3,10 +3,8 @@ publishes the draft then in the scheduler's name (once, and only if it is still 
 that time), a schedule can be cancelled, and one that was missed shows as overdue."""
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -43,10 +41,14 @@ def schedule_on_the_page(client, draft, at):
     )
 
 
-def run_due_tasks():
-    """The worker, once its time has come: every queued task is due."""
-    DBTaskResult.objects.update(run_after=timezone.now())
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO())
+def run_queued_publications() -> list[str]:
+    """What the worker does once their time has come: run each queued publication task with
+    the arguments it was queued with (the worker itself runs in tests/test_shared_generation.py
+    and in the journeys)."""
+    return [
+        publish_on_schedule.call(**queued.args_kwargs["kwargs"])
+        for queued in DBTaskResult.objects.filter(task_path=TASK_PATH).order_by("enqueued_at")
+    ]
 
 
 def test_scheduling_queues_a_task_to_run_at_the_chosen_second(
@@ -73,15 +75,16 @@ def test_the_due_task_publishes_once_in_the_scheduler_s_name_and_the_log_says_so
     with django_capture_on_commit_callbacks(execute=True):
         review.schedule(reviewed=approved_draft, by=publisher, at=at)
 
-    run_due_tasks()
-    second_run = publish_on_schedule.call(version_id=approved_draft.pk, publish_at=at.isoformat())
+    first_run = run_queued_publications()
+    second_run = run_queued_publications()
 
     approved_draft.refresh_from_db()
     declaration.refresh_from_db()
     assert approved_draft.number == 2
     assert declaration.current_version == approved_draft
     assert Version.objects.published().count() == 2
-    assert second_run == "skipped: no longer scheduled for this time"
+    assert first_run == [f"published {approved_draft} on schedule"]
+    assert second_run == ["skipped: no longer scheduled for this time"]
     entry = AuditEntry.objects.get(action=AuditEntry.Action.DRAFT_PUBLISH_ON_SCHEDULE)
     assert entry.actor == publisher
     assert entry.get_action_display() == "Published on schedule"
@@ -120,9 +123,10 @@ def test_a_publisher_cancels_a_schedule_and_its_task_does_nothing(
         follow=True,
         page=url("draft", approved_draft.pk),
     )
-    run_due_tasks()
+    outcomes = run_queued_publications()
 
     approved_draft.refresh_from_db()
+    assert outcomes == ["skipped: no longer scheduled for this time"]
     assert "Scheduled publication cancelled. The draft stays approved." in page.text
     assert (approved_draft.status, approved_draft.publish_at) == ("approved", None)
     assert approved_draft.scheduled_by is None
