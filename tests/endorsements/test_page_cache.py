@@ -128,6 +128,20 @@ def test_a_change_made_by_another_server_process_reaches_readers_within_a_second
     assert endorser_count(client) == 2
 
 
+def test_with_the_per_process_cache_the_generation_costs_one_query_a_second(
+    version, client, django_assert_num_queries
+):
+    client.get("/")
+    public_cache.process_copies.read_at -= public_cache.GENERATION_CHECK_SECONDS
+
+    with django_assert_num_queries(1):
+        a_second_later = client.get("/")
+    with django_assert_num_queries(0):
+        within_that_second = client.get("/")
+
+    assert a_second_later.content == within_that_second.content
+
+
 def test_each_language_has_its_own_cached_page(version, client):
     english = client.get("/").text
     french = client.get("/fr/").text
