@@ -122,7 +122,7 @@ def draft_detail(request, pk: int):
             and user.has_perm("principles.review_draft"),
             "can_publish": draft.status == Version.Status.APPROVED
             and user.has_perm("principles.publish_draft"),
-            "schedule_form": ScheduleForm(),
+            "schedule_form": ScheduleForm(initial={"publish_at": draft.publish_at}),
         },
     )
 
