@@ -170,13 +170,20 @@ def publish_when_due(*, version_id: int, at) -> Version | None:
     """Publish a draft that was scheduled for `at`, in the name of the publisher who scheduled
     it, if it is still approved and scheduled for that time; None if it is not (cancelled,
     rescheduled, or published already: a task run twice publishes once). The declaration and
-    the draft are locked first, in the order every publication locks them."""
+    the draft are locked first, in the order every publication locks them. A scheduler who may
+    no longer publish (their role or account was withdrawn meanwhile) publishes nothing: the
+    draft shows as overdue for another publisher to decide."""
     draft = Version.objects.filter(pk=version_id).first()
     if draft is None:
         return None
     draft = lock_for_publication(draft)
     if not draft.is_scheduled_for(at):
         return None
+    if not draft.scheduled_by.has_perm("principles.publish_draft"):
+        raise VersionStateError(
+            _("%(name)s, who scheduled this draft, may no longer publish.")
+            % {"name": draft.scheduled_by.get_username()}
+        )
     return publish(reviewed=draft, by=draft.scheduled_by, on_schedule=True)
 
 

@@ -200,3 +200,19 @@ def test_a_scheduled_publication_refused_at_its_time_leaves_the_draft_overdue(
     approved_draft.refresh_from_db()
     assert approved_draft.status == "approved"
     assert Declaration.objects.get().current_version.number == 2
+
+
+def test_a_scheduler_who_may_no_longer_publish_publishes_nothing(
+    approved_draft, publisher, django_capture_on_commit_callbacks
+):
+    at = in_an_hour()
+    with django_capture_on_commit_callbacks(execute=True):
+        review.schedule(reviewed=approved_draft, by=publisher, at=at)
+    publisher.groups.clear()
+
+    with pytest.raises(VersionStateError, match="pat, who scheduled this draft, may no longer"):
+        publish_on_schedule.call(version_id=approved_draft.pk, publish_at=at.isoformat())
+
+    approved_draft.refresh_from_db()
+    assert approved_draft.status == "approved"
+    assert Version.objects.published().count() == 1
