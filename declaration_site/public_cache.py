@@ -19,9 +19,14 @@ Values go through `cached_value`, the site's one way to cache a value: public co
 generation as above, and a value that never changes once it exists (a published version, a
 rendered certificate) for a fixed time, `cached_value(..., fixed_for=seconds)`.
 
-With the default local-memory cache each server process has its own cache and sees only the
-changes made in that process: several processes (gunicorn workers, servers) need a shared cache,
-`CACHE_URL=redis://…`, as the README's production layout says.
+With the default local-memory cache each process has its own cache, so the generation cannot
+live there: it lives in the database instead (`PublicContentGeneration`, one row), moved on in
+the transaction of the change itself, and each process reads it at most once a second as above.
+A change made by any process (a server, the task worker publishing on schedule, a command)
+then reaches the readers of every server within that second; what stays per process is only
+the entries, which each process computes once per generation. Several servers still want a
+shared cache, `CACHE_URL=redis://…` (the README's production layout), for the rate limits and
+so that each page is computed once for all of them.
 
 When that cache does not answer (django-redis logs the error and answers a miss, see
 `cache_from_url` in settings), readers get pages rendered for them alone, and nothing is kept,
@@ -42,11 +47,15 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.translation import get_language
+
+from .models import PublicContentGeneration
 
 GENERATION_KEY = "public:generation"
 # How long a process goes on using the generation it read before reading it again: the
@@ -103,10 +112,14 @@ process_copies = ProcessCopies()
 
 
 def generation() -> int | None:
-    """The current generation, read from the shared cache at most once a second; None when
-    the cache does not answer."""
+    """The current generation, read from the shared cache (or from the database, when the
+    cache is per process) at most once a second; None when the cache does not answer."""
     if time.monotonic() - process_copies.read_at < GENERATION_CHECK_SECONDS:
         return process_copies.generation
+    if not cache_is_shared():
+        value = _database_generation()
+        process_copies.note_generation(value)
+        return value
     value = cache.get(GENERATION_KEY)
     if value is None:
         value = _started_from_the_clock()
@@ -122,9 +135,20 @@ def cache_answers() -> bool:
     return generation() is not None
 
 
+def cache_is_shared() -> bool:
+    """Whether every process reads the same cache (Redis). A local-memory cache is each
+    process's own, so the generation then lives in the database."""
+    return not isinstance(caches[DEFAULT_CACHE_ALIAS], LocMemCache)
+
+
 def public_content_changed() -> None:
     """Once the current transaction commits, make every cached public page and value stale."""
-    transaction.on_commit(_next_generation)
+    if cache_is_shared():
+        transaction.on_commit(_next_generation)
+        return
+    # In the database, the generation moves on with the change itself: both commit, or neither.
+    value = _database_generation_moved_on()
+    transaction.on_commit(lambda: process_copies.note_generation(value))
 
 
 def _next_generation() -> None:
@@ -152,6 +176,26 @@ def _started_from_the_clock() -> int | None:
     # increments through a Lua script, whose numbers are exact only below 2**53.
     cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
     return cache.get(GENERATION_KEY)
+
+
+def _database_generation() -> int:
+    value = PublicContentGeneration.objects.values_list("value", flat=True).first()
+    return value if value is not None else _database_generation_started()
+
+
+def _database_generation_moved_on() -> int:
+    if PublicContentGeneration.objects.update(value=F("value") + 1):
+        return PublicContentGeneration.objects.values_list("value", flat=True).first()
+    return _database_generation_started()
+
+
+def _database_generation_started() -> int:
+    # From the clock, as in the cache, so that a row that was lost (a database emptied and
+    # filled again) cannot bring back entries of an earlier generation.
+    row, _created = PublicContentGeneration.objects.get_or_create(
+        pk=1, defaults={"value": time.time_ns() // 1000}
+    )
+    return row.value
 
 
 def _fresh_or_refreshed(key: str, refresh: Callable[[int | None], object]):

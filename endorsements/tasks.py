@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django_tasks import TaskContext, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from declaration_site import periodic
 from principles.models import Version
 
 from . import emails, open_data
@@ -85,3 +86,18 @@ def _another_build_waiting() -> bool:
     return DBTaskResult.objects.filter(
         task_path=build_open_data.module_path, status=TaskResultStatus.READY
     ).exists()
+
+
+@task()
+def purge_unconfirmed_endorsements() -> str:
+    """Every day: delete the unconfirmed endorsements whose confirmation link has expired,
+    with all their personal data, as `manage.py purge_unconfirmed_endorsements` does (which
+    can also be run by hand). They were never public, so no public page changes."""
+    periodic.ensure_queued(purge_unconfirmed_endorsements, after=periodic.DAILY)
+    _deleted, by_model = Endorsement.objects.expired_unconfirmed().delete()
+    return f"deleted {by_model.get(Endorsement._meta.label, 0)} expired unconfirmed endorsement(s)"
+
+
+def queue_periodic_jobs(**kwargs) -> None:
+    """After `migrate`: start the purge of expired confirmations where none is waiting."""
+    periodic.ensure_queued(purge_unconfirmed_endorsements)

@@ -11,6 +11,7 @@ a revision and an audit entry.
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from declaration_site.public_cache import public_content_changed
@@ -25,9 +26,11 @@ from ..models import (
     Revision,
     Translation,
     Version,
+    VersionStateError,
     VersionText,
 )
 from ..pdf.tasks import after_publication, rerender_declaration_pdf
+from .tasks import publish_on_schedule
 
 # The audit log's subject of each kind of reviewed text: its codes are "<subject>.<verb>".
 AUDIT_SUBJECT = {Version: "draft", Translation: "translation"}
@@ -129,21 +132,69 @@ def send_back(
 
 @transaction.atomic
 def schedule(*, reviewed: Version, by, at) -> Version:
-    """Have `publish_scheduled` publish an approved draft at `at` in the name of `by`, who
-    could publish it now. Translations are published when approved, never scheduled."""
+    """Have the task worker publish an approved draft at `at` in the name of `by`, who could
+    publish it now: a task waits in the queue until then (`publish_when_due`). A new time
+    replaces the old one, whose task then does nothing. Translations are published when
+    approved, never scheduled."""
+    if not publish_on_schedule.get_backend().supports_defer:
+        raise VersionStateError(
+            _(
+                "This site runs its tasks at once, without a task worker, so it cannot publish "
+                "later: publish now, or run the site with its task worker."
+            )
+        )
     reviewed = _lock(reviewed)
     reviewed.schedule(at=at, by=by)
-    _audit(reviewed=reviewed, by=by, verb="schedule", detail=f"{at:%Y-%m-%d %H:%M %Z}")
+    _audit(reviewed=reviewed, by=by, verb="schedule", detail=f"{at:%Y-%m-%d %H:%M:%S %Z}")
+    version_id = reviewed.pk
+    transaction.on_commit(
+        lambda: publish_on_schedule.using(run_after=at).enqueue(
+            version_id=version_id, publish_at=at.isoformat()
+        )
+    )
     return reviewed
 
 
 @transaction.atomic
-def publish(*, reviewed: ReviewState, by) -> ReviewState:
+def unschedule(*, reviewed: Version, by) -> Version:
+    """Cancel a draft's scheduled publication: it stays approved, and its queued task finds
+    it no longer scheduled and does nothing."""
+    reviewed = _lock(reviewed)
+    reviewed.unschedule()
+    _audit(reviewed=reviewed, by=by, verb="unschedule")
+    return reviewed
+
+
+@transaction.atomic
+def publish_when_due(*, version_id: int, at) -> Version | None:
+    """Publish a draft that was scheduled for `at`, in the name of the publisher who scheduled
+    it, if it is still approved and scheduled for that time; None if it is not (cancelled,
+    rescheduled, or published already: a task run twice publishes once). The declaration and
+    the draft are locked first, in the order every publication locks them. A scheduler who may
+    no longer publish (their role or account was withdrawn meanwhile) publishes nothing: the
+    draft shows as overdue for another publisher to decide."""
+    draft = Version.objects.filter(pk=version_id).first()
+    if draft is None:
+        return None
+    draft = lock_for_publication(draft)
+    if not draft.is_scheduled_for(at):
+        return None
+    if not draft.scheduled_by.has_perm("principles.publish_draft"):
+        raise VersionStateError(
+            _("%(name)s, who scheduled this draft, may no longer publish.")
+            % {"name": draft.scheduled_by.get_username()}
+        )
+    return publish(reviewed=draft, by=draft.scheduled_by, on_schedule=True)
+
+
+@transaction.atomic
+def publish(*, reviewed: ReviewState, by, on_schedule: bool = False) -> ReviewState:
     """Publish an approved draft or translation in the name of `by`, a publisher who is none
     of its authors. A draft becomes the declaration's current version under the next number
     (two publishes at once are serialised on the declaration: the second is refused); a
     translation's text becomes what readers of its language see, and its PDF in that language
-    is rendered anew in the background."""
+    is rendered anew in the background. `on_schedule`: the task worker publishes a draft that
+    `by` scheduled, and the audit log says so."""
     reviewed = lock_for_publication(reviewed)
     reviewed.publish(by=by)
     if isinstance(reviewed, Translation):
@@ -152,9 +203,22 @@ def publish(*, reviewed: ReviewState, by) -> ReviewState:
     else:
         make_current(reviewed)
         detail = f"v{reviewed.number}"
-    _audit(reviewed=reviewed, by=by, verb="publish", detail=detail)
+    if on_schedule:
+        _audit_publication_on_schedule(reviewed)
+    else:
+        _audit(reviewed=reviewed, by=by, verb="publish", detail=detail)
     public_content_changed()
     return reviewed
+
+
+def _audit_publication_on_schedule(version: Version) -> None:
+    """The actor is the publisher who scheduled it; the detail says the worker published it."""
+    scheduler = version.scheduled_by
+    detail = (
+        f"v{version.number}, scheduled by {scheduler.get_username()} for "
+        f"{version.publish_at:%Y-%m-%d %H:%M:%S %Z}; published by the task worker"
+    )
+    _audit(reviewed=version, by=scheduler, verb="publish_on_schedule", detail=detail)
 
 
 def make_current(version: Version) -> None:

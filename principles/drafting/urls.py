@@ -65,6 +65,7 @@ urlpatterns = [
     path("<number:pk>/send-back/", views.send_back, name="send-back"),
     path("<number:pk>/publish/", review_views.publish, draft, name="publish"),
     path("<number:pk>/schedule/", views.schedule, name="schedule"),
+    path("<number:pk>/unschedule/", views.unschedule, name="unschedule"),
 ]
 
 # Translating published versions.

@@ -122,7 +122,7 @@ def draft_detail(request, pk: int):
             and user.has_perm("principles.review_draft"),
             "can_publish": draft.status == Version.Status.APPROVED
             and user.has_perm("principles.publish_draft"),
-            "schedule_form": ScheduleForm(),
+            "schedule_form": ScheduleForm(initial={"publish_at": draft.publish_at}),
         },
     )
 
@@ -427,6 +427,19 @@ def schedule(request, pk: int):
         service=review.schedule,
         success=_("Publication scheduled."),
         at=form.cleaned_data["publish_at"],
+    )
+
+
+@require_POST
+@role_required("principles.publish_draft")
+def unschedule(request, pk: int):
+    draft = get_object_or_404(Version.objects.in_progress(), pk=pk)
+    return change_state(
+        request,
+        kind=DRAFT,
+        reviewed=draft,
+        service=review.unschedule,
+        success=_("Scheduled publication cancelled. The draft stays approved."),
     )
 
 

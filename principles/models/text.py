@@ -70,10 +70,6 @@ class Declaration(models.Model):
 
 
 class VersionQuerySet(ReviewQuerySet, FrozenOncePublishedQuerySet):
-    def due_for_publication(self, now=None):
-        """Approved drafts whose scheduled publication time has come."""
-        return self.filter(status=Version.Status.APPROVED, publish_at__lte=now or timezone.now())
-
     def served(self):
         """The versions of the declaration this site serves (`Declaration.objects.served()`)."""
         return self.filter(declaration__in=Declaration.objects.served())
@@ -183,7 +179,7 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
         _("scheduled publication"),
         null=True,
         blank=True,
-        help_text=_("When an approved draft is to be published by the scheduled command."),
+        help_text=_("When the task worker is to publish this approved draft."),
     )
     scheduled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -308,10 +304,32 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
             )
 
     def schedule(self, *, at, by) -> None:
-        """Have the `publish_scheduled` command publish this approved draft at `at`, in the
-        name of `by`, who could publish it now."""
+        """Have the task worker publish this approved draft at `at`, in the name of `by`, who
+        could publish it now (`drafting.review.schedule`). A new time replaces the old one."""
         self.refuse_unless_publishable(by=by)
         self._set(publish_at=at, scheduled_by=by)
+
+    def unschedule(self) -> None:
+        """Cancel the scheduled publication: the draft stays approved, to be published now or
+        scheduled again."""
+        if self.status != self.Status.APPROVED or self.publish_at is None:
+            raise VersionStateError(_("This draft is not scheduled for publication."))
+        self._set(publish_at=None, scheduled_by=None)
+
+    def is_scheduled_for(self, at) -> bool:
+        """Whether this draft is still approved and to be published at `at`: what the task
+        queued for `at` checks before it publishes."""
+        return self.status == self.Status.APPROVED and self.publish_at == at
+
+    @property
+    def is_overdue(self) -> bool:
+        """Scheduled, still approved, and its time has passed: the task worker did not publish
+        it (it was not running, or the publication was refused)."""
+        return (
+            self.status == self.Status.APPROVED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
 
     def publish_loaded(self) -> None:
         """Publish a draft loaded from a file (`create_draft_from_text`), which nobody edited

@@ -7,7 +7,7 @@ from endorsements.models import Endorsement
 class Command(BaseCommand):
     help = (
         "Delete unconfirmed endorsements whose confirmation link has expired, with all their"
-        " personal data. Run it daily, e.g. from cron."
+        " personal data. The task worker runs it every day; run it by hand to purge now."
     )
 
     def add_arguments(self, parser):

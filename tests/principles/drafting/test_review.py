@@ -1,12 +1,11 @@
-"""Review and publication: roles, four eyes, sending back, publishing once, scheduling, audit."""
+"""Review and publication: roles, four eyes, sending back, publishing once, audit (scheduled
+publication: test_scheduled_publishing.py)."""
 
 import threading
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -287,49 +286,6 @@ def test_two_concurrent_publishes_of_one_draft_produce_exactly_one_version(
     assert sorted(outcomes) == ["published", "refused"]
     assert list(Version.objects.published().values_list("number", flat=True)) == [2, 1]
     assert AuditEntry.objects.filter(action=AuditEntry.Action.DRAFT_PUBLISH).count() == 1
-
-
-def test_a_publisher_schedules_an_approved_draft_and_the_command_publishes_it_when_due(
-    draft, editor, reviewer, publisher, signed_in
-):
-    approved(draft, by_reviewer=reviewer, by_editor=editor)
-    client = signed_in(publisher)
-    past = submit(
-        client,
-        url("schedule", draft.pk),
-        {"publish_at": "2020-01-01T10:00"},
-        follow=True,
-        page=url("draft", draft.pk),
-    )
-    assert "Choose a time in the future." in past.content.decode()
-    soon = timezone.now() + timedelta(hours=1)
-    submit(
-        client,
-        url("schedule", draft.pk),
-        {"publish_at": soon.strftime("%Y-%m-%dT%H:%M")},
-        page=url("draft", draft.pk),
-    )
-
-    early = StringIO()
-    call_command("publish_scheduled", stdout=early)
-    assert "0 draft(s) published." in early.getvalue()
-    Version.objects.filter(pk=draft.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
-    dry_run = StringIO()
-    call_command("publish_scheduled", "--dry-run", stdout=dry_run)
-    assert "1 draft(s) due." in dry_run.getvalue()
-    assert Version.objects.get(pk=draft.pk).status == Version.Status.APPROVED
-    output = StringIO()
-    call_command("publish_scheduled", stdout=output)
-
-    draft.refresh_from_db()
-    assert draft.number == 2
-    assert "1 draft(s) published." in output.getvalue()
-    assert AuditEntry.objects.filter(
-        action=AuditEntry.Action.DRAFT_PUBLISH, actor=publisher
-    ).exists()
-    again = StringIO()
-    call_command("publish_scheduled", stdout=again)
-    assert "0 draft(s) published." in again.getvalue()
 
 
 def test_scheduling_is_only_for_approved_drafts(draft, publisher):
