@@ -26,6 +26,7 @@ from .immutability import (
     VersionContent,
     VersionContentQuerySet,
 )
+from .plain_text import PlainCharField, PlainTextField
 from .review import ReviewQuerySet, ReviewState, VersionStateError, review_constraints
 
 SOURCE_LANGUAGE = settings.LANGUAGE_CODE
@@ -390,8 +391,8 @@ class VersionText(VersionContent):
         Version, verbose_name=_("version"), on_delete=models.CASCADE, related_name="texts"
     )
     language = language_field()
-    title = models.CharField(_("title"), max_length=300)
-    preamble = models.TextField(_("preamble"))
+    title = PlainCharField(_("title"), max_length=300)
+    preamble = PlainTextField(_("preamble"))
     standing = models.CharField(
         _("standing"),
         max_length=20,
@@ -434,8 +435,8 @@ class PrincipleText(VersionContent):
         Principle, verbose_name=_("principle"), on_delete=models.CASCADE, related_name="texts"
     )
     language = language_field()
-    title = models.CharField(_("title"), max_length=300)
-    explanation = models.TextField(_("explanation"), blank=True)
+    title = PlainCharField(_("title"), max_length=300)
+    explanation = PlainTextField(_("explanation"), blank=True)
 
     class Meta:
         verbose_name = _("principle text")
@@ -484,7 +485,7 @@ class ActionLineText(VersionContent):
         ActionLine, verbose_name=_("action line"), on_delete=models.CASCADE, related_name="texts"
     )
     language = language_field()
-    text = models.TextField(_("text"))
+    text = PlainTextField(_("text"))
 
     class Meta:
         verbose_name = _("action line text")
