@@ -350,6 +350,10 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
         }
 
     def compute_content_hash(self) -> str:
+        """SHA-256 of `canonical_text()`, over the text as stored. Text is normalised when it
+        is written (`plain_text`), so the hash of a version depends on its words only; versions
+        published before that rule keep the text they were stored with, and recomputing this
+        over their rows still gives the hash they were published with."""
         canonical = json.dumps(self.canonical_text(), ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
