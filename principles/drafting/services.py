@@ -157,7 +157,7 @@ def draft_of(item: Version | Principle | ActionLine) -> Version:
 def _update_text(item, values: dict) -> bool:
     """Set the source-language text of `item` from `values`; False when nothing changed.
     Both sides are compared normalised, so a text sent back unchanged (with a browser's
-    "\r\n", say) is no change, even against a draft's row stored before normalisation."""
+    CRLF line breaks, say) is no change."""
     model, owner_field, fields = ITEM_TEXTS[type(item)]
     text = model.objects.get(**{owner_field: item, "language": SOURCE_LANGUAGE})
     new = {name: normalise(values[name]) for name in fields}
