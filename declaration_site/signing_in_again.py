@@ -27,6 +27,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
 # The sign-in form posted back to the view it interrupted carries this field.
@@ -94,6 +95,8 @@ def sign_in_keeping_typed_text(allowed):
             request.kept_copy = readable_copy(kept)
             if SIGNING_IN_AGAIN not in request.POST:
                 return sign_in_again_page(request, AuthenticationForm(request), kept)
+            # As Django's LoginView: no password in an error report.
+            request.sensitive_post_parameters = ["password"]
             form = AuthenticationForm(request, data=request.POST)
             if not form.is_valid():
                 return sign_in_again_page(request, form, kept)
@@ -111,7 +114,10 @@ def sign_in_keeping_typed_text(allowed):
 
 def sign_in_again_page(request, form, kept):
     context = {"form": form, "signing_in_again": SIGNING_IN_AGAIN, **kept_context(kept)}
-    return render(request, "registration/sign_in_again.html", context)
+    response = render(request, "registration/sign_in_again.html", context)
+    # It holds what someone typed: no browser or proxy keeps a copy.
+    add_never_cache_headers(response)
+    return response
 
 
 def as_query_dict(pairs: list[tuple[str, str]]) -> QueryDict:

@@ -5,6 +5,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.defaults import server_error as default_server_error
 
@@ -70,4 +71,6 @@ def csrf_failure(request, reason=""):
     """The 403 page of a form refused by the CSRF check, in the reader's language: for a form
     sent from one of the site's own pages (its token gone stale), it keeps the typed text and
     offers to send it again with a fresh token (`signing_in_again`)."""
-    return render(request, "403_csrf.html", csrf_failure_context(request), status=403)
+    response = render(request, "403_csrf.html", csrf_failure_context(request), status=403)
+    add_never_cache_headers(response)
+    return response

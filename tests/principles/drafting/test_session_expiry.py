@@ -90,6 +90,7 @@ def test_a_save_after_the_session_expired_asks_to_sign_in_and_keeps_the_text(
     assert form["note"] == ["Kept"]
     assert "Typed<br>before the expiry." in content  # the copy she can read
     assert draft.revisions.count() == 1  # nothing saved yet
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_signing_in_again_saves_the_kept_text_as_a_revision_by_that_person(
