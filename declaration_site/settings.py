@@ -69,6 +69,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A form refused by the CSRF check keeps what was typed (declaration_site.signing_in_again).
+CSRF_FAILURE_VIEW = "declaration_site.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

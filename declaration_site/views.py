@@ -5,12 +5,14 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.defaults import server_error as default_server_error
 
 from principles.drafting.roles import DRAFTING_PERMISSIONS
 
 from .public_cache import cache_answers
+from .signing_in_again import csrf_failure_context
 
 # How long a reader is asked to wait when the database cannot be reached: a restart or a
 # fail-over takes seconds, and each server reconnects by itself (CONN_HEALTH_CHECKS).
@@ -63,3 +65,12 @@ def landing(request):
     if user.is_staff:
         return redirect("admin:index")
     return render(request, "registration/no_role.html")
+
+
+def csrf_failure(request, reason=""):
+    """The 403 page of a form refused by the CSRF check, in the reader's language: for a form
+    sent from one of the site's own pages (its token gone stale), it keeps the typed text and
+    offers to send it again with a fresh token (`signing_in_again`)."""
+    response = render(request, "403_csrf.html", csrf_failure_context(request), status=403)
+    add_never_cache_headers(response)
+    return response

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .models import SOURCE_LANGUAGE, Version
+from .models import SOURCE_LANGUAGE, Version, normalise
 
 TOKENS = re.compile(r"\s+|[^\s]+")
 # Below this share of words in common, two texts are shown as a rewrite rather than word by word.
@@ -125,7 +125,9 @@ class Comparison:
 
 
 def compare_field(label: str, old: str | None, new: str | None) -> FieldChange:
-    old, new = old or "", new or ""
+    # Normalised, so that a text stored before normalisation (an old version, an old
+    # revision) does not look reworded next to the same words stored since.
+    old, new = normalise(old or ""), normalise(new or "")
     return FieldChange(label=label, html=diff_words(old, new), changed=old != new)
 
 

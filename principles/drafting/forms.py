@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from declaration_site.templatetags.staff import moment_text, person
 
-from ..models import SOURCE_LANGUAGE, Standing, translation_languages
+from ..models import SOURCE_LANGUAGE, Standing, normalise, translation_languages
 from ..templatetags.declaration_text import lang_attr
 
 # The declaration is plain text; it is escaped wherever it is shown, and markup in it is a
@@ -25,6 +25,33 @@ def refuse_markup(value: str) -> None:
         )
 
 
+# Characters that have no place in a plain text: C0 and C1 controls other than the line break
+# and the tab (NUL is refused before, by Django's own validator), and the bidirectional
+# embeddings and overrides (U+202A to U+202E), which make a text display in another order than
+# it reads, as in "Trojan Source" attacks. The marks and isolates that mixed Arabic and Latin
+# text needs (U+200E, U+200F, U+061C, U+2066 to U+2069) are welcome.
+HIDDEN_CONTROLS = re.compile(r"[\x01-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e]")
+
+
+def refuse_hidden_controls(value: str) -> None:
+    if HIDDEN_CONTROLS.search(value):
+        raise ValidationError(
+            _(
+                "The text holds invisible control characters (perhaps pasted along with it); "
+                "type it again, or paste it as plain text."
+            ),
+            code="control",
+        )
+
+
+class PlainTextField(forms.CharField):
+    """A CharField whose value is normalised as the declaration stores it (`normalise`), so
+    that its length is counted and its changes compared as stored."""
+
+    def to_python(self, value):
+        return normalise(super().to_python(value))
+
+
 def text_field(label, *, max_length: int, required: bool = True, rows: int = 0, language: str = ""):
     """A box for plain text; for the declaration's own text, `language` is the language it is
     written in, so that English typed on an Arabic page reads left to right."""
@@ -32,12 +59,12 @@ def text_field(label, *, max_length: int, required: bool = True, rows: int = 0, 
     if language:
         attrs |= {"lang": language, "dir": "rtl" if get_language_info(language)["bidi"] else "ltr"}
     widget = forms.Textarea(attrs=attrs) if rows else forms.TextInput(attrs=attrs)
-    return forms.CharField(
+    return PlainTextField(
         label=label,
         max_length=max_length,
         required=required,
         widget=widget,
-        validators=[refuse_markup],
+        validators=[refuse_markup, refuse_hidden_controls],
     )
 
 

@@ -1,8 +1,9 @@
 """Who may do what in drafting: the permissions of the drafting roles and the decorators that
-let in only the people holding them."""
+let in only the people holding them. A form posted after the session expired is answered with
+a sign-in form that keeps the typed text and saves it once the person signs in again
+(`declaration_site.signing_in_again`)."""
 
-from django.contrib.auth.decorators import login_required, permission_required, user_passes_test
-from django.core.exceptions import PermissionDenied
+from declaration_site.signing_in_again import sign_in_keeping_typed_text
 
 DRAFTING_PERMISSIONS = [
     "principles.edit_draft",
@@ -12,23 +13,13 @@ DRAFTING_PERMISSIONS = [
 EDIT = "principles.edit_draft"
 
 
-def any_permission_required(*permissions):
-    """Let in a signed-in user holding any of `permissions`; 403 for everyone else."""
-
-    def check(user):
-        if any(user.has_perm(permission) for permission in permissions):
-            return True
-        raise PermissionDenied
-
-    return user_passes_test(check)
-
-
 def drafting_role_required(view):
-    return login_required(any_permission_required(*DRAFTING_PERMISSIONS)(view))
+    """Let in a signed-in user holding any drafting role; 403 for everyone else."""
+    return sign_in_keeping_typed_text(
+        lambda user: any(user.has_perm(permission) for permission in DRAFTING_PERMISSIONS)
+    )(view)
 
 
 def role_required(permission):
-    def decorator(view):
-        return login_required(permission_required(permission, raise_exception=True)(view))
-
-    return decorator
+    """Let in a signed-in user holding `permission`; 403 for everyone else."""
+    return sign_in_keeping_typed_text(lambda user: user.has_perm(permission))

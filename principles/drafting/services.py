@@ -19,6 +19,7 @@ from ..models import (
     Version,
     VersionStateError,
     VersionText,
+    normalise,
 )
 from . import review
 from .review import lock_for_editing, record_revision, refuse_if_stale
@@ -154,12 +155,15 @@ def draft_of(item: Version | Principle | ActionLine) -> Version:
 
 
 def _update_text(item, values: dict) -> bool:
-    """Set the source-language text of `item` from `values`; False when nothing changed."""
+    """Set the source-language text of `item` from `values`; False when nothing changed.
+    Both sides are compared normalised, so a text sent back unchanged (with a browser's
+    CRLF line breaks, say) is no change."""
     model, owner_field, fields = ITEM_TEXTS[type(item)]
     text = model.objects.get(**{owner_field: item, "language": SOURCE_LANGUAGE})
-    changed = [name for name in fields if getattr(text, name) != values[name]]
+    new = {name: normalise(values[name]) for name in fields}
+    changed = [name for name in fields if normalise(getattr(text, name)) != new[name]]
     for name in changed:
-        setattr(text, name, values[name])
+        setattr(text, name, new[name])
     if changed:
         text.save(update_fields=changed)
     return bool(changed)

@@ -18,6 +18,7 @@ from ..models import (
     Version,
     VersionStateError,
     VersionText,
+    normalise,
     translation_languages,
 )
 from .review import lock_for_editing, record_revision, refuse_if_stale
@@ -57,6 +58,14 @@ def source_item(source: dict, item_key: str) -> dict:
             if line["key"] == item_key:
                 return {"text": line["text"], "number": f"{p_number}.{l_number}"}
     raise KeyError(item_key)
+
+
+def _normalised(item_text: dict | None) -> dict | None:
+    """An item's translated fields as `normalise` leaves them: a text stored before the rule
+    and sent back unchanged is no change."""
+    if item_text is None:
+        return None
+    return {name: normalise(value) for name, value in item_text.items()}
 
 
 def describe_item(source: dict, item_key: str) -> str:
@@ -166,8 +175,8 @@ def save_translated_item(
     if fields is None:
         raise VersionStateError(_("This version has no such item."))
     refuse_if_stale(reviewed=translation, item_key=item_key, base_revision=base_revision)
-    new = {name: values.get(name, "") for name in fields}
-    if translation.text.get(item_key) == new:
+    new = {name: normalise(values.get(name, "")) for name in fields}
+    if _normalised(translation.text.get(item_key)) == new:
         return None
     translation.text = {**translation.text, item_key: new}
     translation.save(update_fields=["text"])

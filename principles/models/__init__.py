@@ -6,7 +6,8 @@
 - `immutability`: what never changes once written (published versions, revisions, the audit
   log), guarded on every database and by triggers on PostgreSQL;
 - `translations`: translations of published versions and their revisions;
-- `pdfs`: the stored, signed PDFs of published versions.
+- `pdfs`: the stored, signed PDFs of published versions;
+- `plain_text`: the one normalisation every text of the declaration goes through on input.
 """
 
 from .history import AuditEntry, ReviewComment, Revision
@@ -17,6 +18,7 @@ from .immutability import (
     VersionContent,
 )
 from .pdfs import DeclarationPdf, declaration_pdf_path
+from .plain_text import normalise
 from .review import ReviewState, VersionStateError
 from .text import (
     SOURCE_LANGUAGE,
@@ -58,5 +60,6 @@ __all__ = [
     "VersionText",
     "declaration_pdf_path",
     "language_field",
+    "normalise",
     "translation_languages",
 ]

@@ -26,6 +26,7 @@ from .immutability import (
     VersionContent,
     VersionContentQuerySet,
 )
+from .plain_text import PlainCharField, PlainTextField
 from .review import ReviewQuerySet, ReviewState, VersionStateError, review_constraints
 
 SOURCE_LANGUAGE = settings.LANGUAGE_CODE
@@ -367,6 +368,10 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
         }
 
     def compute_content_hash(self) -> str:
+        """SHA-256 of `canonical_text()`, over the text as stored. Text is normalised when it
+        is written (`plain_text`), so the hash of a version depends on its words only; versions
+        published before that rule keep the text they were stored with, and recomputing this
+        over their rows still gives the hash they were published with."""
         canonical = json.dumps(self.canonical_text(), ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -408,8 +413,8 @@ class VersionText(VersionContent):
         Version, verbose_name=_("version"), on_delete=models.CASCADE, related_name="texts"
     )
     language = language_field()
-    title = models.CharField(_("title"), max_length=300)
-    preamble = models.TextField(_("preamble"))
+    title = PlainCharField(_("title"), max_length=300)
+    preamble = PlainTextField(_("preamble"))
     standing = models.CharField(
         _("standing"),
         max_length=20,
@@ -452,8 +457,8 @@ class PrincipleText(VersionContent):
         Principle, verbose_name=_("principle"), on_delete=models.CASCADE, related_name="texts"
     )
     language = language_field()
-    title = models.CharField(_("title"), max_length=300)
-    explanation = models.TextField(_("explanation"), blank=True)
+    title = PlainCharField(_("title"), max_length=300)
+    explanation = PlainTextField(_("explanation"), blank=True)
 
     class Meta:
         verbose_name = _("principle text")
@@ -502,7 +507,7 @@ class ActionLineText(VersionContent):
         ActionLine, verbose_name=_("action line"), on_delete=models.CASCADE, related_name="texts"
     )
     language = language_field()
-    text = models.TextField(_("text"))
+    text = PlainTextField(_("text"))
 
     class Meta:
         verbose_name = _("action line text")
