@@ -167,7 +167,7 @@ def test_the_loader_stores_normalised_text(declaration):
 
 # The migration that brought the rule: published versions keep their text and their hash.
 
-BEFORE = [("principles", "0013_immutability_triggers")]
+BEFORE = [("principles", "0014_schedule_tasks_and_audit_codes")]
 OLD_TEXT = {
     "title": "Old title ",
     "preamble": "Typed in a browser.\r\n\r\nWith trailing spaces.  ",
