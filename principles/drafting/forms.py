@@ -236,3 +236,10 @@ class StandingForm(forms.Form):
 
 class SendBackTranslationForm(forms.Form):
     note = text_field(_("What should the translators change?"), max_length=2_000, rows=4)
+
+
+class CommentForm(forms.Form):
+    """A comment on an item, or an answer in a thread. Comments are shown escaped, so any
+    text is accepted."""
+
+    text = forms.CharField(label=_("Comment"), max_length=2_000, widget=forms.Textarea)

@@ -28,6 +28,7 @@ from ..models import (
     VersionText,
 )
 from ..pdf.tasks import after_publication, rerender_declaration_pdf
+from . import notifications
 
 # The audit log's subject of each kind of reviewed text: its codes are "<subject>.<verb>".
 AUDIT_SUBJECT = {Version: "draft", Translation: "translation"}
@@ -91,6 +92,7 @@ def submit(*, reviewed: ReviewState, by) -> ReviewState:
     reviewed = _lock(reviewed)
     reviewed.submit()
     _audit(reviewed=reviewed, by=by, verb="submit")
+    notifications.notify(notifications.SUBMITTED, reviewed=reviewed, by=by)
     return reviewed
 
 
@@ -100,6 +102,7 @@ def approve(*, reviewed: ReviewState, by) -> ReviewState:
     reviewed = _lock(reviewed)
     reviewed.approve(by=by)
     _audit(reviewed=reviewed, by=by, verb="approve")
+    notifications.notify(notifications.APPROVED, reviewed=reviewed, by=by)
     return reviewed
 
 
@@ -108,7 +111,7 @@ def send_back(
     *, reviewed: ReviewState, by, comments: dict[str, str] | None = None, note: str = ""
 ) -> ReviewState:
     """Return a draft or translation under review to its authors: a draft with `comments`
-    keyed by item, a translation with a `note`."""
+    keyed by item (each starts a thread), a translation with a `note`."""
     reviewed = _lock(reviewed)
     if isinstance(reviewed, Translation):
         reviewed.send_back(note=note)
@@ -124,6 +127,7 @@ def send_back(
             "count": len(comments)
         }
     _audit(reviewed=reviewed, by=by, verb="send_back", detail=detail)
+    notifications.notify(notifications.SENT_BACK, reviewed=reviewed, by=by)
     return reviewed
 
 
@@ -134,6 +138,7 @@ def schedule(*, reviewed: Version, by, at) -> Version:
     reviewed = _lock(reviewed)
     reviewed.schedule(at=at, by=by)
     _audit(reviewed=reviewed, by=by, verb="schedule", detail=f"{at:%Y-%m-%d %H:%M %Z}")
+    notifications.notify(notifications.SCHEDULED, reviewed=reviewed, by=by)
     return reviewed
 
 
@@ -153,6 +158,7 @@ def publish(*, reviewed: ReviewState, by) -> ReviewState:
         make_current(reviewed)
         detail = f"v{reviewed.number}"
     _audit(reviewed=reviewed, by=by, verb="publish", detail=detail)
+    notifications.notify(notifications.PUBLISHED, reviewed=reviewed, by=by)
     public_content_changed()
     return reviewed
 

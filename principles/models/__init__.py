@@ -6,7 +6,8 @@
 - `immutability`: what never changes once written (published versions, revisions, the audit
   log), guarded on every database and by triggers on PostgreSQL;
 - `translations`: translations of published versions and their revisions;
-- `pdfs`: the stored, signed PDFs of published versions.
+- `pdfs`: the stored, signed PDFs of published versions;
+- `staff`: the language each member of staff is written to in.
 """
 
 from .history import AuditEntry, ReviewComment, Revision
@@ -18,6 +19,7 @@ from .immutability import (
 )
 from .pdfs import DeclarationPdf, declaration_pdf_path
 from .review import ReviewState, VersionStateError
+from .staff import StaffLanguage
 from .text import (
     SOURCE_LANGUAGE,
     ActionLine,
@@ -48,6 +50,7 @@ __all__ = [
     "ReviewState",
     "Revision",
     "RevisionIsImmutable",
+    "StaffLanguage",
     "Standing",
     "TextInActiveLanguage",
     "Translation",
