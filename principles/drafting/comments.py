@@ -11,19 +11,23 @@ from .roles import EDIT
 from .translation_services import item_fields, source_of
 
 
-def _refuse_if_published(reviewed: ReviewState) -> None:
+def _open_for_comments(reviewed: ReviewState) -> ReviewState:
+    """The row of `reviewed`, locked (a publication at the same moment waits), unless it is
+    published: comments close with publication."""
+    reviewed = type(reviewed).objects.select_for_update().get(pk=reviewed.pk)
     if reviewed.is_published:
         raise VersionStateError(
             _("This draft is published; comments were closed with it.")
             if isinstance(reviewed, Version)
             else _("This translation is published; comments were closed with it.")
         )
+    return reviewed
 
 
 @transaction.atomic
 def start_thread(*, reviewed: ReviewState, item_key: str, by, text: str) -> ReviewComment:
     """Comment on one item of a draft or translation in progress, in review or approved."""
-    _refuse_if_published(reviewed)
+    reviewed = _open_for_comments(reviewed)
     if item_fields(source_of(reviewed), item_key) is None:
         raise VersionStateError(_("There is no such item to comment on."))
     comment = ReviewComment.objects.create(
@@ -36,7 +40,7 @@ def start_thread(*, reviewed: ReviewState, item_key: str, by, text: str) -> Revi
 @transaction.atomic
 def answer(*, thread: ReviewComment, by, text: str) -> ReviewComment:
     """Answer a thread, resolved or not (an answer to a resolved thread reopens it)."""
-    _refuse_if_published(thread.reviewed)
+    _open_for_comments(thread.reviewed)
     comment = ReviewComment.objects.create(
         version=thread.version,
         translation=thread.translation,
@@ -55,7 +59,7 @@ def answer(*, thread: ReviewComment, by, text: str) -> ReviewComment:
 @transaction.atomic
 def resolve(*, thread: ReviewComment, by) -> ReviewComment:
     """Mark a thread resolved: it folds away on the pages and leaves everyone's tasks."""
-    _refuse_if_published(thread.reviewed)
+    _open_for_comments(thread.reviewed)
     thread.resolve(by=by)
     notifications.thread_resolved(thread=thread, by=by)
     return thread

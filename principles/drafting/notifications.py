@@ -96,7 +96,11 @@ def remember_language(sender, request, user, **kwargs):
 # Who is told of each event, as a condition on users, given the draft or translation and, for
 # comments, the comment.
 def _with_permission(permission: str) -> Q:
-    return Q(pk__in=get_user_model().objects.with_perm(permission).values("pk"))
+    # Roles are groups of Django's permissions, which the model backend alone grants.
+    holders = get_user_model().objects.with_perm(
+        permission, backend="django.contrib.auth.backends.ModelBackend"
+    )
+    return Q(pk__in=holders.values("pk"))
 
 
 def _authors(reviewed: ReviewState, comment) -> Q:
