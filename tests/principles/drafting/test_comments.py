@@ -49,7 +49,12 @@ def test_a_reviewer_answers_and_the_editor_resolves_a_thread_which_folds_away(
     draft_page = reverse("drafting:draft", args=[draft.pk])
 
     client = signed_in(editor)
-    submit(client, reverse("drafting:answer", args=[thread.pk]), {"text": "The state."}, page=draft_page)
+    submit(
+        client,
+        reverse("drafting:answer", args=[thread.pk]),
+        {"text": "The state."},
+        page=draft_page,
+    )
     submit(client, reverse("drafting:resolve", args=[thread.pk]), page=draft_page)
 
     thread.refresh_from_db()
@@ -59,7 +64,8 @@ def test_a_reviewer_answers_and_the_editor_resolves_a_thread_which_folds_away(
     resolved = page[page.index(f'id="thread-{thread.pk}"') - 60 :]
     assert resolved.startswith("details", resolved.index("<") + 1)
     assert "Thread resolved by ed" in resolved
-    assert "Who pays?" in resolved and "The state." in resolved
+    assert "Who pays?" in resolved
+    assert "The state." in resolved
 
 
 def test_a_thread_can_be_answered_after_it_was_resolved_and_opens_again(draft, editor, reviewer):
@@ -129,7 +135,8 @@ def test_comments_from_sending_back_start_threads_that_the_editor_can_answer(
     review.send_back(reviewed=draft, by=reviewer, comments={str(line.key): "Shorter, please."})
 
     thread = ReviewComment.objects.get()
-    assert thread.parent is None and not thread.is_resolved
+    assert thread.parent is None
+    assert not thread.is_resolved
     page = signed_in(editor).get(edit_page(draft, line)).content.decode()
     assert "Shorter, please." in page
     assert reverse("drafting:answer", args=[thread.pk]) in page
