@@ -16,6 +16,7 @@ from ..models import (
     ActionLine,
     Declaration,
     Principle,
+    ReviewComment,
     Revision,
     Version,
     VersionStateError,
@@ -409,7 +410,10 @@ def send_back(request, pk: int):
             )
             for line in principle.action_lines.all()
         )
-    form = SendBackForm(request.POST if request.method == "POST" else None, items=items)
+    open_threads = ReviewComment.objects.on(draft).unresolved().exists()
+    form = SendBackForm(
+        request.POST if request.method == "POST" else None, items=items, open_threads=open_threads
+    )
     if request.method == "POST" and form.is_valid():
         return change_state(
             request,
@@ -419,7 +423,11 @@ def send_back(request, pk: int):
             success=_("Sent back to the editors with your comments."),
             comments=form.comments(),
         )
-    return render(request, "principles/drafting/send_back.html", {"draft": draft, "form": form})
+    return render(
+        request,
+        "principles/drafting/send_back.html",
+        {"draft": draft, "form": form, "open_threads": open_threads},
+    )
 
 
 @require_POST

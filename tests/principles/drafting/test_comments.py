@@ -140,3 +140,16 @@ def test_comments_from_sending_back_start_threads_that_the_editor_can_answer(
     page = signed_in(editor).get(edit_page(draft, line)).content.decode()
     assert "Shorter, please." in page
     assert reverse("drafting:answer", args=[thread.pk]) in page
+
+
+def test_a_reviewer_who_commented_on_the_items_sends_the_draft_back_without_writing_again(
+    draft, editor, reviewer, signed_in
+):
+    review.submit(reviewed=draft, by=editor)
+    comments.start_thread(reviewed=draft, item_key="version", by=reviewer, text="Shorter.")
+    client = signed_in(reviewer)
+
+    submit(client, reverse("drafting:send-back", args=[draft.pk]), {})
+
+    draft.refresh_from_db()
+    assert draft.status == draft.Status.DRAFT
