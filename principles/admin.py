@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from declaration_site.admin import ReadOnlyAdmin
 
-from .models import Declaration, Version
+from .models import Declaration, StaffLanguage, Version
 
 
 @admin.register(Declaration)
@@ -17,3 +17,11 @@ class VersionAdmin(ReadOnlyAdmin):
 
     list_display = ["__str__", "status", "number", "published_at", "content_hash"]
     list_filter = ["declaration", "status"]
+
+
+@admin.register(StaffLanguage)
+class StaffLanguageAdmin(admin.ModelAdmin):
+    """The language each member of staff is emailed in: set when they sign in, or here."""
+
+    list_display = ["user", "language"]
+    list_filter = ["language"]
