@@ -62,6 +62,7 @@ def site(live_server, transactional_db, publish, staff):
         f"/drafting/{draft.pk}/",
         f"/drafting/{draft.pk}/action-lines/{line.pk}/",
         f"/drafting/{draft.pk}/history/",
+        "/drafting/tasks/",
     ]
 
 

@@ -57,7 +57,7 @@ def start(request, pk: int, kind: Kind):
                 reviewed=reviewed,
                 item_key=item_key,
                 by=request.user,
-                text=form.cleaned_data["text"],
+                text=form.cleaned_data["comment"],
             ),
             success=_("Comment added."),
         )
@@ -79,7 +79,9 @@ def answer(request, pk: int):
     if form.is_valid():
         _refused_or_sent(
             request,
-            lambda: comments.answer(thread=thread, by=request.user, text=form.cleaned_data["text"]),
+            lambda: comments.answer(
+                thread=thread, by=request.user, text=form.cleaned_data["comment"]
+            ),
             success=_("Answer added."),
         )
     else:

@@ -244,4 +244,4 @@ class CommentForm(forms.Form):
     """A comment on an item, or an answer in a thread. Comments are shown escaped, so any
     text is accepted."""
 
-    text = forms.CharField(label=_("Comment"), max_length=2_000, widget=forms.Textarea)
+    comment = forms.CharField(label=_("Comment"), max_length=2_000, widget=forms.Textarea)

@@ -25,7 +25,7 @@ def test_an_editor_comments_on_an_item_in_progress_and_sees_the_thread_on_its_ed
     response = submit(
         client,
         reverse("drafting:comment", args=[draft.pk]),
-        {"item_key": str(line.key), "text": "Should we name the ministry?", "next": "/x"},
+        {"item_key": str(line.key), "comment": "Should we name the ministry?", "next": "/x"},
         page=edit_page(draft, line),
     )
 
@@ -52,7 +52,7 @@ def test_a_reviewer_answers_and_the_editor_resolves_a_thread_which_folds_away(
     submit(
         client,
         reverse("drafting:answer", args=[thread.pk]),
-        {"text": "The state."},
+        {"comment": "The state."},
         page=draft_page,
     )
     submit(client, reverse("drafting:resolve", args=[thread.pk]), page=draft_page)
@@ -92,7 +92,7 @@ def test_a_translation_item_gets_comments_shown_on_the_translation_page(
     submit(
         client,
         reverse("drafting:translation-comment", args=[translation.pk]),
-        {"item_key": "version", "text": "Use the formal register."},
+        {"item_key": "version", "comment": "Use the formal register."},
         page=page_url,
     )
 
@@ -122,7 +122,7 @@ def test_a_publisher_without_an_editing_or_reviewing_role_cannot_comment(
 
     assert "Comment on this item" not in page
     response = client.post(
-        reverse("drafting:comment", args=[draft.pk]), {"item_key": "version", "text": "Hi"}
+        reverse("drafting:comment", args=[draft.pk]), {"item_key": "version", "comment": "Hi"}
     )
     assert response.status_code == 403
 
