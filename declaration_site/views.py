@@ -59,7 +59,7 @@ def landing(request):
     if user.has_perm("endorsements.moderate_endorsement"):
         return redirect("endorsements:moderation")
     if any(user.has_perm(permission) for permission in DRAFTING_PERMISSIONS):
-        return redirect("drafting:index")
+        return redirect("drafting:my-tasks")
     if user.has_perm("principles.view_audit_log"):
         return redirect("audit")
     if user.is_staff:

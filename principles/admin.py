@@ -19,6 +19,7 @@ from .models import (
     DeclarationPdf,
     ReviewComment,
     Revision,
+    StaffLanguage,
     Translation,
     TranslationRevision,
     Version,
@@ -245,3 +246,11 @@ class AuditEntryAdmin(PersonColumn, ReadOnlyAdmin):
         name = f"admin:{model._meta.app_label}_{model._meta.model_name}_change"
         url = reverse(name, args=[entry.target_id])
         return format_html('<a href="{}">{}</a>', url, entry.target_label)
+
+
+@admin.register(StaffLanguage)
+class StaffLanguageAdmin(admin.ModelAdmin):
+    """The language each member of staff is emailed in: set when they sign in, or here."""
+
+    list_display = ["user", "language"]
+    list_filter = ["language"]

@@ -42,9 +42,9 @@ def sign_in(user, *, next_page: str = "") -> str:
     ("roles", "staff", "lands_on"),
     [
         (["Moderator"], False, "/moderation/"),
-        (["Editor"], False, "/drafting/"),
-        (["Reviewer"], False, "/drafting/"),
-        (["Publisher"], False, "/drafting/"),
+        (["Editor"], False, "/drafting/tasks/"),
+        (["Reviewer"], False, "/drafting/tasks/"),
+        (["Publisher"], False, "/drafting/tasks/"),
         ([], True, "/admin/"),
     ],
 )

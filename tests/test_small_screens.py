@@ -64,6 +64,7 @@ def site(live_server, transactional_db, publish, staff):
         f"/drafting/{draft.pk}/history/",
         f"/drafting/{draft.pk}/principles/order/",
         "/accounts/password_change/",
+        "/drafting/tasks/",
     ]
 
 

@@ -150,10 +150,12 @@ class ReorderForm(StaleCheckedForm):
 
 
 class SendBackForm(forms.Form):
-    """A comment box per item; at least one comment is needed to send a draft back."""
+    """A comment box per item; at least one comment is needed to send a draft back, unless
+    comments already left on its items are still open (`open_threads`)."""
 
-    def __init__(self, *args, items: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, items: list[tuple[str, str]], open_threads: bool = False, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
+        self.open_threads = open_threads
         for key, label in items:
             self.fields[f"comment_{key}"] = forms.CharField(
                 label=label, max_length=2_000, required=False, widget=forms.Textarea({"rows": 2})
@@ -161,7 +163,7 @@ class SendBackForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not any(cleaned.get(name) for name in self.fields):
+        if not self.open_threads and not any(cleaned.get(name) for name in self.fields):
             raise ValidationError(
                 _("Write a comment on at least one item, so the editors know what to change.")
             )
@@ -267,3 +269,10 @@ class StandingForm(forms.Form):
 
 class SendBackTranslationForm(forms.Form):
     note = text_field(_("What should the translators change?"), max_length=2_000, rows=4)
+
+
+class CommentForm(forms.Form):
+    """A comment on an item, or an answer in a thread. Comments are shown escaped, so any
+    text is accepted."""
+
+    comment = forms.CharField(label=_("Comment"), max_length=2_000, widget=forms.Textarea)

@@ -20,11 +20,13 @@ class Kind:
     changeable: Callable[[], QuerySet]
     # The field of its revisions that holds the whole text: the history lists them without it.
     revision_text: str
-    # URL names of its page, its history, the comparison of two revisions, a restore.
+    # URL names of its page, its history, the comparison of two revisions, a restore, a new
+    # comment thread.
     detail: str
     history: str
     compare: str
     restore: str
+    comment: str
     # restore_item(reviewed, revision=, item_key=, by=): the kind's service.
     restore_item: Callable
 
@@ -39,6 +41,7 @@ DRAFT = Kind(
     history="drafting:history",
     compare="drafting:compare-revisions",
     restore="drafting:restore",
+    comment="drafting:comment",
     restore_item=lambda reviewed, **kwargs: services.restore_item(draft=reviewed, **kwargs),
 )
 
@@ -51,6 +54,7 @@ TRANSLATION = Kind(
     history="drafting:translation-history",
     compare="drafting:translation-compare",
     restore="drafting:translation-restore",
+    comment="drafting:translation-comment",
     restore_item=lambda reviewed, **kwargs: translation_services.restore_translated_item(
         translation=reviewed, **kwargs
     ),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ..models import ReviewState, Revision, VersionStateError
-from . import review
+from . import comments, review
 from .kinds import Kind
 
 
@@ -99,6 +99,8 @@ def edit_item_page(
             "form": form,
             "conflict": conflict,
             "current": current,
+            "threads": comments.threads_by_item(reviewed).get(item_key, []),
+            "can_comment": comments.may_comment(request.user, reviewed),
             "earlier": [
                 (revision, revision.item_text(item_key))
                 for revision in earlier.select_related("author")

@@ -30,6 +30,7 @@ from ..models import (
     VersionText,
 )
 from ..pdf.tasks import after_publication, rerender_declaration_pdf
+from . import notifications
 from .tasks import publish_on_schedule
 
 # The audit log's subject of each kind of reviewed text: its codes are "<subject>.<verb>".
@@ -94,6 +95,7 @@ def submit(*, reviewed: ReviewState, by) -> ReviewState:
     reviewed = _lock(reviewed)
     reviewed.submit()
     _audit(reviewed=reviewed, by=by, verb="submit")
+    notifications.notify(notifications.SUBMITTED, reviewed=reviewed, by=by)
     return reviewed
 
 
@@ -103,6 +105,7 @@ def approve(*, reviewed: ReviewState, by) -> ReviewState:
     reviewed = _lock(reviewed)
     reviewed.approve(by=by)
     _audit(reviewed=reviewed, by=by, verb="approve")
+    notifications.notify(notifications.APPROVED, reviewed=reviewed, by=by)
     return reviewed
 
 
@@ -111,7 +114,7 @@ def send_back(
     *, reviewed: ReviewState, by, comments: dict[str, str] | None = None, note: str = ""
 ) -> ReviewState:
     """Return a draft or translation under review to its authors: a draft with `comments`
-    keyed by item, a translation with a `note`."""
+    keyed by item (each starts a thread), a translation with a `note`."""
     reviewed = _lock(reviewed)
     if isinstance(reviewed, Translation):
         reviewed.send_back(note=note)
@@ -127,6 +130,7 @@ def send_back(
             "count": len(comments)
         }
     _audit(reviewed=reviewed, by=by, verb="send_back", detail=detail)
+    notifications.notify(notifications.SENT_BACK, reviewed=reviewed, by=by)
     return reviewed
 
 
@@ -152,6 +156,7 @@ def schedule(*, reviewed: Version, by, at) -> Version:
             version_id=version_id, publish_at=at.isoformat()
         )
     )
+    notifications.notify(notifications.SCHEDULED, reviewed=reviewed, by=by)
     return reviewed
 
 
@@ -207,6 +212,7 @@ def publish(*, reviewed: ReviewState, by, on_schedule: bool = False) -> ReviewSt
         _audit_publication_on_schedule(reviewed)
     else:
         _audit(reviewed=reviewed, by=by, verb="publish", detail=detail)
+    notifications.notify(notifications.PUBLISHED, reviewed=reviewed, by=by)
     public_content_changed()
     return reviewed
 

@@ -13,11 +13,16 @@ DRAFTING_PERMISSIONS = [
 EDIT = "principles.edit_draft"
 
 
+def any_role_required(*permissions):
+    """Let in a signed-in user holding any of `permissions`; 403 for everyone else."""
+    return sign_in_keeping_typed_text(
+        lambda user: any(user.has_perm(permission) for permission in permissions)
+    )
+
+
 def drafting_role_required(view):
     """Let in a signed-in user holding any drafting role; 403 for everyone else."""
-    return sign_in_keeping_typed_text(
-        lambda user: any(user.has_perm(permission) for permission in DRAFTING_PERMISSIONS)
-    )(view)
+    return any_role_required(*DRAFTING_PERMISSIONS)(view)
 
 
 def role_required(permission):

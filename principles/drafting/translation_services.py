@@ -29,6 +29,11 @@ PRINCIPLE_FIELDS = ("title", "explanation")
 ACTION_LINE_FIELDS = ("text",)
 
 
+def source_of(reviewed: Version | Translation) -> dict:
+    """The source text (`Version.snapshot()`) whose items a draft or a translation names."""
+    return reviewed.source() if isinstance(reviewed, Translation) else reviewed.snapshot()
+
+
 def item_fields(source: dict, item_key: str) -> tuple[str, ...] | None:
     """The fields of the item named `item_key` in `source` (a `Version.snapshot()`), or None
     when the version has no such item."""

@@ -16,7 +16,7 @@ from ..models import (
     VersionStateError,
     translation_languages,
 )
-from . import review
+from . import comments, review
 from . import translation_services as services
 from .forms import (
     SendBackTranslationForm,
@@ -88,6 +88,7 @@ def render_detail(request, translation: Translation, *, send_back_form=None, sta
     """The source text and its translation side by side, item by item."""
     source = translation.source()
     missing = set(translation.missing_items(source))
+    threads = comments.threads_by_item(translation)
     items = [
         {
             "key": key,
@@ -95,6 +96,7 @@ def render_detail(request, translation: Translation, *, send_back_form=None, sta
             "translated": translation.text.get(key, {}),
             "missing": key in missing,
             "depth": depth,
+            "threads": threads.get(key, []),
         }
         for key, depth in item_keys(source)
     ]
@@ -105,6 +107,9 @@ def render_detail(request, translation: Translation, *, send_back_form=None, sta
         "principles/drafting/translation.html",
         {
             "translation": translation,
+            "reviewed": translation,
+            "kind": TRANSLATION,
+            "can_comment": comments.may_comment(user, translation),
             "items": items,
             "missing_count": len(missing),
             "can_edit": translation.is_editable and user.has_perm(EDIT),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import review_views, translation_views, views
+from . import comment_views, review_views, translation_views, views
 from .kinds import DRAFT, TRANSLATION
 
 app_name = "drafting"
@@ -11,6 +11,7 @@ translation = {"kind": TRANSLATION}
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("tasks/", views.my_tasks, name="my-tasks"),
     path("start/", views.start, name="start"),
     path("audit/", views.audit, name="audit"),
     path("compare/", views.compare_versions, name="compare"),
@@ -66,6 +67,9 @@ urlpatterns = [
     path("<number:pk>/publish/", review_views.publish, draft, name="publish"),
     path("<number:pk>/schedule/", views.schedule, name="schedule"),
     path("<number:pk>/unschedule/", views.unschedule, name="unschedule"),
+    path("<number:pk>/comments/", comment_views.start, draft, name="comment"),
+    path("comments/<number:pk>/answer/", comment_views.answer, name="answer"),
+    path("comments/<number:pk>/resolve/", comment_views.resolve, name="resolve"),
 ]
 
 # Translating published versions.
@@ -123,5 +127,11 @@ urlpatterns += [
         review_views.publish,
         translation,
         name="translation-publish",
+    ),
+    path(
+        "translations/<number:pk>/comments/",
+        comment_views.start,
+        translation,
+        name="translation-comment",
     ),
 ]

@@ -16,12 +16,13 @@ from ..models import (
     ActionLine,
     Declaration,
     Principle,
+    ReviewComment,
     Revision,
     Version,
     VersionStateError,
 )
 from ..templatetags.declaration_text import lang_attr
-from . import review, services
+from . import comments, review, services
 from .forms import (
     ActionLineForm,
     CompareVersionsForm,
@@ -36,6 +37,7 @@ from .forms import (
     version_label,
 )
 from .kinds import DRAFT
+from .my_tasks import waiting_for as my_tasks_of
 from .pages import change_state, edit_item_page, form_page
 from .roles import EDIT, drafting_role_required, role_required
 
@@ -79,6 +81,14 @@ def index(request):
     )
 
 
+@drafting_role_required
+def my_tasks(request):
+    """What waits for the signed-in person: where signing in leads members of drafting."""
+    return render(
+        request, "principles/drafting/my_tasks.html", {"tasks": my_tasks_of(request.user)}
+    )
+
+
 def declaration_versions():
     return Version.objects.served()
 
@@ -103,20 +113,21 @@ def draft_detail(request, pk: int):
     if draft.is_published:
         # Published meanwhile, or an old link: its permalink is where it lives now.
         return redirect("principles:version", draft.number)
-    comments = {}
-    for comment in draft.comments.select_related("author"):
-        comments.setdefault(comment.item_key, []).append(comment)
+    threads = comments.threads_by_item(draft)
     for principle in draft.principles.all():
-        principle.review_comments = comments.get(str(principle.key), [])
+        principle.threads = threads.get(str(principle.key), [])
         for line in principle.action_lines.all():
-            line.review_comments = comments.get(str(line.key), [])
+            line.threads = threads.get(str(line.key), [])
     user = request.user
     return render(
         request,
         "principles/drafting/draft.html",
         {
             "draft": draft,
-            "version_comments": comments.get(Revision.VERSION_TEXT_KEY, []),
+            "reviewed": draft,
+            "kind": DRAFT,
+            "version_threads": threads.get(Revision.VERSION_TEXT_KEY, []),
+            "can_comment": comments.may_comment(user, draft),
             "can_edit": draft.is_editable and user.has_perm(EDIT),
             "can_review": draft.status == Version.Status.SUBMITTED
             and user.has_perm("principles.review_draft"),
@@ -399,7 +410,10 @@ def send_back(request, pk: int):
             )
             for line in principle.action_lines.all()
         )
-    form = SendBackForm(request.POST if request.method == "POST" else None, items=items)
+    open_threads = ReviewComment.objects.on(draft).unresolved().exists()
+    form = SendBackForm(
+        request.POST if request.method == "POST" else None, items=items, open_threads=open_threads
+    )
     if request.method == "POST" and form.is_valid():
         return change_state(
             request,
@@ -409,7 +423,11 @@ def send_back(request, pk: int):
             success=_("Sent back to the editors with your comments."),
             comments=form.comments(),
         )
-    return render(request, "principles/drafting/send_back.html", {"draft": draft, "form": form})
+    return render(
+        request,
+        "principles/drafting/send_back.html",
+        {"draft": draft, "form": form, "open_threads": open_threads},
+    )
 
 
 @require_POST

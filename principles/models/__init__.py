@@ -8,6 +8,7 @@
 - `translations`: translations of published versions and their revisions;
 - `pdfs`: the stored, signed PDFs of published versions;
 - `plain_text`: the one normalisation every text of the declaration goes through on input.
+- `staff`: the language each member of staff is written to in.
 """
 
 from .history import AuditEntry, ReviewComment, Revision
@@ -20,6 +21,7 @@ from .immutability import (
 from .pdfs import DeclarationPdf, declaration_pdf_path
 from .plain_text import normalise
 from .review import ReviewState, VersionStateError
+from .staff import StaffLanguage
 from .text import (
     SOURCE_LANGUAGE,
     ActionLine,
@@ -50,6 +52,7 @@ __all__ = [
     "ReviewState",
     "Revision",
     "RevisionIsImmutable",
+    "StaffLanguage",
     "Standing",
     "TextInActiveLanguage",
     "Translation",

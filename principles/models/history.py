@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .immutability import AppendOnly, AppendOnlyQuerySet
+from .review import VersionStateError
 from .text import Version
 
 
@@ -74,11 +75,57 @@ class Revision(AppendOnly):
         return None
 
 
+class ReviewCommentQuerySet(models.QuerySet):
+    def on(self, reviewed):
+        """The comments on a draft (`Version`) or a translation."""
+        return self.filter(**{reviewed._meta.model_name: reviewed})
+
+    def threads(self):
+        """The comments that start a thread, each with its answers and people, in order."""
+        return (
+            self.filter(parent=None)
+            .select_related("author", "resolved_by")
+            .prefetch_related(
+                models.Prefetch("replies", queryset=ReviewComment.objects.select_related("author"))
+            )
+        )
+
+    def unresolved(self):
+        return self.filter(parent=None, resolved_at=None)
+
+
 class ReviewComment(models.Model):
-    """A reviewer's comment on one item of a draft they sent back."""
+    """A comment by an editor or a reviewer on one item of a draft or a translation, at any
+    stage before publication. A comment without a parent starts a thread; the others answer
+    it. A thread is resolved as a whole: it then folds away but stays readable.
+
+    A comment belongs to exactly one draft (`version`) or translation: two foreign keys
+    rather than a generic relation, so that the comments of one are read with a join and
+    disappear with it."""
 
     version = models.ForeignKey(
-        Version, verbose_name=_("version"), on_delete=models.CASCADE, related_name="comments"
+        Version,
+        verbose_name=_("version"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+        null=True,
+        blank=True,
+    )
+    translation = models.ForeignKey(
+        "principles.Translation",
+        verbose_name=_("translation"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+        null=True,
+        blank=True,
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("answers"),
+        on_delete=models.CASCADE,
+        related_name="replies",
+        null=True,
+        blank=True,
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT
@@ -86,14 +133,56 @@ class ReviewComment(models.Model):
     item_key = models.CharField(_("item"), max_length=36)
     text = models.TextField(_("comment"), max_length=2000)
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    objects = ReviewCommentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("review comment")
         verbose_name_plural = _("review comments")
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(version__isnull=False, translation__isnull=True)
+                | models.Q(version__isnull=True, translation__isnull=False),
+                name="review_comment_on_a_draft_or_a_translation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True, resolved_by__isnull=True)
+                | models.Q(
+                    parent__isnull=True, resolved_at__isnull=False, resolved_by__isnull=False
+                ),
+                name="review_comment_thread_resolved_by_someone",
+            ),
+        ]
+        indexes = [models.Index(fields=["version", "item_key"], name="review_comment_item_idx")]
 
     def __str__(self):
         return self.text[:80]
+
+    @property
+    def reviewed(self):
+        """The draft or translation commented on."""
+        return self.version if self.version_id else self.translation
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    def resolve(self, *, by) -> None:
+        """Resolve the open thread this comment starts."""
+        if self.parent_id is not None or self.is_resolved:
+            raise VersionStateError(_("This thread is already resolved."))
+        self.resolved_by, self.resolved_at = by, timezone.now()
+        self.save(update_fields=["resolved_by", "resolved_at"])
 
 
 class AuditEntryQuerySet(AppendOnlyQuerySet):

@@ -36,7 +36,8 @@ class Mailbox:
         for path in sorted(self.folder.glob("*.log")):
             for raw in path.read_text().split(SEPARATOR):
                 if raw.strip():
-                    message = email.message_from_string(raw, policy=email.policy.default)
+                    # As bytes: parsed from a str, an 8-bit body loses its non-ASCII letters.
+                    message = email.message_from_bytes(raw.encode(), policy=email.policy.default)
                     found.append(
                         Email(
                             to=str(message["To"]),
