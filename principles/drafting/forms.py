@@ -158,6 +158,64 @@ class ScheduleForm(forms.Form):
         return publish_at
 
 
+class PublishForm(forms.Form):
+    """The publisher's confirmation: a new version (endorsers are asked to reconfirm) or an
+    editorial correction of the current one (nobody is), and the change note readers see."""
+
+    NEW_VERSION, CORRECTION = "version", "correction"
+
+    kind = forms.ChoiceField(
+        label=_("Publish as"),
+        choices=[(NEW_VERSION, _("A new version")), (CORRECTION, _("An editorial correction"))],
+        widget=forms.RadioSelect,
+    )
+    change_note = text_field(_("Change note for readers"), max_length=2_000, required=False, rows=3)
+
+    def __init__(self, *args, can_correct: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_correct:
+            self.fields["kind"].choices = self.fields["kind"].choices[:1]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == self.CORRECTION and not cleaned.get("change_note", "").strip():
+            self.add_error(
+                "change_note", _("Say what the correction corrects: readers see this note.")
+            )
+        return cleaned
+
+    @property
+    def is_correction(self) -> bool:
+        return self.cleaned_data["kind"] == self.CORRECTION
+
+
+class RebaseForm(forms.Form):
+    """A choice per conflicting item (the current version's text or the draft's), with the
+    draft's revision and the version the editor saw, so that a change meanwhile is refused."""
+
+    base_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    onto = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, conflicts, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in conflicts:
+            self.fields[f"choice_{item.key}"] = forms.ChoiceField(
+                label=item.label,
+                choices=[
+                    ("current", _("Take the current version's text")),
+                    ("draft", _("Keep the draft's text")),
+                ],
+                widget=forms.RadioSelect,
+            )
+
+    def choices(self) -> dict[str, str]:
+        return {
+            name.removeprefix("choice_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("choice_")
+        }
+
+
 class CompareRevisionsForm(forms.Form):
     def __init__(self, *args, revisions, **kwargs):
         super().__init__(*args, **kwargs)

@@ -138,22 +138,44 @@ def schedule(*, reviewed: Version, by, at) -> Version:
 
 
 @transaction.atomic
-def publish(*, reviewed: ReviewState, by) -> ReviewState:
+def publish(
+    *, reviewed: ReviewState, by, correction: bool = False, change_note: str = ""
+) -> ReviewState:
     """Publish an approved draft or translation in the name of `by`, a publisher who is none
     of its authors. A draft becomes the declaration's current version under the next number
-    (two publishes at once are serialised on the declaration: the second is refused); a
-    translation's text becomes what readers of its language see, and its PDF in that language
-    is rendered anew in the background."""
+    (two publishes at once are serialised on the declaration: the second is refused), with
+    its `change_note`; as an editorial `correction`, its endorsers are not asked to reconfirm
+    (`Version.publish`). A translation's text becomes what readers of its language see, and
+    its PDF in that language is rendered anew in the background."""
     reviewed = lock_for_publication(reviewed)
-    reviewed.publish(by=by)
     if isinstance(reviewed, Translation):
+        reviewed.publish(by=by)
         _show_to_readers(reviewed)
         detail = ""
     else:
+        reviewed.publish(by=by, correction=correction, change_note=change_note)
         make_current(reviewed)
-        detail = f"v{reviewed.number}"
+        detail = publication_detail(reviewed)
     _audit(reviewed=reviewed, by=by, verb="publish", detail=detail)
     public_content_changed()
+    return reviewed
+
+
+def publication_detail(version: Version) -> str:
+    """What the audit log says of a version's publication: its number, and whether it was an
+    editorial correction."""
+    if version.is_correction:
+        return f"v{version.number} (editorial correction)"
+    return f"v{version.number}"
+
+
+@transaction.atomic
+def discard(*, reviewed: Version, by) -> Version:
+    """Give up on a draft that was not published: it leaves the list of drafts (freeing the
+    review for another one if it was in review), and its revisions stay in its history."""
+    reviewed = _lock(reviewed)
+    reviewed.discard()
+    _audit(reviewed=reviewed, by=by, verb="discard")
     return reviewed
 
 

@@ -24,6 +24,7 @@ class Revision(AppendOnly):
         REMOVE = "remove", _("Removed")
         REORDER = "reorder", _("Reordered")
         RESTORE = "restore", _("Restored")
+        REBASE = "rebase", _("Rebased")
 
     VERSION_TEXT_KEY = "version"
 
@@ -147,6 +148,8 @@ class AuditEntry(AppendOnly):
         DRAFT_APPROVE = "draft.approve", _("Approved")
         DRAFT_SCHEDULE = "draft.schedule", _("Scheduled publication")
         DRAFT_PUBLISH = "draft.publish", _("Published")
+        DRAFT_REBASE = "draft.rebase", _("Rebased onto the current version")
+        DRAFT_DISCARD = "draft.discard", _("Discarded")
         TRANSLATION_START = "translation.start", _("Started the translation")
         TRANSLATION_EDIT = "translation.edit", _("Edited")
         TRANSLATION_RESTORE = "translation.restore", _("Restored")
