@@ -317,7 +317,8 @@ class Editor(Staff):
         self.follow("Publish now…")
         self.page.get_by_role("radio", name=self.say(kind)).check()
         self.field("Change note for readers").fill(note)
-        submit(self.page, self.page.locator(".publish-form button[type=submit]"))
+        label = re.escape(self.say("Publish version %(number)s")).replace("%\\(number\\)s", r"\d+")
+        submit(self.page, self.page.get_by_role("button", name=re.compile(f"^{label}$")))
 
 
 class Reader(Person):

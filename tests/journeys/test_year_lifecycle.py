@@ -43,7 +43,7 @@ class DraftingEditor(Editor):
 
     def reword(self, *, action_line: str, text: str) -> None:
         self.follow(f"Edit action line {action_line}")
-        self.page.get_by_role("textbox", name=self.say("Text"), exact=True).fill(text)
+        self.page.get_by_role("textbox", name=self.say("Text")).fill(text)
         self.press("Save")
         expect(self.page.locator("li", has_text=text)).to_be_visible()
 
@@ -92,7 +92,9 @@ class Publisher(Editor):
 
 
 def reconfirmations(mailbox) -> int:
-    return sum(sent.to == SCHOOLS.email and sent.subject == RECONFIRM for sent in mailbox.emails())
+    return sum(
+        sent.to == SCHOOLS.email and sent.subject.strip() == RECONFIRM for sent in mailbox.emails()
+    )
 
 
 def an_organisation_endorses(organisation, moderator, mailbox) -> None:
