@@ -113,7 +113,7 @@ def rebase(request, pk: int):
                 **{
                     name: value
                     for name, value in request.POST.items()
-                    if name.startswith("choice_")
+                    if name.startswith(("choice_", "edit_"))
                 },
                 "base_revision": review.latest_revision_id(of=draft),
                 "onto": draft.declaration.current_version_id,
@@ -129,7 +129,10 @@ def rebase(request, pk: int):
             "counts": plan.counts(),
             "form": form,
             "stale": stale,
-            "conflicts": [(item, form[f"choice_{item.key}"]) for item in plan.conflicts],
+            "conflicts": [
+                (item, form[f"choice_{item.key}"], form.edited_fields(item))
+                for item in plan.conflicts
+            ],
         },
         status=409 if stale else 200,
     )

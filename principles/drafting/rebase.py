@@ -11,7 +11,8 @@ text) is decided on its own, by what each side did to it since the base:
   removed, if the draft removed it);
 - both made the same change: that change;
 - both changed it differently (one may have removed it): a conflict, shown side by side, that
-  the editor settles by choosing the current version's text or the draft's. A principle that
+  the editor settles by choosing the current version's text or the draft's, or (when both
+  still have it) by writing a text of their own. A principle that
   one side removed while the other changed one of its action lines is a conflict too, so that
   no change is dropped unseen. An action line goes with its principle when that is removed.
 
@@ -137,9 +138,9 @@ class RebasePlan:
             "conflicts": len(self.conflicts),
         }
 
-    def merged(self, choices: dict[str, str]) -> dict:
-        """The rebased text as a snapshot, with `choices` ("current" or "draft") by the key of
-        each conflict."""
+    def merged(self, choices: dict) -> dict:
+        """The rebased text as a snapshot, with `choices` by the key of each conflict:
+        "current", "draft", or the editor's own text of an item both sides have ({field: text})."""
         chosen = {key: self._resolve(item, choices) for key, item in self.items.items()}
         for key in self._union(None):
             # A principle that one side removed and the merge keeps comes with its action
@@ -164,13 +165,15 @@ class RebasePlan:
             ],
         }
 
-    def _resolve(self, item: RebaseItem, choices: dict[str, str]) -> dict | None:
-        if item.conflict:
-            side = choices.get(item.key)
-            if side not in (CURRENT, DRAFT):
-                raise ValueError(f"No choice for the conflicting item {item.key}.")
-            return item.current if side == CURRENT else item.draft
-        return item.draft if item.taken_from == DRAFT else item.current
+    def _resolve(self, item: RebaseItem, choices: dict) -> dict | None:
+        if not item.conflict:
+            return item.draft if item.taken_from == DRAFT else item.current
+        side = choices.get(item.key)
+        if isinstance(side, dict) and item.current and item.draft and set(side) == set(item.draft):
+            return side  # the editor's own text
+        if side not in (CURRENT, DRAFT):
+            raise ValueError(f"No choice for the conflicting item {item.key}.")
+        return item.current if side == CURRENT else item.draft
 
     def _text(self, side: str, key: str) -> dict | None:
         return self.sides[side][0].get(key)
@@ -244,9 +247,7 @@ def plan_rebase(draft: Version) -> RebasePlan:
 
 
 @transaction.atomic
-def rebase_draft(
-    *, draft: Version, by, choices: dict[str, str], base_revision: int, onto: int
-) -> Revision:
+def rebase_draft(*, draft: Version, by, choices: dict, base_revision: int, onto: int) -> Revision:
     """Rebase `draft` onto the current version (whose id the editor saw as `onto`), settling
     each conflict by `choices`, and record it as a revision. Raises StaleEdit when the draft
     changed since `base_revision`, and VersionStateError when another version was published

@@ -200,6 +200,23 @@ def test_choosing_the_current_text_for_a_conflict_takes_it(stale, editor):
     assert (after["1.1"], after["2.1"]) == ("Eve's 1.1.", "Ed's 2.1.")
 
 
+def test_an_editor_can_settle_a_conflict_with_a_text_of_their_own(stale, editor, signed_in):
+    client = signed_in(editor)
+    conflict = str(line(stale, 1, 1).key)
+    data = {
+        f"choice_{conflict}": "edit",
+        "base_revision": review.latest_revision_id(of=stale),
+        "onto": stale.declaration.current_version_id,
+    }
+
+    empty = submit(client, url("rebase", stale.pk), {**data, f"edit_{conflict}_text": ""})
+    assert "Write your text here." in empty.content.decode()
+    submit(client, url("rebase", stale.pk), {**data, f"edit_{conflict}_text": "Both, merged."})
+
+    after = texts(stale)
+    assert (after["1.1"], after["2.1"]) == ("Both, merged.", "Ed's 2.1.")
+
+
 def test_a_rebase_form_based_on_an_older_revision_is_refused_with_both_texts(
     stale, editor, other_editor, signed_in
 ):
