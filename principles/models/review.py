@@ -143,12 +143,11 @@ class ReviewState(models.Model):
             refusal = self.refusal("publish", otherwise="change")
             raise VersionStateError(refusal % self._describe(self.Status.PUBLISHED))
 
-    def publish(self, *, by, **fields) -> None:
-        """Publish it in the name of `by`, a publisher who is not one of its authors, setting
-        the kind's own `fields` too. What publication does besides is the kind's own
-        (`drafting.review.publish`)."""
+    def publish(self, *, by) -> None:
+        """Publish it in the name of `by`, a publisher who is not one of its authors. What
+        publication does besides is the kind's own (`drafting.review.publish`)."""
         self.refuse_unless_publishable(by=by)
-        self._mark_published(**fields)
+        self._mark_published()
 
     def discard(self, **changes) -> None:
         """Give up on it: anything not published may be discarded, and then never changes."""
@@ -166,6 +165,8 @@ class ReviewState(models.Model):
         return words if words is not None else REFUSALS[otherwise][self._meta.model_name]
 
     def _mark_published(self, **fields) -> None:
+        """Mark it published, with what `publication_fields()` fixes and the caller's `fields`
+        (a version's change note and whether it is a correction)."""
         self._set(
             status=self.Status.PUBLISHED,
             published_at=timezone.now(),
