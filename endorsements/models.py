@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from declaration_site.countries import EndorsementCountries
-from principles.models import ActionLine
+from principles.models import ActionLine, Version
 
 from .names import domain_of_email, domain_of_url, normalise_name, organisation_domain
 from .regions import REGION_OF_COUNTRY, Region
@@ -139,10 +139,11 @@ class EndorsementQuerySet(models.QuerySet):
         return self.filter(status=Endorsement.Status.UNCONFIRMED, submitted_at__lt=cutoff)
 
     def not_yet_endorsing(self, version):
-        """Endorsements of the same declaration that endorse neither `version` nor a later one."""
+        """Endorsements of the same declaration that endorse neither `version` nor a later one
+        (endorsing the version an editorial correction corrects counts as endorsing it)."""
+        since = version.counts_endorsers_from
         return self.filter(version__declaration_id=version.declaration_id).exclude(
-            Q(version__number__gte=version.number)
-            | Q(reconfirmed_version__number__gte=version.number)
+            Q(version__number__gte=since) | Q(reconfirmed_version__number__gte=since)
         )
 
     def with_public_relations(self):
@@ -182,10 +183,15 @@ class EndorsementQuerySet(models.QuerySet):
 
         The reconfirmations are a subquery rather than a join, which would need COUNT(DISTINCT)
         over every endorser (several times slower with 100,000 of them)."""
-        reconfirmed = Reconfirmation.objects.filter(version=version).values("endorsement_id")
+        endorsed = Version.objects.filter(
+            declaration_id=version.declaration_id,
+            number__gte=version.counts_endorsers_from,
+            number__lte=version.number,
+        )
+        reconfirmed = Reconfirmation.objects.filter(version__in=endorsed).values("endorsement_id")
         return self.aggregate(
             total=Count("pk"),
-            for_version=Count("pk", filter=Q(version=version) | Q(pk__in=reconfirmed)),
+            for_version=Count("pk", filter=Q(version__in=endorsed) | Q(pk__in=reconfirmed)),
         )
 
     def count_by_latest_version(self) -> dict[int, int]:
@@ -201,11 +207,15 @@ class EndorsementQuerySet(models.QuerySet):
     def totals_by_version(self, current) -> dict:
         """`totals(current)` and `count_by_latest_version()` together, in one query, for the
         `current` version (or None): no endorser can be beyond it, so those who endorsed it are
-        those whose latest version it is."""
+        those whose latest version it is, or (when it is an editorial correction) the version
+        it corrects or a correction in between."""
         by_version = self.count_by_latest_version()
+        endorsing = (
+            range(current.counts_endorsers_from, current.number + 1) if current else range(0)
+        )
         return {
             "total": sum(by_version.values()),
-            "for_version": by_version.get(current.number, 0) if current else 0,
+            "for_version": sum(by_version.get(number, 0) for number in endorsing),
             "by_version": by_version,
         }
 

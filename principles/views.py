@@ -1,3 +1,4 @@
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -72,5 +73,11 @@ def compare_versions(request, old: int, new: int):
             "comparison": compare(
                 versions[old].snapshot_of_loaded_text(), versions[new].snapshot_of_loaded_text()
             ),
+            # What the publishers said of each version the comparison spans.
+            "change_notes": Version.objects.served()
+            .published()
+            .filter(number__gt=min(old, new), number__lte=max(old, new))
+            .filter(Q(is_correction=True) | ~Q(change_note=""))
+            .order_by("number"),
         },
     )

@@ -231,3 +231,43 @@ def test_the_moderation_pages_meet_wcag_aa(
     found["revoked"] = violations(checked_page)
 
     assert {page: problems for page, problems in found.items() if problems} == {}
+
+
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_the_pages_of_a_drafts_lifecycle_meet_wcag_aa(
+    live_server, site_with_content, checked_page, language, staff
+):
+    """The publication's confirmation, and a stale draft's page, rebase page (a conflict side
+    by side) and discard page."""
+    from principles.drafting import review
+    from principles.drafting.services import save_item_text, start_draft
+    from principles.models import Declaration
+
+    ed, eve = staff("ed", "Editor", "Publisher"), staff("eve", "Editor")
+
+    def reword(draft, by, text):
+        line = draft.principles.first().action_lines.first()
+        base = review.latest_revision_id(of=draft, item_key=str(line.key))
+        save_item_text(item=line, by=by, values={"text": text}, base_revision=base)
+
+    stale = start_draft(declaration=Declaration.objects.get(), by=ed)
+    reword(stale, ed, "Ed's words.")
+    newer = start_draft(declaration=Declaration.objects.get(), by=eve)
+    reword(newer, eve, "Eve's words.")
+    review.submit(reviewed=newer, by=eve)
+    review.approve(reviewed=newer, by=staff("rita", "Reviewer"))
+    checked_page.goto(f"{live_server.url}{language}/accounts/login/")
+    checked_page.locator("input[name=username]").fill("ed")
+    checked_page.locator("input[name=password]").fill("a-long-password-1")
+    checked_page.locator("form button[type=submit]").click()
+    checked_page.goto(f"{live_server.url}{language}/drafting/{newer.pk}/publish/")
+    assert checked_page.locator(".publish-choice").count() == 2
+    found = {"publish": violations(checked_page)}
+    review.publish(reviewed=newer, by=ed)
+    for page in ["", "rebase/", "discard/"]:
+        checked_page.goto(f"{live_server.url}{language}/drafting/{stale.pk}/{page}")
+        found[page or "stale draft"] = violations(checked_page)
+        if page == "rebase/":
+            assert checked_page.locator(".rebase-conflict").count() == 1
+
+    assert {page: problems for page, problems in found.items() if problems} == {}

@@ -56,8 +56,9 @@ PAGES = {
     "/fr/": 7,
     "/versions/": 2,
     "/versions/1/": 7,
-    # The two versions, with their texts, principles and action lines.
-    "/versions/1/compare/2/": 6,
+    # The two versions, with their texts, principles and action lines, and the change notes
+    # of the versions compared.
+    "/versions/1/compare/2/": 7,
     # The page of endorsers and their count, their action lines, the current version, and
     # the totals and charts (totals by version, by type, by region, by month).
     "/endorsers/": 8,

@@ -191,6 +191,104 @@ class ScheduleForm(forms.Form):
         return publish_at
 
 
+class PublishForm(forms.Form):
+    """The publisher's confirmation: a new version (endorsers are asked to reconfirm) or an
+    editorial correction of the current one (nobody is), and the change note readers see."""
+
+    NEW_VERSION, CORRECTION = "version", "correction"
+
+    kind = forms.ChoiceField(
+        label=_("Publish as"),
+        choices=[(NEW_VERSION, _("A new version")), (CORRECTION, _("An editorial correction"))],
+        widget=forms.RadioSelect,
+    )
+    change_note = text_field(_("Change note for readers"), max_length=2_000, required=False, rows=3)
+
+    def __init__(self, *args, can_correct: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_correct:
+            self.fields["kind"].choices = self.fields["kind"].choices[:1]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == self.CORRECTION and not cleaned.get("change_note", "").strip():
+            self.add_error(
+                "change_note", _("Say what the correction corrects: readers see this note.")
+            )
+        return cleaned
+
+    @property
+    def is_correction(self) -> bool:
+        return self.cleaned_data["kind"] == self.CORRECTION
+
+
+class RebaseForm(forms.Form):
+    """A choice per conflicting item: the current version's text, the draft's, or a text of
+    the editor's own (for an item both sides still have), with the draft's revision and the
+    version the editor saw, so that a change meanwhile is refused."""
+
+    EDIT = "edit"
+    # The fields of each kind of item, with their label, size and whether they may be empty.
+    ITEM_FIELDS = {
+        "title": (_("Title"), 300, 0, True),
+        "preamble": (_("Preamble"), 10_000, 6, True),
+        "explanation": (_("Explanation"), 5_000, 3, False),
+        "text": (_("Text"), 2_000, 3, True),
+    }
+
+    base_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    onto = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, conflicts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflicts = conflicts
+        for item in conflicts:
+            choices = [
+                ("current", _("Take the current version's text")),
+                ("draft", _("Keep the draft's text")),
+            ]
+            if item.current and item.draft:
+                choices.append((self.EDIT, _("Write my own text")))
+            self.fields[f"choice_{item.key}"] = forms.ChoiceField(
+                label=item.label, choices=choices, widget=forms.RadioSelect
+            )
+            if item.current and item.draft:
+                for name in item.draft:
+                    label, max_length, rows, _required = self.ITEM_FIELDS[name]
+                    self.fields[f"edit_{item.key}_{name}"] = text_field(
+                        label,
+                        max_length=max_length,
+                        required=False,
+                        rows=rows,
+                        language=SOURCE_LANGUAGE,
+                    )
+                    self.initial.setdefault(f"edit_{item.key}_{name}", item.draft[name])
+
+    def clean(self):
+        cleaned = super().clean()
+        for item in self.conflicts:
+            if cleaned.get(f"choice_{item.key}") != self.EDIT:
+                continue
+            for name in item.draft:
+                if self.ITEM_FIELDS[name][3] and not cleaned.get(f"edit_{item.key}_{name}"):
+                    self.add_error(f"edit_{item.key}_{name}", _("Write your text here."))
+        return cleaned
+
+    def edited_fields(self, item) -> list:
+        """The bound fields of the editor's own text for a conflict, if it may have one."""
+        return [self[name] for name in self.fields if name.startswith(f"edit_{item.key}_")]
+
+    def choices(self) -> dict[str, str | dict]:
+        """By the key of each conflict: "current", "draft", or the editor's own text."""
+        chosen = {}
+        for item in self.conflicts:
+            choice = self.cleaned_data[f"choice_{item.key}"]
+            if choice == self.EDIT:
+                choice = {name: self.cleaned_data[f"edit_{item.key}_{name}"] for name in item.draft}
+            chosen[item.key] = choice
+        return chosen
+
+
 class CompareRevisionsForm(forms.Form):
     def __init__(self, *args, revisions, **kwargs):
         super().__init__(*args, **kwargs)

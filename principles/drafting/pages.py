@@ -5,9 +5,10 @@ from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from ..models import ReviewState, Revision, VersionStateError
+from ..models import AnotherDraftInReview, ReviewState, Revision, VersionStateError
 from . import comments, review
 from .kinds import Kind
 
@@ -31,8 +32,17 @@ def form_page(
 
 
 def refused(request, kind: Kind, reviewed: ReviewState, error: Exception):
-    """Back to the page of the draft or translation, saying why the action was refused."""
-    messages.error(request, str(error))
+    """Back to the page of the draft or translation, saying why the action was refused; a
+    refusal because another draft is in review links to that draft."""
+    message = str(error)
+    if isinstance(error, AnotherDraftInReview):
+        message = format_html(
+            '{} <a href="{}">{}</a>',
+            message,
+            reverse("drafting:draft", args=[error.draft.pk]),
+            _("See the draft in review."),
+        )
+    messages.error(request, message)
     return redirect(kind.detail, reviewed.pk)
 
 

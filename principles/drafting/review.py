@@ -193,21 +193,30 @@ def publish_when_due(*, version_id: int, at) -> Version | None:
 
 
 @transaction.atomic
-def publish(*, reviewed: ReviewState, by, on_schedule: bool = False) -> ReviewState:
+def publish(
+    *,
+    reviewed: ReviewState,
+    by,
+    correction: bool = False,
+    change_note: str = "",
+    on_schedule: bool = False,
+) -> ReviewState:
     """Publish an approved draft or translation in the name of `by`, a publisher who is none
     of its authors. A draft becomes the declaration's current version under the next number
-    (two publishes at once are serialised on the declaration: the second is refused); a
-    translation's text becomes what readers of its language see, and its PDF in that language
-    is rendered anew in the background. `on_schedule`: the task worker publishes a draft that
-    `by` scheduled, and the audit log says so."""
+    (two publishes at once are serialised on the declaration: the second is refused), with
+    its `change_note`; as an editorial `correction`, its endorsers are not asked to reconfirm
+    (`Version.publish`). A translation's text becomes what readers of its language see, and
+    its PDF in that language is rendered anew in the background. `on_schedule`: the task
+    worker publishes a draft that `by` scheduled, and the audit log says so."""
     reviewed = lock_for_publication(reviewed)
-    reviewed.publish(by=by)
     if isinstance(reviewed, Translation):
+        reviewed.publish(by=by)
         _show_to_readers(reviewed)
         detail = ""
     else:
+        reviewed.publish(by=by, correction=correction, change_note=change_note)
         make_current(reviewed)
-        detail = f"v{reviewed.number}"
+        detail = publication_detail(reviewed)
     if on_schedule:
         _audit_publication_on_schedule(reviewed)
     else:
@@ -221,10 +230,28 @@ def _audit_publication_on_schedule(version: Version) -> None:
     """The actor is the publisher who scheduled it; the detail says the worker published it."""
     scheduler = version.scheduled_by
     detail = (
-        f"v{version.number}, scheduled by {scheduler.get_username()} for "
+        f"{publication_detail(version)}, scheduled by {scheduler.get_username()} for "
         f"{version.publish_at:%Y-%m-%d %H:%M:%S %Z}; published by the task worker"
     )
     _audit(reviewed=version, by=scheduler, verb="publish_on_schedule", detail=detail)
+
+
+def publication_detail(version: Version) -> str:
+    """What the audit log says of a version's publication: its number, and whether it was an
+    editorial correction."""
+    if version.is_correction:
+        return f"v{version.number} (editorial correction)"
+    return f"v{version.number}"
+
+
+@transaction.atomic
+def discard(*, reviewed: Version, by) -> Version:
+    """Give up on a draft that was not published: it leaves the list of drafts (freeing the
+    review for another one if it was in review), and its revisions stay in its history."""
+    reviewed = _lock(reviewed)
+    reviewed.discard()
+    _audit(reviewed=reviewed, by=by, verb="discard")
+    return reviewed
 
 
 def make_current(version: Version) -> None:

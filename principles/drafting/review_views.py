@@ -113,17 +113,12 @@ def approve(request, pk: int, kind: Kind):
 @require_POST
 @role_required("principles.publish_draft")
 def publish(request, pk: int, kind: Kind):
+    """Publish a translation (drafts are published from their confirmation page,
+    `lifecycle_views.publish`)."""
     reviewed = get_object_or_404(kind.changeable(), pk=pk)
     try:
-        published = review.publish(reviewed=reviewed, by=request.user)
+        review.publish(reviewed=reviewed, by=request.user)
     except VersionStateError as error:
         return refused(request, kind, reviewed, error)
-    if kind is DRAFT:
-        messages.success(
-            request,
-            _("Published as version %(number)s; it is now the current version.")
-            % {"number": published.number},
-        )
-        return redirect("drafting:index")
     messages.success(request, _("Published: readers in this language now see this translation."))
     return redirect(kind.detail, pk)

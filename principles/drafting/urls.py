@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import comment_views, review_views, translation_views, views
+from . import comment_views, lifecycle_views, review_views, translation_views, views
 from .kinds import DRAFT, TRANSLATION
 
 app_name = "drafting"
@@ -64,7 +64,9 @@ urlpatterns = [
     path("<number:pk>/submit/", review_views.submit, draft, name="submit"),
     path("<number:pk>/approve/", review_views.approve, draft, name="approve"),
     path("<number:pk>/send-back/", views.send_back, name="send-back"),
-    path("<number:pk>/publish/", review_views.publish, draft, name="publish"),
+    path("<number:pk>/publish/", lifecycle_views.publish, name="publish"),
+    path("<number:pk>/rebase/", lifecycle_views.rebase, name="rebase"),
+    path("<number:pk>/discard/", lifecycle_views.discard, name="discard"),
     path("<number:pk>/schedule/", views.schedule, name="schedule"),
     path("<number:pk>/unschedule/", views.unschedule, name="unschedule"),
     path("<number:pk>/comments/", comment_views.start, draft, name="comment"),

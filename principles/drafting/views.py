@@ -109,7 +109,12 @@ def start(request):
 @drafting_role_required
 def draft_detail(request, pk: int):
     """The workspace of one draft: its whole text, review comments, and what you may do next."""
-    draft = get_object_or_404(Version.objects.with_text(SOURCE_LANGUAGE), pk=pk)
+    draft = get_object_or_404(
+        Version.objects.with_text(SOURCE_LANGUAGE).select_related(
+            "based_on", "declaration__current_version"
+        ),
+        pk=pk,
+    )
     if draft.is_published:
         # Published meanwhile, or an old link: its permalink is where it lives now.
         return redirect("principles:version", draft.number)
@@ -133,6 +138,7 @@ def draft_detail(request, pk: int):
             and user.has_perm("principles.review_draft"),
             "can_publish": draft.status == Version.Status.APPROVED
             and user.has_perm("principles.publish_draft"),
+            "can_discard": draft.status != Version.Status.DISCARDED and user.has_perm(EDIT),
             "schedule_form": ScheduleForm(initial={"publish_at": draft.publish_at}),
         },
     )

@@ -25,6 +25,7 @@ class Revision(AppendOnly):
         REMOVE = "remove", _("Removed")
         REORDER = "reorder", _("Reordered")
         RESTORE = "restore", _("Restored")
+        REBASE = "rebase", _("Rebased")
 
     VERSION_TEXT_KEY = "version"
 
@@ -238,6 +239,8 @@ class AuditEntry(AppendOnly):
         DRAFT_UNSCHEDULE = "draft.unschedule", _("Cancelled the scheduled publication")
         DRAFT_PUBLISH = "draft.publish", _("Published")
         DRAFT_PUBLISH_ON_SCHEDULE = "draft.publish_on_schedule", _("Published on schedule")
+        DRAFT_REBASE = "draft.rebase", _("Rebased onto the current version")
+        DRAFT_DISCARD = "draft.discard", _("Discarded")
         TRANSLATION_START = "translation.start", _("Started the translation")
         TRANSLATION_EDIT = "translation.edit", _("Edited")
         TRANSLATION_RESTORE = "translation.restore", _("Restored")

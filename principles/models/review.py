@@ -5,6 +5,10 @@ transitions between them, the four-eyes rule and the database constraints that h
     draft ──submit──▶ submitted ──approve──▶ approved ──publish──▶ published
       ▲                   │                     │
       └──── send back ────┴─────────────────────┘
+    (any state but published) ──discard──▶ discarded
+
+A discarded draft or translation is kept, with its revisions (they are only ever added), but
+it leaves the lists of work in progress and can no longer change.
 
 Every save while in `draft` is a revision (`revisions`, whose authors are the thing's
 authors). No author may approve it or publish it. Once published it never changes.
@@ -41,6 +45,10 @@ REFUSALS = {
     "publish": {
         "version": _("This draft is %(status)s; only an approved draft can be published."),
     },
+    "discard": {
+        "version": _("This draft is %(status)s, so it cannot be discarded."),
+        "translation": _("This translation is %(status)s, so it cannot be discarded."),
+    },
     "send_back": {
         "version": _("Only a draft under review can be sent back."),
         "translation": _("Only a translation under review can be sent back."),
@@ -71,6 +79,7 @@ class ReviewState(models.Model):
         SUBMITTED = "submitted", _("Submitted for review")
         APPROVED = "approved", _("Approved")
         PUBLISHED = "published", _("Published")
+        DISCARDED = "discarded", _("Discarded")
 
     IN_REVIEW = (Status.SUBMITTED, Status.APPROVED)
 
@@ -140,6 +149,12 @@ class ReviewState(models.Model):
         self.refuse_unless_publishable(by=by)
         self._mark_published()
 
+    def discard(self, **changes) -> None:
+        """Give up on it: anything not published may be discarded, and then never changes."""
+        if self.status in (self.Status.PUBLISHED, self.Status.DISCARDED):
+            raise VersionStateError(self.refusal("discard") % self._describe(self.Status.DISCARDED))
+        self._set(status=self.Status.DISCARDED, **changes)
+
     def publication_fields(self) -> dict:
         """What else a kind fixes at publication, as {field: value}."""
         return {}
@@ -149,11 +164,14 @@ class ReviewState(models.Model):
         words = REFUSALS[reason].get(self._meta.model_name)
         return words if words is not None else REFUSALS[otherwise][self._meta.model_name]
 
-    def _mark_published(self) -> None:
+    def _mark_published(self, **fields) -> None:
+        """Mark it published, with what `publication_fields()` fixes and the caller's `fields`
+        (a version's change note and whether it is a correction)."""
         self._set(
             status=self.Status.PUBLISHED,
             published_at=timezone.now(),
             **self.publication_fields(),
+            **fields,
         )
 
     def _change_status(self, expected: str, new: str, **changes) -> None:
@@ -186,7 +204,7 @@ def review_constraints(*, one_in_review_per: list[str]) -> list[models.BaseConst
         ),
         models.CheckConstraint(
             condition=Q(
-                status__in=[status.DRAFT, status.SUBMITTED, status.APPROVED],
+                status__in=[status.DRAFT, status.SUBMITTED, status.APPROVED, status.DISCARDED],
                 published_at__isnull=True,
             )
             | Q(status=status.PUBLISHED, published_at__isnull=False),
@@ -200,8 +218,8 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(status=ReviewState.Status.PUBLISHED)
 
     def in_progress(self):
-        """Not published yet, in any state of review."""
-        return self.exclude(status=ReviewState.Status.PUBLISHED)
+        """Not published yet, in any state of review, and not discarded."""
+        return self.exclude(status__in=[ReviewState.Status.PUBLISHED, ReviewState.Status.DISCARDED])
 
     def in_review(self):
         return self.filter(status__in=ReviewState.IN_REVIEW)

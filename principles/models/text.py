@@ -153,6 +153,21 @@ class TextInActiveLanguage:
         return next((text for text in self.texts.all() if text.language == SOURCE_LANGUAGE), None)
 
 
+class AnotherDraftInReview(VersionStateError):
+    """Submitting is refused while another draft of the declaration is in review: only one
+    draft is reviewed at a time. `draft` is that one, so that the refusal can link to it."""
+
+    def __init__(self, draft: "Version"):
+        super().__init__(
+            _(
+                "Another draft (draft %(pk)s, %(status)s) is already in review; wait for "
+                "its outcome."
+            )
+            % {"pk": draft.pk, "status": draft.get_status_display().lower()}
+        )
+        self.draft = draft
+
+
 class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
     """One version of the declaration's text: a draft in review until it is published under
     the next number, then frozen."""
@@ -189,6 +204,25 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    change_note = models.TextField(
+        _("change note"),
+        blank=True,
+        help_text=_("What changed, for readers: shown on the version page and the comparison."),
+    )
+    is_correction = models.BooleanField(
+        _("editorial correction"),
+        default=False,
+        help_text=_(
+            "Published as a correction of the version before it: its endorsers count as "
+            "endorsing this one, and nobody is asked to reconfirm."
+        ),
+    )
+    # Endorsements of this version number or a later one count as endorsing this version:
+    # null means its own number; a correction carries the number of the version it corrects
+    # (`counts_endorsers_from`). Fixed at publication, so that counting needs no lookup.
+    endorsers_from_number = models.PositiveIntegerField(
+        _("counts endorsers from version"), null=True, blank=True
     )
 
     objects = VersionQuerySet.as_manager()
@@ -281,12 +315,48 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
             )
         return super().why_not_editable()
 
+    @property
+    def counts_endorsers_from(self) -> int:
+        """The lowest version number whose endorsers count as endorsing this published
+        version: its own, or for an editorial correction that of the version it corrects (and
+        so on down a chain of corrections)."""
+        return self.endorsers_from_number or self.number
+
+    @property
+    def is_superseded(self) -> bool:
+        """Whether this draft was started from a version that is no longer the current one."""
+        return bool(self.based_on_id) and (self.based_on_id != self.declaration.current_version_id)
+
+    def refuse_if_superseded(self) -> None:
+        """A draft started from an older version would silently undo the newer version's
+        changes: it must be rebased onto the current version (or discarded) first."""
+        if self.is_superseded:
+            raise VersionStateError(
+                _(
+                    "This draft was started from version %(based_on)s, but version "
+                    "%(current)s has been published since. Rebase it onto version "
+                    "%(current)s (its changes are kept, item by item) or discard it."
+                )
+                % {
+                    "based_on": self.based_on.number,
+                    "current": self.declaration.current_version.number,
+                }
+            )
+
     def submit(self) -> None:
-        """Send a draft in progress to the reviewers: one draft of a declaration at a time."""
+        """Send a draft in progress to the reviewers: one draft of a declaration at a time,
+        and only one based on the current version."""
+        self.refuse_if_superseded()
         in_review = Version.objects.in_review().filter(declaration=self.declaration_id)
-        if in_review.exclude(pk=self.pk).exists():
-            raise VersionStateError(_("Another draft is already in review; wait for its outcome."))
+        other = in_review.exclude(pk=self.pk).first()
+        if other is not None:
+            raise AnotherDraftInReview(other)
         super().submit()
+
+    def approve(self, *, by) -> None:
+        """Four eyes (`ReviewState`), and only a draft based on the current version."""
+        self.refuse_if_superseded()
+        super().approve(by=by)
 
     def send_back(self) -> None:
         """Return a draft under review to its editors, cancelling any schedule."""
@@ -296,13 +366,34 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
         """Four eyes and approval (`ReviewState`), and the draft must still be based on the
         declaration's current version."""
         super().refuse_unless_publishable(by=by)
-        if self.based_on_id and self.based_on_id != self.declaration.current_version_id:
+        self.refuse_if_superseded()
+
+    def publish(self, *, by, correction: bool = False, change_note: str = "") -> None:
+        """Publish it under the next number with its `change_note`; as an editorial
+        `correction` of the current version, whose endorsers then count as endorsing it."""
+        self.refuse_unless_publishable(by=by)
+        change_note = change_note.strip()
+        corrected = self.declaration.current_version if correction else None
+        if correction and (corrected is None or not change_note):
             raise VersionStateError(
-                _(
-                    "A newer version has been published since this draft was started; "
-                    "start a new draft."
-                )
+                _("An editorial correction corrects the current version and needs a change note.")
             )
+        self._mark_published(
+            change_note=change_note,
+            is_correction=correction,
+            endorsers_from_number=corrected.counts_endorsers_from if corrected else None,
+        )
+
+    def rebase_onto(self, version: "Version") -> None:
+        """Base this draft in progress on `version`, the current one, once its text has been
+        merged onto it (`drafting.rebase`)."""
+        self.ensure_editable()
+        self._set(based_on=version)
+
+    def discard(self) -> None:
+        """Give up on this draft, cancelling any schedule: it leaves the list of drafts, and
+        its history stays."""
+        super().discard(publish_at=None, scheduled_by=None)
 
     def schedule(self, *, at, by) -> None:
         """Have the task worker publish this approved draft at `at`, in the name of `by`, who

@@ -100,7 +100,7 @@ def signatories_of(version: Version) -> SignatorySnapshot:
                 name=name,
                 country_code=country_code,
                 organisation_type=organisation_type,
-                earlier_version=signed if signed < version.number else None,
+                earlier_version=signed if signed < version.counts_endorsers_from else None,
             )
             for name, country_code, organisation_type, signed in rows.iterator(chunk_size=2000)
         ),

@@ -5,10 +5,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django_tasks import TaskContext, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from endorsements.models import Endorsement
 from endorsements.tasks import ask_endorsers_to_reconfirm
 
 from ..models import Version
@@ -37,9 +39,32 @@ def after_publication(*, version: Version) -> None:
     """Once the publication of `version` commits, render its PDF in each language in the
     background, so that no reader waits for it, and ask the approved endorsers of earlier
     versions to reconfirm for it: both concern its signatories, which this package alone reads.
-    A worker fans the emails out, so publishing stays quick however many organisations endorsed."""
-    transaction.on_commit(lambda: ask_endorsers_to_reconfirm.enqueue(version_id=version.pk))
+    A worker fans the emails out, so publishing stays quick however many organisations endorsed.
+    An editorial correction asks nobody: its endorsers are those of the version it corrects
+    (`Version.counts_endorsers_from`)."""
+    if not version.is_correction:
+        transaction.on_commit(lambda: ask_endorsers_to_reconfirm.enqueue(version_id=version.pk))
     transaction.on_commit(lambda: queue_pdf_refreshes(version=version))
+
+
+def reconfirmation_requests(*, declaration) -> dict[str, int]:
+    """How many reconfirmation emails publishing a new version (not a correction) of
+    `declaration` would send, by the language each is written in: one to every approved
+    endorser, since each endorses an earlier version (`ask_endorsers_to_reconfirm`). For the
+    publication's confirmation page, which this package alone can tell."""
+    rows = (
+        Endorsement.objects.public()
+        .filter(version__declaration=declaration)
+        .order_by()
+        .values("language")
+        .annotate(count=Count("pk"))
+    )
+    by_language: dict[str, int] = {}
+    for row in rows:
+        # As `send_endorsement_email` does: older endorsements have no language stored.
+        language = row["language"] or settings.LANGUAGE_CODE
+        by_language[language] = by_language.get(language, 0) + row["count"]
+    return by_language
 
 
 def queue_pdf_refreshes(*, version: Version) -> None:

@@ -59,7 +59,11 @@ def test_an_edit_is_drafted_reviewed_published_and_compared(live_server, transac
     page.screenshot(path="/tmp/drafting-review.png", full_page=True)
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_role("status")).to_contain_text("Approved")
-    page.get_by_role("button", name="Publish now").click()
+    page.get_by_role("link", name="Publish now…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Publish as version 2?")
+    page.get_by_role("radio", name="A new version").check()
+    page.get_by_label("Change note for readers").fill("Libraries are named too.")
+    page.get_by_role("button", name="Publish version 2").click()
     expect(page.get_by_role("status")).to_contain_text("Published as version 2")
 
     page.goto(live_server.url + "/")

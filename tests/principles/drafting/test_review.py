@@ -175,7 +175,7 @@ def test_submit_approve_and_publish_makes_the_draft_current_and_keeps_the_old_pe
     submit(client, url("approve", draft.pk), page=url("draft", draft.pk))
     client.force_login(publisher)
 
-    response = submit(client, url("publish", draft.pk), page=url("draft", draft.pk))
+    response = submit(client, url("publish", draft.pk), {"kind": "version", "change_note": ""})
 
     draft.refresh_from_db()
     assert response.status_code == 302
@@ -207,17 +207,19 @@ def test_a_draft_started_before_a_newer_publication_cannot_be_published(
     newer = start_draft(declaration=declaration, by=make_user("other", "Editor"))
     approved(newer, by_reviewer=reviewer, by_editor=editor)
     review.publish(reviewed=newer, by=publisher)
-    approved(draft, by_reviewer=reviewer, by_editor=editor)
 
-    with pytest.raises(VersionStateError, match="newer version has been published"):
-        review.publish(reviewed=draft, by=publisher)
+    with pytest.raises(VersionStateError, match="version 2 has been published since"):
+        approved(draft, by_reviewer=reviewer, by_editor=editor)
+    assert Version.objects.get(pk=draft.pk).status == Version.Status.DRAFT
 
 
 def test_only_one_draft_per_declaration_can_be_in_review(draft, declaration, editor):
     second = start_draft(declaration=declaration, by=editor)
     review.submit(reviewed=draft, by=editor)
 
-    with pytest.raises(VersionStateError, match="Another draft is already in review"):
+    with pytest.raises(
+        VersionStateError, match=r"Another draft \(draft \d+, submitted for review\)"
+    ):
         review.submit(reviewed=second, by=editor)
 
 
