@@ -95,7 +95,7 @@ def the_draft_is_reviewed_and_published(eva, rita, pat, draft: str) -> None:
     rita.sign_in(at=draft)
     rita.press("Approve")
     pat.sign_in(at=draft)
-    pat.press("Publish now")
+    pat.confirm_publication()
     expect(pat.page.get_by_role("status")).to_contain_text("Published as version 2")
 
 

@@ -161,7 +161,7 @@ def test_year_notify(site, cast, mailbox, story):
         to_publish = paula.page.get_by_role("region", name="Approved, to publish")
         paula.clicks += 1
         to_publish.get_by_role("link").first.click()
-        paula.press("Publish now")
+        paula.confirm_publication()
         expect(paula.page.get_by_role("status")).to_contain_text("Published as version 2")
 
     with story.step("the editor and the reviewer hear of the publication, the publisher not"):
