@@ -234,6 +234,15 @@ class Staff(Person):
             for row in self.page.locator("tbody tr").all()
         }
 
+    def confirm_publication(self, *, kind: str = "A new version", note: str = "") -> None:
+        """From an approved draft's page, open the confirmation page, choose `kind` ("A new
+        version" or "An editorial correction") with its change note, and publish."""
+        self.follow("Publish now…")
+        self.page.get_by_role("radio", name=self.say(kind)).check()
+        self.field("Change note for readers").fill(note)
+        label = re.escape(self.say("Publish version %(number)s")).replace("%\\(number\\)s", r"\d+")
+        submit(self.page, self.page.get_by_role("button", name=re.compile(f"^{label}$")))
+
 
 class Moderator(Staff):
     def open_the_queue(self) -> None:
@@ -310,15 +319,6 @@ class Editor(Staff):
         status = self.page.get_by_role("status")
         expect(status).to_contain_text(re.compile(r"Published as version \d+"))
         return int(re.search(r"Published as version (\d+)", status.inner_text()).group(1))
-
-    def confirm_publication(self, *, kind: str = "A new version", note: str = "") -> None:
-        """From an approved draft's page, open the confirmation page, choose `kind` ("A new
-        version" or "An editorial correction") with its change note, and publish."""
-        self.follow("Publish now…")
-        self.page.get_by_role("radio", name=self.say(kind)).check()
-        self.field("Change note for readers").fill(note)
-        label = re.escape(self.say("Publish version %(number)s")).replace("%\\(number\\)s", r"\d+")
-        submit(self.page, self.page.get_by_role("button", name=re.compile(f"^{label}$")))
 
 
 class Reader(Person):
