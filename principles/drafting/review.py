@@ -28,6 +28,7 @@ from ..models import (
     VersionText,
 )
 from ..pdf.tasks import after_publication, rerender_declaration_pdf
+from .translation_updates import carry_translations_over
 
 # The audit log's subject of each kind of reviewed text: its codes are "<subject>.<verb>".
 AUDIT_SUBJECT = {Version: "draft", Translation: "translation"}
@@ -159,10 +160,12 @@ def publish(*, reviewed: ReviewState, by) -> ReviewState:
 
 def make_current(version: Version) -> None:
     """What publishing a version does besides: it becomes the declaration's current version,
-    and its PDFs are rendered after the commit. Call it with the declaration locked."""
+    each language keeps the translation of what did not change, and its PDFs are rendered after
+    the commit. Call it with the declaration locked."""
     declaration = version.declaration
     declaration.current_version = version
     declaration.save(update_fields=["current_version"])
+    carry_translations_over(version)
     after_publication(version=version)
 
 
