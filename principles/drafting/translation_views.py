@@ -5,6 +5,7 @@ publish. The pages shared with drafts (history, comparison, restore, the steps o
 `review_views`; the rules live in `translation_services`, `review` and the models."""
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from ..models import (
     Translation,
     Version,
     VersionStateError,
+    VersionText,
     translation_languages,
 )
 from . import review
@@ -34,15 +36,18 @@ from .translation_updates import latest_translations
 @drafting_role_required
 def index(request):
     """Each published version, newest first, with its translation in each language."""
+    texts = Prefetch("texts", queryset=VersionText.objects.select_related("translation_of"))
     versions = list(
         Version.objects.served()
         .published()
-        .prefetch_related("texts", "translations")
+        .prefetch_related(texts, "translations")
         .order_by("-number")
     )
     rows = []
     for version in versions:
-        by_language = {}
+        # A language can have text before its translation of this version is published: the
+        # translation of an earlier version, kept and being updated (`translation_updates`).
+        by_language = {text.language: {"kept": text} for text in version.texts.all()}
         for translation in sorted(version.translations.all(), key=lambda t: t.created_at):
             entry = by_language.setdefault(translation.language, {})
             key = "published" if translation.status == Translation.Status.PUBLISHED else "open"
