@@ -104,6 +104,10 @@ def _fields(row) -> dict:
 
 
 def _updates(history: list[Version]):
+    """A `LanguageUpdate` for `history[0]` in each language that `history` has text in. For
+    each item, the newest row in the language is its latest translation; the newest row not
+    `outdated` is the last one made for the item's English at the time, and is kept when that
+    English is the item's English now."""
     current = history[0]
     source = {}
     for key, item in _items(current):
