@@ -68,11 +68,13 @@ def edit_item_page(
     save,
     form_kwargs: dict | None = None,
     context: dict,
+    done_url: str | None = None,
 ):
     """Show and save the edit form of one item of a draft or translation (`current`: its
     text now; `save(cleaned_data)`: the kind's service), refusing a stale save with both texts
     shown, and a save into one that left editing meanwhile (in review, scheduled or published)
-    with the typed text kept on screen."""
+    with the typed text kept on screen. After a save, go to `done_url` (by default, the item
+    on the page of the draft or translation)."""
     form_kwargs = form_kwargs or {}
     conflict = refusal = None
     if request.method == "POST":
@@ -92,7 +94,9 @@ def edit_item_page(
                     messages.success(
                         request, _("Saved: %(summary)s.") % {"summary": revision.summary}
                     )
-                return redirect(reverse(kind.detail, args=[reviewed.pk]) + f"#item-{item_key}")
+                return redirect(
+                    done_url or reverse(kind.detail, args=[reviewed.pk]) + f"#item-{item_key}"
+                )
     else:
         base = review.latest_revision_id(of=reviewed, item_key=item_key)
         form = form_class(initial={**current, "base_revision": base}, **form_kwargs)

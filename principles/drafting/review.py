@@ -32,6 +32,7 @@ from ..models import (
 from ..pdf.tasks import after_publication, rerender_declaration_pdf
 from . import notifications
 from .tasks import publish_on_schedule
+from .translation_updates import carry_translations_over
 
 # The audit log's subject of each kind of reviewed text: its codes are "<subject>.<verb>".
 AUDIT_SUBJECT = {Version: "draft", Translation: "translation"}
@@ -256,10 +257,12 @@ def discard(*, reviewed: Version, by) -> Version:
 
 def make_current(version: Version) -> None:
     """What publishing a version does besides: it becomes the declaration's current version,
-    and its PDFs are rendered after the commit. Call it with the declaration locked."""
+    each language keeps the translation of what did not change, and its PDFs are rendered after
+    the commit. Call it with the declaration locked."""
     declaration = version.declaration
     declaration.current_version = version
     declaration.save(update_fields=["current_version"])
+    carry_translations_over(version)
     after_publication(version=version)
 
 

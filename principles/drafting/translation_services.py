@@ -9,19 +9,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import (
-    ActionLineText,
-    PrincipleText,
     Revision,
     Standing,
     Translation,
     TranslationRevision,
     Version,
     VersionStateError,
-    VersionText,
     normalise,
     translation_languages,
 )
 from .review import lock_for_editing, record_revision, refuse_if_stale
+from .translation_updates import latest_translations
 
 # The fields that each kind of item has, in the order forms show them.
 VERSION_FIELDS = ("title", "preamble")
@@ -82,56 +80,11 @@ def describe_item(source: dict, item_key: str) -> str:
     return _("principle %(number)s") % {"number": number}
 
 
-def _published_text(version: Version, language: str) -> dict:
-    """The text of `version` that readers see in `language`, as Translation.text (by key)."""
-    text = {}
-    version_text = VersionText.objects.filter(version=version, language=language).first()
-    if version_text:
-        text[Revision.VERSION_TEXT_KEY] = {
-            "title": version_text.title,
-            "preamble": version_text.preamble,
-        }
-    for row in PrincipleText.objects.filter(
-        principle__version=version, language=language
-    ).select_related("principle"):
-        text[str(row.principle.key)] = {"title": row.title, "explanation": row.explanation}
-    for row in ActionLineText.objects.filter(
-        action_line__principle__version=version, language=language
-    ).select_related("action_line"):
-        text[str(row.action_line.key)] = {"text": row.text}
-    return text
-
-
-def _carried_over(*, version: Version, language: str, source: dict) -> tuple[dict, int]:
-    """The translation of the version this one was based on, for every item whose source text
-    is unchanged since: a translator then only translates what changed. Returns the text and
-    the number of items carried over."""
-    earlier = version.based_on
-    if earlier is None:
-        return {}, 0
-    earlier_source = earlier.snapshot()
-    earlier_translation = _published_text(earlier, language)
-    text = {}
-    for key, translated in earlier_translation.items():
-        if item_fields(source, key) is None or item_fields(earlier_source, key) is None:
-            continue
-        unchanged = {
-            name: value for name, value in source_item(source, key).items() if name != "number"
-        } == {
-            name: value
-            for name, value in source_item(earlier_source, key).items()
-            if name != "number"
-        }
-        if unchanged:
-            text[key] = translated
-    return text, len(text)
-
-
 @transaction.atomic
 def start_translation(*, version: Version, language: str, by) -> Translation:
     """Start translating a published version into `language`: from its published translation
-    when there is one (to revise it), else from the previous version's translation of every
-    item whose source text did not change."""
+    when there is one (to revise it), else from the latest translation, in any earlier version,
+    of every item whose source text did not change since (`translation_updates`)."""
     version = Version.objects.select_for_update().get(pk=version.pk)
     if not version.is_published:
         raise VersionStateError(_("Only a published version can be translated."))
@@ -143,20 +96,19 @@ def start_translation(*, version: Version, language: str, by) -> Translation:
         )
     current = Translation.objects.published().of(version, language).order_by("-published_at")
     current = current.first()
-    source = version.snapshot()
     if current is not None:
         text, standing = current.text, current.standing
         summary = _("Started from the published translation")
     else:
-        text, carried = _carried_over(version=version, language=language, source=source)
-        standing = Standing.PROVISIONAL
+        update = latest_translations(version).get(language)
+        text, standing = (update.kept if update else {}), Standing.PROVISIONAL
         summary = (
             _(
-                "Started from the translation of version %(number)s: %(count)s items whose "
-                "source text did not change"
+                "Started from the latest translation of every item whose source text did not "
+                "change: %(count)s items"
             )
-            % {"number": version.based_on.number, "count": carried}
-            if carried
+            % {"count": len(text)}
+            if text
             else _("Started an empty translation")
         )
     translation = Translation.objects.create(

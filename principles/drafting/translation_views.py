@@ -5,8 +5,10 @@ publish. The pages shared with drafts (history, comparison, restore, the steps o
 `review_views`; the rules live in `translation_services`, `review` and the models."""
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +16,7 @@ from ..models import (
     Translation,
     Version,
     VersionStateError,
+    VersionText,
     translation_languages,
 )
 from . import comments, review
@@ -27,20 +30,24 @@ from .forms import (
 from .kinds import TRANSLATION
 from .pages import change_state, edit_item_page, refused
 from .roles import EDIT, drafting_role_required, role_required
+from .translation_updates import latest_translations
 
 
 @drafting_role_required
 def index(request):
     """Each published version, newest first, with its translation in each language."""
+    texts = Prefetch("texts", queryset=VersionText.objects.select_related("translation_of"))
     versions = list(
         Version.objects.served()
         .published()
-        .prefetch_related("texts", "translations")
+        .prefetch_related(texts, "translations")
         .order_by("-number")
     )
     rows = []
     for version in versions:
-        by_language = {}
+        # A language can have text before its translation of this version is published: the
+        # translation of an earlier version, kept and being updated (`translation_updates`).
+        by_language = {text.language: {"kept": text} for text in version.texts.all()}
         for translation in sorted(version.translations.all(), key=lambda t: t.created_at):
             entry = by_language.setdefault(translation.language, {})
             key = "published" if translation.status == Translation.Status.PUBLISHED else "open"
@@ -136,7 +143,46 @@ def item_keys(source: dict):
 
 @role_required(EDIT)
 def edit_item(request, pk: int, item_key: str):
+    return edit_translated_item(request, translation_or_404(pk), item_key)
+
+
+@role_required(EDIT)
+def next_to_update(request, pk: int):
+    """The first item still to translate: after a new version of the source text, those whose
+    English changed and the new ones (the others were carried over from earlier translations)."""
     translation = translation_or_404(pk)
+    to_update = translation.missing_items()
+    if not to_update or not translation.is_editable:
+        messages.info(request, _("No item is left to translate."))
+        return redirect("drafting:translation", pk)
+    return redirect("drafting:translation-update-item", pk, to_update[0])
+
+
+@role_required(EDIT)
+def update_item(request, pk: int, item_key: str):
+    """One of the items to update, with the list of them all: "Save and next" saves it and
+    shows the next one, until none is left."""
+    translation = translation_or_404(pk)
+    source = translation.source()
+    to_update = translation.missing_items(source)
+    if item_key not in to_update:
+        return redirect("drafting:translation-next-to-update", pk)
+    earlier = latest_translations(translation.version).get(translation.language)
+    return edit_translated_item(
+        request,
+        translation,
+        item_key,
+        done_url=reverse("drafting:translation-next-to-update", args=[pk]),
+        context={
+            "to_update": [
+                (key, services.describe_item(source, key).capitalize()) for key in to_update
+            ],
+            "earlier_translation": earlier.earlier.get(item_key) if earlier else None,
+        },
+    )
+
+
+def edit_translated_item(request, translation, item_key: str, *, done_url=None, context=None):
     source = translation.source()
     if services.item_fields(source, item_key) is None:
         raise Http404("This version has no such item.")
@@ -161,7 +207,9 @@ def edit_item(request, pk: int, item_key: str):
         context={
             "heading": services.describe_item(source, item_key).capitalize(),
             "source_fields": source_fields,
+            **(context or {}),
         },
+        done_url=done_url,
     )
 
 

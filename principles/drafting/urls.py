@@ -85,6 +85,16 @@ urlpatterns += [
         name="translate-item",
     ),
     path(
+        "translations/<number:pk>/to-update/",
+        translation_views.next_to_update,
+        name="translation-next-to-update",
+    ),
+    path(
+        "translations/<number:pk>/to-update/<slug:item_key>/",
+        translation_views.update_item,
+        name="translation-update-item",
+    ),
+    path(
         "translations/<number:pk>/standing/",
         translation_views.set_standing,
         name="translation-standing",

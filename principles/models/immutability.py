@@ -2,7 +2,9 @@
 
 - A **published version** is frozen: its own row, its structure (principles, action lines) and
   its text in the source language. Its text rows in other languages stay writable, because
-  publishing a translation replaces them (`translation_services._write_reader_text`).
+  publishing a translation replaces them (`drafting.review._show_to_readers`), and publishing
+  the version writes the translations it keeps from earlier versions
+  (`drafting.translation_updates.carry_translations_over`).
 - **Revisions, translation revisions and audit entries** are only ever added: never changed,
   never deleted. No code deletes a draft or a translation, so their revisions need no exception.
 

@@ -98,7 +98,10 @@ class VersionQuerySet(ReviewQuerySet, FrozenOncePublishedQuerySet):
         languages = {language or get_language() or SOURCE_LANGUAGE, SOURCE_LANGUAGE}
 
         def texts(model):
-            return Prefetch("texts", queryset=model.objects.filter(language__in=languages))
+            rows = model.objects.filter(language__in=languages)
+            if model is VersionText:
+                rows = rows.select_related("translation_of")
+            return Prefetch("texts", queryset=rows)
 
         action_lines = ActionLine.objects.prefetch_related(texts(ActionLineText))
         principles = Principle.objects.prefetch_related(
@@ -140,12 +143,26 @@ class VersionQuerySet(ReviewQuerySet, FrozenOncePublishedQuerySet):
 
 
 class TextInActiveLanguage:
-    """Gives `item.text`: its text row in the active language, else in the source language."""
+    """Gives `item.text`: its text row in the active language, else in the source language.
+    A row whose translation is being updated (`outdated`) is not the item's text: readers see
+    the source text, and the row as `earlier_translation`."""
 
     @cached_property
     def text(self):
         by_language = {text.language: text for text in self.texts.all()}
-        return by_language.get(get_language()) or by_language.get(SOURCE_LANGUAGE)
+        translated = by_language.get(get_language())
+        if translated is not None and not translated.outdated:
+            return translated
+        return by_language.get(SOURCE_LANGUAGE)
+
+    @cached_property
+    def earlier_translation(self):
+        """The row in the active language that translates an earlier source text of this
+        item, kept while its translation is updated; None otherwise."""
+        return next(
+            (row for row in self.texts.all() if row.language == get_language() and row.outdated),
+            None,
+        )
 
     @property
     def source_text(self):
@@ -289,6 +306,15 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
     def snapshots_at(self, *revisions) -> list[dict]:
         """The text at each of `revisions`, in the shape of `snapshot()`."""
         return [revision.snapshot for revision in revisions]
+
+    @cached_property
+    def reader_text(self):
+        """The title-and-preamble row in the active language when it is not the source, up to
+        date or being updated: it carries the standing of the language's text and, while it is
+        being updated, the version it is a translation of. None when the version has none."""
+        if get_language() == SOURCE_LANGUAGE:
+            return None
+        return next((row for row in self.texts.all() if row.language == get_language()), None)
 
     def translated_languages(self) -> list[str]:
         """The languages other than the source that this version has a translation in, in the
@@ -497,6 +523,17 @@ class Standing(models.TextChoices):
     PROVISIONAL = "provisional", _("Provisional")
 
 
+def outdated_field():
+    return models.BooleanField(
+        _("being updated"),
+        default=False,
+        help_text=_(
+            "A translation of an earlier source text of this item, kept when a new version was "
+            "published: readers see the source text, with this as the earlier translation."
+        ),
+    )
+
+
 class VersionText(VersionContent):
     is_text = True
 
@@ -512,6 +549,19 @@ class VersionText(VersionContent):
         choices=Standing.choices,
         blank=True,
         help_text=_("For a translation: whether it is official. Empty for the source text."),
+    )
+    outdated = outdated_field()
+    translation_of = models.ForeignKey(
+        Version,
+        verbose_name=_("translation of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "For a translation being updated to this version: the version it translates. "
+            "Empty once this version's translation is published."
+        ),
     )
 
     class Meta:
@@ -550,6 +600,7 @@ class PrincipleText(VersionContent):
     language = language_field()
     title = PlainCharField(_("title"), max_length=300)
     explanation = PlainTextField(_("explanation"), blank=True)
+    outdated = outdated_field()
 
     class Meta:
         verbose_name = _("principle text")
@@ -599,6 +650,7 @@ class ActionLineText(VersionContent):
     )
     language = language_field()
     text = PlainTextField(_("text"))
+    outdated = outdated_field()
 
     class Meta:
         verbose_name = _("action line text")
