@@ -1,13 +1,14 @@
 """The declaration's models, by concern:
 
-- `text`: the declaration, its versions and their text in every language;
+- `text`: the declaration and its versions;
+- `items`: a version's principles and action lines, and their text in every language;
 - `review`: the review workflow that drafts and translations share;
 - `history`: revisions of drafts, reviewers' comments and the site's audit log;
 - `immutability`: what never changes once written (published versions, revisions, the audit
   log), guarded on every database and by triggers on PostgreSQL;
 - `translations`: translations of published versions and their revisions;
 - `pdfs`: the stored, signed PDFs of published versions;
-- `plain_text`: the one normalisation every text of the declaration goes through on input.
+- `plain_text`: the one normalisation every text of the declaration goes through on input;
 - `staff`: the language each member of staff is written to in.
 """
 
@@ -18,24 +19,22 @@ from .immutability import (
     RevisionIsImmutable,
     VersionContent,
 )
-from .pdfs import DeclarationPdf, declaration_pdf_path
-from .plain_text import normalise
-from .review import ReviewState, VersionStateError
-from .staff import StaffLanguage
-from .text import (
+from .items import (
     SOURCE_LANGUAGE,
     ActionLine,
     ActionLineText,
-    AnotherDraftInReview,
-    Declaration,
     Principle,
     PrincipleText,
     Standing,
     TextInActiveLanguage,
-    Version,
     VersionText,
     language_field,
 )
+from .pdfs import DeclarationPdf, declaration_pdf_path
+from .plain_text import normalise
+from .review import ReviewState, VersionStateError
+from .staff import StaffLanguage
+from .text import AnotherDraftInReview, Declaration, Version
 from .translations import Translation, TranslationRevision, translation_languages
 
 __all__ = [

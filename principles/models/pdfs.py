@@ -4,7 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .text import Version, language_field
+from .items import language_field
+from .text import Version
 
 
 def declaration_pdf_path(pdf: "DeclarationPdf", filename: str) -> str:

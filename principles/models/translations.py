@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .history import Revision
 from .immutability import AppendOnly
+from .items import SOURCE_LANGUAGE, Standing
 from .review import ReviewQuerySet, ReviewState, VersionStateError, review_constraints
-from .text import SOURCE_LANGUAGE, Standing, Version
+from .text import Version
 
 
 class TranslationQuerySet(ReviewQuerySet):
