@@ -38,6 +38,24 @@ def client():
     return Client(enforce_csrf_checks=True)
 
 
+@pytest.fixture
+def page_queries(django_assert_num_queries):
+    """`django_assert_num_queries` for what a page itself reads: the public cache's
+    generation, which a process reads from the database at most once a second whatever page
+    it serves then (tests/endorsements/test_page_cache.py counts that query), is read first."""
+    import contextlib
+
+    from declaration_site import public_cache
+
+    @contextlib.contextmanager
+    def counting(expected: int):
+        public_cache.generation()
+        with django_assert_num_queries(expected) as captured:
+            yield captured
+
+    return counting
+
+
 @pytest.fixture(autouse=True)
 def media_of_its_own(settings, tmp_path):
     """Files a test stores (the open data files an approval builds, PDFs) go to a folder of its

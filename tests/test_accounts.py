@@ -216,7 +216,7 @@ def test_the_queued_email_carries_no_token_and_skips_an_account_closed_meanwhile
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
     ask_for_a_reset(browser(), "edith@example.org")
 
-    (queued,) = DBTaskResult.objects.all()
+    (queued,) = DBTaskResult.objects.filter(task_path=send_password_reset_email.module_path)
     assert queued.args_kwargs["kwargs"] == {"user_id": editor.pk, "language": "en"}
     editor.is_active = False
     editor.save()

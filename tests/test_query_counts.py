@@ -6,7 +6,6 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from declaration_site import public_cache
 from endorsements.management.commands.seed_demo_data import demo_endorsement
 from endorsements.models import Endorsement
 from endorsements.open_data import build_open_data
@@ -38,14 +37,6 @@ def endorsers(request, django_db_setup, django_db_blocker):
             reconfirm_endorsement(endorsement=endorsement, version=second)
         yield request.param
         transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def generation_already_read(db):
-    """The page's own queries: with the default per-process cache the generation is read from
-    the database, one query per process at most once a second, whichever page is read then
-    (tests/endorsements/test_page_cache.py counts it)."""
-    public_cache.generation()
 
 
 # The first read of each public page, and the queries it runs, whatever the number of endorsers.
@@ -87,18 +78,18 @@ def read(client, path: str) -> int:
 
 @pytest.mark.parametrize(("path", "queries"), PAGES.items(), ids=PAGES.keys())
 def test_a_public_page_runs_the_same_queries_however_many_organisations_endorsed(
-    path, queries, endorsers, db, client, django_assert_num_queries
+    path, queries, endorsers, db, client, page_queries
 ):
-    with django_assert_num_queries(queries):
+    with page_queries(queries):
         status = read(client, path)
 
     assert status == 200
 
 
 def test_a_verify_address_that_names_no_file_runs_one_query_and_says_so(
-    endorsers, db, client, django_assert_num_queries
+    endorsers, db, client, page_queries
 ):
-    with django_assert_num_queries(1):
+    with page_queries(1):
         status = read(client, "/verify/?version=2&snapshot=" + "0" * 64)
 
     assert status == 404
@@ -111,14 +102,13 @@ def test_a_verify_address_that_names_no_file_runs_one_query_and_says_so(
     [("/declaration.pdf", 2), ("/versions/1/declaration.pdf", 2)],
 )
 def test_a_pdf_download_runs_the_same_queries_however_many_organisations_endorsed(
-    path, queries, endorsers, db, client, pdf_settings, django_assert_num_queries
+    path, queries, endorsers, db, client, pdf_settings, page_queries
 ):
     for version in Declaration.objects.get().versions.published():
         # A PDF of a few names: one of 10,000 takes minutes to render.
         store_declaration_pdf(version=version, snapshot=make_snapshot(["Signatory"]))
-    public_cache.generation()  # rendering took seconds: read it again (generation_already_read)
 
-    with django_assert_num_queries(queries):
+    with page_queries(queries):
         status = read(client, path)
 
     assert status == 200
@@ -126,11 +116,11 @@ def test_a_pdf_download_runs_the_same_queries_however_many_organisations_endorse
 
 @pytest.mark.parametrize("path", ["/endorsers.csv", "/endorsers-excel.csv", "/endorsers.json"])
 def test_an_open_data_download_reads_one_row_however_many_organisations_endorsed(
-    path, endorsers, db, client, django_assert_num_queries
+    path, endorsers, db, client, page_queries
 ):
     build_open_data()  # the task worker builds the files when the list changes
 
-    with django_assert_num_queries(1):
+    with page_queries(1):
         status = read(client, path)
 
     assert status == 200

@@ -199,7 +199,8 @@ def translators():
 def notify_translators_of_update(version: Version) -> int:
     """Email each translator the items of `version` whose translation is to be updated, in
     the languages they have translated into (every language for someone who never has), in
-    the language they read the site in (`StaffLanguage`). Returns the number of emails sent.
+    the language they read the site in (`StaffLanguage`), else in the one language they
+    translate into, else in English. Returns the number of emails sent.
 
     Which languages a person translates is not recorded: the languages someone has saved
     translations in are theirs, which needs no setting and follows what they actually do."""
@@ -221,7 +222,9 @@ def notify_translators_of_update(version: Version) -> int:
         theirs = [updates[code] for code in updates if code in worked_in.get(person.pk, updates)]
         if not theirs:
             continue
-        with i18n.override(StaffLanguage.of(person)):
+        languages = {update.language for update in theirs}
+        only = languages.pop() if len(languages) == 1 else None
+        with i18n.override(StaffLanguage.of(person, default=only)):
             _send(person, version, source, theirs)
         sent += 1
     return sent

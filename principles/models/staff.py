@@ -28,10 +28,10 @@ class StaffLanguage(models.Model):
         return f"{self.user}: {self.language}"
 
     @classmethod
-    def of(cls, user) -> str:
-        """The language to write to `user` in."""
+    def of(cls, user, *, default: str | None = None) -> str:
+        """The language to write to `user` in: theirs, else `default`, else the site's."""
         stored = cls.objects.filter(user=user).values_list("language", flat=True).first()
-        return stored or settings.LANGUAGE_CODE
+        return stored or default or settings.LANGUAGE_CODE
 
     @classmethod
     def remember(cls, user, language: str) -> None:

@@ -128,13 +128,13 @@ def test_publishing_a_version_renders_its_pdf_in_the_background(
 
 @pytest.mark.parametrize("approved", [10, 10_000])
 def test_a_pdf_download_runs_the_same_queries_however_many_organisations_endorsed(
-    approved, version, pdf_settings, client, django_assert_num_queries
+    approved, version, pdf_settings, client, page_queries
 ):
     render_declaration_pdf(version_id=version.pk)
     Endorsement.objects.bulk_create(demo_endorsement(n, version) for n in range(approved))
 
     # The version and the PDF of the latest snapshot: no signatory is read.
-    with django_assert_num_queries(2):
+    with page_queries(2):
         response = client.get("/declaration.pdf")
 
     assert response.status_code == 200

@@ -125,13 +125,11 @@ def approve_in_bulk(version, count: int) -> None:
 
 
 @pytest.mark.parametrize("count", [10, 10_000])
-def test_the_list_runs_a_constant_number_of_queries(
-    client, version, django_assert_num_queries, count
-):
+def test_the_list_runs_a_constant_number_of_queries(client, version, page_queries, count):
     approve_in_bulk(version, count)
 
     # Page and its count, action lines, current version, totals, and by type, region, month.
-    with django_assert_num_queries(8):
+    with page_queries(8):
         response = client.get("/endorsers/?page=2")
 
     assert response.status_code == 200
@@ -139,11 +137,11 @@ def test_the_list_runs_a_constant_number_of_queries(
 
 @pytest.mark.parametrize("count", [10, 10_000])
 def test_the_declaration_shows_the_count_in_a_constant_number_of_queries(
-    client, version, django_assert_num_queries, count
+    client, version, page_queries, count
 ):
     approve_in_bulk(version, count)
 
-    with django_assert_num_queries(7):
+    with page_queries(7):
         response = client.get("/")
 
     page = parse_strict(response.content)

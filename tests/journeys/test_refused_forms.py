@@ -82,7 +82,7 @@ def test_a_cached_form_carrying_a_token_fails_the_journey_before_it_is_sent(visi
 
     assert sent_by_first.status == 200
     assert what_django_says.value.status == 403
-    assert "CSRF" in what_django_says.value.text()
+    assert "The form has expired" in what_django_says.value.text()
 
 
 def test_a_form_refused_by_the_site_fails_the_journey_with_the_answer(visitor):

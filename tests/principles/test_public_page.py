@@ -3,7 +3,6 @@ from urllib.parse import urlparse
 
 import pytest
 
-from declaration_site import public_cache
 from tests.html import parse_strict
 
 
@@ -87,13 +86,12 @@ def test_the_page_carries_opengraph_tags_for_sharing(client, publish):
 
 @pytest.mark.parametrize(("principles", "action_lines"), [(1, 1), (10, 10)])
 def test_the_home_page_runs_a_constant_number_of_queries(
-    client, publish, django_assert_num_queries, principles, action_lines
+    client, publish, page_queries, principles, action_lines
 ):
     publish(principles=principles, action_lines=action_lines)
-    public_cache.generation()  # read at most once a second per process (test_page_cache.py)
 
     # 6 for the text, 1 for the count of endorsers.
-    with django_assert_num_queries(7):
+    with page_queries(7):
         response = client.get("/")
 
     assert response.content.count(b'class="citation"') == principles * action_lines
