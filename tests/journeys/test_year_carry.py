@@ -94,7 +94,7 @@ def version_2_rewords_one_action_line(edna, rob, paula) -> None:
     rob.press("Approve")
     paula.sign_in(at="/drafting/")
     paula.page.get_by_role("link", name=DECLARATION).click()
-    paula.press("Publish now")
+    paula.confirm_publication()
     expect(paula.page.get_by_role("status")).to_contain_text("Published as version 2")
 
 
