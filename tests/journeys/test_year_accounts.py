@@ -116,13 +116,13 @@ def test_year_accounts(site, cast, mailbox, story):
         edith.sign_in_with(FORGOTTEN)
         expect(edith.page.get_by_role("alert")).to_be_visible()
         edith.sign_in_with(FROM_THE_EMAIL)
-        expect(edith.page).to_have_url(re.compile(r"/fr/drafting/$"))
+        expect(edith.page).to_have_url(re.compile(r"/fr/drafting/tasks/$"))  # My tasks
     with story.step("she changes her password again from the drafting bar", edith):
         edith.change_password(old=FROM_THE_EMAIL, new=CHANGED_AGAIN)
     with story.step("she signs out and back in with the changed password", edith):
         edith.sign_out()
         edith.sign_in_with(CHANGED_AGAIN)
-        expect(edith.page).to_have_url(re.compile(r"/fr/drafting/$"))
+        expect(edith.page).to_have_url(re.compile(r"/fr/drafting/tasks/$"))  # My tasks
     with story.step("only she got an email", edith):
         assert [sent.to for sent in mailbox.emails()] == [ForgetfulEditor.email]
 

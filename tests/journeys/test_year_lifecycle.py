@@ -134,10 +134,12 @@ def test_year_of_drafts(site, cast, mailbox, story):
         version, said = pat.publish(eve.draft)
         assert version == 2
         assert "1 in English" in said, said
-    with story.step("ed's draft, now stale, is refused at submit", ed):
+    with story.step("ed's draft, now stale, offers a rebase instead of a submit", ed):
         ed.page.goto(ed.draft)
-        refused = ed.submit_for_review()
-        assert "started from version 1, but version 2 has been published since" in refused
+        expect(ed.page.locator(".notice").first).to_contain_text(
+            "started from version 1, but version 2 has been published since"
+        )
+        expect(ed.button("Submit for review")).to_have_count(0)
     with story.step("ed rebases it, keeping his text where both changed", ed):
         assert ed.rebase_keeping_mine(version=2) == ["Action line 1.1"]
         for text in (ED_LINE, ED_SECOND_LINE):
