@@ -21,7 +21,9 @@ from .story import settle
 from .test_year_carry import (
     ARABIC,
     FRENCH,
+    NEW_FRENCH,
     REWORDED,
+    main_text,
     reader_pdf_is_kept_too,
     reader_sees_the_text_kept_and_the_change_marked,
     translations_of_version_1_are_published,
@@ -73,7 +75,8 @@ def two_editors_save_the_same_item(eve: Editor, ed: Editor) -> None:
     ed.reword(action_line="1.1", text=FIRST_TRY)
     eve.page.get_by_role("textbox", name=eve.say("Text")).fill(REWORDED)
     eve.press("Save")
-    eve.expect_heading("Someone else saved this item first")
+    conflict = eve.page.get_by_role("heading", name=eve.say("Someone else saved this item first"))
+    expect(conflict).to_be_visible()
     expect(eve.page.locator(".conflict")).to_contain_text(FIRST_TRY)
     expect(eve.page.locator(".conflict")).to_contain_text(REWORDED)
     eve.press("Save my text instead")
@@ -150,7 +153,10 @@ def test_a_year(site, cast, mailbox, story):
     rob = cast(Reviewer, username="rob", language="fr")
     paula = cast(Publisher, username="paula")
     fabien = cast(Editor, username="fabien", language="fr")
-    schools, anna = cast(Organisation, details=SCHOOLS), cast(Moderator, username="anna")
+    schools, anna = (
+        cast(Organisation, details=SCHOOLS, language="en"),
+        cast(Moderator, username="anna"),
+    )
     claire, layla = (
         cast(Reader, name="Claire", language="fr"),
         cast(Reader, name="Layla", language="ar"),
@@ -190,6 +196,8 @@ def test_a_year(site, cast, mailbox, story):
         rob.press("Approve")
         paula.page.goto(fabien.page.url)
         paula.press("Publish now")
+        french = settle(lambda: main_text(claire, "fr"), until=lambda text: NEW_FRENCH in text)
+        assert claire.say("Translation being updated") not in french
     with story.step("ed's stale draft offers a rebase; it is published as version 3", ed):
         ed.page.goto(ed.draft)
         expect(ed.page.locator(".notice").first).to_contain_text("version 2 has been published")
