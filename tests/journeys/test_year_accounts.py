@@ -128,6 +128,7 @@ def test_year_accounts(site, cast, mailbox, story):
 
     with story.step("on her phone, she orders the principles of a new draft", edith):
         edith.page.set_viewport_size({"width": 320, "height": 700})
+        edith.follow("Drafts")
         edith.press("Start a new draft from the current version")
         edith.follow("Change the order")
         edith.expect_heading("Order the principles")
