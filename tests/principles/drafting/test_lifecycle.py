@@ -78,9 +78,7 @@ def test_a_draft_based_on_a_superseded_version_is_refused_at_submit(stale, edito
     assert Version.objects.get(pk=stale.pk).status == Version.Status.DRAFT
 
 
-def test_a_stale_drafts_page_offers_rebase_and_discard_instead_of_submit(
-    stale, editor, signed_in
-):
+def test_a_stale_drafts_page_offers_rebase_and_discard_instead_of_submit(stale, editor, signed_in):
     page = signed_in(editor).get(url("draft", stale.pk)).content.decode()
 
     assert "Rebase onto version 2…" in page
