@@ -17,22 +17,18 @@ from django.utils.translation import ngettext
 from declaration_site.public_cache import public_content_changed
 
 from ..models import (
-    ActionLineText,
     AuditEntry,
     Declaration,
-    PrincipleText,
     ReviewComment,
     ReviewState,
-    Revision,
     Translation,
     Version,
     VersionStateError,
-    VersionText,
 )
 from ..pdf.tasks import after_publication, rerender_declaration_pdf
 from . import notifications
 from .tasks import publish_on_schedule
-from .translation_updates import carry_translations_over
+from .translation_updates import carry_translations_over, write_language
 
 # The audit log's subject of each kind of reviewed text: its codes are "<subject>.<verb>".
 AUDIT_SUBJECT = {Version: "draft", Translation: "translation"}
@@ -267,46 +263,11 @@ def make_current(version: Version) -> None:
 
 
 def _show_to_readers(translation: Translation) -> None:
-    """Replace the version's rows in the translation's language with the translation, and
-    render its PDF in that language anew after the commit.
-
-    This is the only writer of a published version's rows in a language other than the
-    source: the source text and the structure stay frozen. Bulk statements are used on
-    purpose: their guard (and PostgreSQL's triggers) let rows in other languages through,
-    whereas the rows' own save() refuses any change to a published version."""
-    version, language, text = translation.version, translation.language, translation.text
-    VersionText.objects.filter(version=version, language=language).delete()
-    PrincipleText.objects.filter(principle__version=version, language=language).delete()
-    ActionLineText.objects.filter(
-        action_line__principle__version=version, language=language
-    ).delete()
-    version_text = text[Revision.VERSION_TEXT_KEY]
-    VersionText.objects.bulk_create(
-        [
-            VersionText(
-                version=version,
-                language=language,
-                title=version_text["title"],
-                preamble=version_text["preamble"],
-                standing=translation.standing,
-            )
-        ]
-    )
-    principles = list(version.principles.prefetch_related("action_lines"))
-    PrincipleText.objects.bulk_create(
-        PrincipleText(
-            principle=principle,
-            language=language,
-            title=text[str(principle.key)]["title"],
-            explanation=text[str(principle.key)].get("explanation", ""),
-        )
-        for principle in principles
-    )
-    ActionLineText.objects.bulk_create(
-        ActionLineText(action_line=line, language=language, text=text[str(line.key)]["text"])
-        for principle in principles
-        for line in principle.action_lines.all()
-    )
+    """Replace the version's rows in the translation's language with the translation, which
+    clears every mark of a translation being updated (`translation_updates.write_language`),
+    and render its PDF in that language anew after the commit."""
+    version, language = translation.version, translation.language
+    write_language(version, language, texts=translation.text, standing=translation.standing)
     version_id = version.pk
     transaction.on_commit(
         lambda: rerender_declaration_pdf.enqueue(version_id=version_id, language=language)

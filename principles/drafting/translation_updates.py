@@ -14,9 +14,9 @@ each language:
 
 The language's title-and-preamble row then names the version it is a translation of
 (`translation_of`) until a translation of the new version is published, which replaces the rows
-(`review._show_to_readers`) and so clears every mark. Translators are emailed the items to
-update (`notify_translators_of_update`), and a translation started then begins with everything
-else already translated (`translation_services.start_translation`).
+(`write_language`, the one writer of them) and so clears every mark. Translators are emailed the
+items to update (`notify_translators_of_update`), and a translation started then begins with
+everything else already translated (`translation_services.start_translation`).
 """
 
 from dataclasses import dataclass, field
@@ -152,34 +152,63 @@ def _updates(history: list[Version]):
 def carry_translations_over(version: Version) -> None:
     """At the publication of `version`: write into its rows in each language what the earlier
     translations give it (see the module's docstring), and email the translators the items to
-    update once the publication commits. Bulk statements, as `review._show_to_readers`: rows
-    in languages other than the source are the only writable rows of a published version."""
+    update once the publication commits."""
     history = _history(version)
     already = {row.language for row in history[0].texts.all()}
     updates = [update for update in _updates(history) if update.language not in already]
     for update in updates:
-        _write(history[0], update)
+        write_language(
+            version,
+            update.language,
+            texts={**update.kept, **update.earlier},
+            outdated=set(update.earlier),
+            standing=update.standing,
+            translation_of=update.translation_of if update.to_update else None,
+        )
     if any(update.to_update for update in updates):
         version_id = version.pk
         transaction.on_commit(lambda: send_update_notices.enqueue(version_id=version_id))
 
 
-def _write(version: Version, update: LanguageUpdate) -> None:
-    rows = {model: [] for model, _owner, _fields in TEXT_ROWS.values()}
+def write_language(
+    version: Version,
+    language: str,
+    *,
+    texts: dict[str, dict],
+    standing: str,
+    outdated: set[str] = frozenset(),
+    translation_of: Version | None = None,
+) -> None:
+    """Replace the rows of `version` in `language` (not the source) with `texts`, item key ->
+    translated fields; the items named in `outdated` translate an earlier English and are
+    marked as being updated, and an item without an entry gets no row (readers see its
+    English). The title-and-preamble row carries the language's `standing` and, while it is
+    being updated, the version it is a translation of.
+
+    This is the only writer of a published version's rows in a language other than the source
+    (publishing a translation, carrying translations over a new version): the source text and
+    the structure stay frozen. Bulk statements are used on purpose: their guard (and
+    PostgreSQL's triggers) let rows in other languages through, whereas the rows' own save()
+    refuses any change to a published version."""
+    version = Version.objects.prefetch_related("principles__action_lines").get(pk=version.pk)
+    rows = {}
     for key, item in _items(version):
-        model, owner, _names = TEXT_ROWS[type(item)]
-        fields = update.kept.get(key)
-        outdated = fields is None
-        if outdated:
-            fields = update.earlier.get(key)
+        model, owner, names = TEXT_ROWS[type(item)]
+        fields = texts.get(key)
+        rows.setdefault(model, [])
         if fields is None:
             continue
-        row = model(**{owner: item}, language=update.language, outdated=outdated, **fields)
+        row = model(
+            **{owner: item},
+            language=language,
+            outdated=key in outdated,
+            **{name: fields.get(name, "") for name in names},
+        )
         if model is VersionText:
-            row.standing = update.standing
-            row.translation_of = update.translation_of if update.to_update else None
+            row.standing, row.translation_of = standing, translation_of
         rows[model].append(row)
     for model, new_rows in rows.items():
+        model.objects.filter(**{model.version_path: version, "language": language}).delete()
         model.objects.bulk_create(new_rows)
 
 

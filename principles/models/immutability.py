@@ -2,9 +2,8 @@
 
 - A **published version** is frozen: its own row, its structure (principles, action lines) and
   its text in the source language. Its text rows in other languages stay writable, because
-  publishing a translation replaces them (`drafting.review._show_to_readers`), and publishing
-  the version writes the translations it keeps from earlier versions
-  (`drafting.translation_updates.carry_translations_over`).
+  publishing a translation replaces them and publishing the version writes the translations it
+  keeps from earlier versions (both through `drafting.translation_updates.write_language`).
 - **Revisions, translation revisions and audit entries** are only ever added: never changed,
   never deleted. No code deletes a draft or a translation, so their revisions need no exception.
 
