@@ -19,8 +19,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 from django_tasks import task
+
+from declaration_site.client_identity import too_many_emails_asked
 
 RESET_FORM_TEMPLATE = "registration/password_reset_form.html"
 
@@ -61,23 +62,6 @@ def send_password_reset_email(*, user_id: int, language: str) -> str:
     return "sent"
 
 
-def posted_email(group, request) -> str:
-    """One inbox, however its address is spelled (case, surrounding spaces)."""
-    return request.POST.get("email", "").strip().lower()
-
-
-def too_many_reset_requests(request) -> bool:
-    """Each address and each email may ask a few times an hour, so that nobody can use the
-    site to flood an inbox; every request counts, known address or not, so that the limit
-    tells nothing either."""
-    limits = [(posted_email, "3/h"), ("ip", "10/h")]
-    reached = [
-        is_ratelimited(request, group="accounts.password_reset", key=key, rate=rate, increment=True)
-        for key, rate in limits
-    ]
-    return any(reached)
-
-
 reset_request = auth_views.PasswordResetView.as_view(
     form_class=QueuedPasswordResetForm, template_name=RESET_FORM_TEMPLATE
 )
@@ -86,7 +70,7 @@ reset_request = auth_views.PasswordResetView.as_view(
 @require_http_methods(["GET", "POST"])
 def password_reset(request):
     """Django's page for asking for a reset link, rate-limited."""
-    if request.method == "POST" and too_many_reset_requests(request):
+    if request.method == "POST" and too_many_emails_asked(request, group="accounts.password_reset"):
         context = {"form": QueuedPasswordResetForm(request.POST), "rate_limited": True}
         return render(request, RESET_FORM_TEMPLATE, context, status=429)
     return reset_request(request)

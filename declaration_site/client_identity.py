@@ -1,13 +1,16 @@
 """Who a request comes from, as the rate limits and django-axes' sign-in lockouts count it.
 
 Both use `client_ip`, so that behind a proxy a sign-in lockout and a rate limit apply to the
-same address: the visitor's, never the proxy's.
+same address: the visitor's, never the proxy's. The forms that email a link to an address
+anyone may type (endorsement links, password resets) also count by that inbox
+(`too_many_emails_asked`).
 """
 
 import ipaddress
 import logging
 
 from django.conf import settings
+from django_ratelimit.core import is_ratelimited
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +66,24 @@ def lockout_username(request, credentials) -> str | None:
     if not username:
         return username
     return str(username).replace("\x00", "")[:LOCKOUT_USERNAME_LENGTH]
+
+
+def posted_email(group, request) -> str:
+    """The posted email as the per-inbox limit counts it: without the spaces around it and in
+    lower case, so that "Ana@Example.org " is the same inbox as "ana@example.org". The local
+    part is case-sensitive by the standard, but no mail server we know of treats it so, and
+    one inbox flooded under two spellings is the abuse this limit is for."""
+    return request.POST.get("email", "").strip().lower()
+
+
+def too_many_emails_asked(request, *, group: str) -> bool:
+    """Whether this post, which asks the site to email a link to the posted address, goes
+    past the limits of `group`: each inbox and each client a few times an hour, so that
+    nobody can use the site to flood an inbox. Every post counts, whether or not the address
+    is known, so that reaching the limit tells nothing either."""
+    limits = [(posted_email, "3/h"), ("ip", "10/h")]
+    reached = [
+        is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
+        for key, rate in limits
+    ]
+    return any(reached)

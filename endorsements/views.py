@@ -17,9 +17,10 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
-from django_ratelimit.core import get_usage, is_ratelimited
+from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
+from declaration_site.client_identity import too_many_emails_asked
 from declaration_site.converters import is_ascii_number
 from declaration_site.countries import EndorsementCountries
 from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
@@ -174,26 +175,6 @@ LINK_REQUESTS = {
 }
 
 
-def posted_email(group, request) -> str:
-    """The posted email as the per-email limit counts it: without the spaces around it and in
-    lower case, so that "Ana@Example.org " is the same inbox as "ana@example.org". The local
-    part is case-sensitive by the standard, but no mail server we know of treats it so, and
-    one inbox flooded under two spellings is the abuse this limit is for."""
-    return request.POST.get("email", "").strip().lower()
-
-
-def too_many_link_requests(request, purpose: str) -> bool:
-    """Each address and each email may ask for links of each purpose a few times an hour, so
-    that nobody can use the site to flood an inbox."""
-    group = f"endorsements.links.{purpose}"
-    limits = [(posted_email, "3/h"), ("ip", "10/h")]
-    reached = [
-        is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
-        for key, rate in limits
-    ]
-    return any(reached)
-
-
 @require_http_methods(["GET", "POST"])
 def link_request(request, purpose: str):
     """A page that asks for the contact's email and emails them links. It answers the same
@@ -201,7 +182,9 @@ def link_request(request, purpose: str):
     page = LINK_REQUESTS[purpose]
     form = EmailForm(request.POST or None, submit_label=page.submit_label)
     context = {"form": form, "title": page.title, "intro": page.intro}
-    if request.method == "POST" and too_many_link_requests(request, purpose):
+    if request.method == "POST" and too_many_emails_asked(
+        request, group=f"endorsements.links.{purpose}"
+    ):
         context["rate_limited"] = True
         return render(request, "endorsements/email_form.html", context, status=429)
     if request.method == "POST" and form.is_valid():
