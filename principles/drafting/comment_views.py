@@ -3,7 +3,7 @@ Each form sits on the page of the draft or translation, or on the edit page of t
 leads back to it (`next`); the rules are `comments`'."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -29,6 +29,21 @@ def back(request, reviewed, kind: Kind, anchor: str):
     if not url_has_allowed_host_and_scheme(page, allowed_hosts={request.get_host()}):
         page = reverse(kind.detail, args=[reviewed.pk])
     return redirect(f"{page.partition('#')[0]}#{anchor}")
+
+
+def refused(request, form: CommentForm, *, back_to: str):
+    """A comment or answer that is not valid (too long, a NUL byte) is shown again with its
+    error on a page of its own, which posts it again: the typed text is never lost. A NUL
+    byte is dropped from what is echoed, which HTML cannot carry."""
+    form.data = form.data.copy()
+    form.data["comment"] = form.data.get("comment", "").replace("\x00", "")
+    context = {
+        "form": form,
+        "item_key": request.POST.get("item_key", "")[:36],
+        "next": request.POST.get("next", "").replace("\x00", ""),
+        "back": back_to,
+    }
+    return render(request, "principles/drafting/comment_refused.html", context, status=400)
 
 
 def _kind_of(comment: ReviewComment) -> Kind:
@@ -61,7 +76,7 @@ def start(request, pk: int, kind: Kind):
             success=_("Comment added."),
         )
     else:
-        messages.error(request, _("Write a comment first."))
+        return refused(request, form, back_to=reverse(kind.detail, args=[reviewed.pk]))
     return back(request, reviewed, kind, f"item-{item_key}")
 
 
@@ -84,7 +99,8 @@ def answer(request, pk: int):
             success=_("Answer added."),
         )
     else:
-        messages.error(request, _("Write an answer first."))
+        kind = _kind_of(thread)
+        return refused(request, form, back_to=reverse(kind.detail, args=[thread.reviewed.pk]))
     return back(request, thread.reviewed, _kind_of(thread), f"thread-{thread.pk}")
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from principles.drafting import comments, review, translation_services
 from principles.models import ReviewComment, VersionStateError
-from tests.html import parse_strict, submit
+from tests.html import csrf_token, parse_strict, submit
 
 
 def first_line(draft):
@@ -153,3 +153,34 @@ def test_a_reviewer_who_commented_on_the_items_sends_the_draft_back_without_writ
 
     draft.refresh_from_db()
     assert draft.status == draft.Status.DRAFT
+
+
+def test_a_comment_that_is_refused_is_shown_again_with_its_text_and_can_be_sent_again(
+    draft, editor, signed_in
+):
+    client, line = signed_in(editor), first_line(draft)
+    too_long = "Should we name the ministry? " * 100  # over 2,000 characters
+    comment = reverse("drafting:comment", args=[draft.pk])
+    posted = {"item_key": str(line.key), "comment": too_long + "\x00", "next": "/x"}
+
+    refused = submit(client, comment, posted, page=edit_page(draft, line))
+
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    parse_strict(page)  # the NUL byte is not echoed
+    assert "Your comment was not added" in page
+    assert too_long.strip() in " ".join(page.split())
+    assert not ReviewComment.objects.exists()
+
+    # Sent again from the page that kept it, with that page's token.
+    again = client.post(
+        comment,
+        {
+            **posted,
+            "comment": "Should we name the ministry?",
+            "csrfmiddlewaretoken": csrf_token(refused),
+        },
+    )
+
+    assert again.url == f"/x#item-{line.key}"
+    assert ReviewComment.objects.get().text == "Should we name the ministry?"
