@@ -56,6 +56,7 @@ urlpatterns += i18n_patterns(
     ),
     path("accounts/start/", views.landing, name="landing"),
     path("drafting/", include("principles.drafting.urls")),
+    path("consultation/", include("principles.consultation.urls")),
     path("audit/", audit.audit_log, name="audit"),
     prefix_default_language=False,
 )

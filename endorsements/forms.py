@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from declaration_site.countries import INTERNATIONAL, EndorsementCountries
 from declaration_site.public_cache import cached_value
+from declaration_site.regions import Region
 from principles.models import ActionLine, Version
 from principles.templatetags.declaration_text import lang_attr
 
 from .models import Endorsement
 from .names import normalise_name
-from .regions import Region
 
 
 class WebsiteField(forms.URLField):

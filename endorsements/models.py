@@ -22,10 +22,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from declaration_site.countries import EndorsementCountries
+from declaration_site.organisations import OrganisationType
+from declaration_site.regions import REGION_OF_COUNTRY, Region
 from principles.models import ActionLine, Version
 
 from .names import domain_of_email, domain_of_url, normalise_name, organisation_domain
-from .regions import REGION_OF_COUNTRY, Region
 
 
 class EndorsementCountryField(CountryField):
@@ -276,15 +277,7 @@ class Endorsement(models.Model):
         SPAM_LIKE = "spam-like", _("The submission looks like advertising or spam.")
         OTHER = "other", _("Another reason, explained below.")
 
-    class OrganisationType(models.TextChoices):
-        GOVERNMENT = "government", _("Government or ministry")
-        INTERGOVERNMENTAL = "intergovernmental", _("UN agency or intergovernmental organisation")
-        NGO = "ngo", _("NGO or civil society")
-        ACADEMIA = "academia", _("Academia or research")
-        PRIVATE = "private", _("Private sector")
-        FOUNDATION = "foundation", _("Foundation or philanthropy")
-        TEACHERS_YOUTH = "teachers-youth", _("Teachers' or youth organisation")
-        OTHER = "other", _("Other")
+    OrganisationType = OrganisationType
 
     # Statuses in which an organisation counts as having endorsed (or being about to): a second
     # endorsement for the same organisation is refused while one of these exists.

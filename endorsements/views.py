@@ -24,6 +24,7 @@ from declaration_site.client_identity import too_many_emails_asked
 from declaration_site.converters import is_ascii_number
 from declaration_site.countries import EndorsementCountries
 from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
+from declaration_site.regions import Region
 from endorsements.certificate import EndorsementCertificate, cached_certificate
 from principles.comparison import compare_published
 from principles.models import ActionLine, Version
@@ -37,7 +38,6 @@ from .forms import (
 )
 from .models import Endorsement, OpenDataFile
 from .open_data import OpenDataNotReady, file_to_serve
-from .regions import Region
 from .services import (
     DuplicateEndorsement,
     reconfirm_endorsement,

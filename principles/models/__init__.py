@@ -9,9 +9,16 @@
 - `translations`: translations of published versions and their revisions;
 - `pdfs`: the stored, signed PDFs of published versions;
 - `plain_text`: the one normalisation every text of the declaration goes through on input;
-- `staff`: the language each member of staff is written to in.
+- `staff`: the language each member of staff is written to in;
+- `consultation`: drafts opened for consultation, invitations and contributions.
 """
 
+from .consultation import (
+    Consultation,
+    ConsultationStateError,
+    Contribution,
+    Invitation,
+)
 from .history import AuditEntry, ReviewComment, Revision
 from .immutability import (
     AppendOnly,
@@ -44,8 +51,12 @@ __all__ = [
     "AnotherDraftInReview",
     "AppendOnly",
     "AuditEntry",
+    "Consultation",
+    "ConsultationStateError",
+    "Contribution",
     "Declaration",
     "DeclarationPdf",
+    "Invitation",
     "Principle",
     "PrincipleText",
     "PublishedVersionIsImmutable",
