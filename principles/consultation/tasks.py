@@ -2,7 +2,7 @@
 
 import logging
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -44,3 +44,31 @@ def send_consultation_email(
         logger.warning("Sending %s email failed; attempt %d at %s", template, attempt + 1, retry_at)
         raise
     return f"sent {template}"
+
+
+@task()
+def open_on_schedule(*, consultation_id: int, opens_at: str) -> str:
+    """Open a consultation at the time it was set to open (queued by `services` to run then).
+    One whose opening changed meanwhile, or that is open already, is left alone."""
+    from . import services  # services queue this task
+
+    opened = services.open_when_due(
+        consultation_id=consultation_id, at=datetime.fromisoformat(opens_at)
+    )
+    if opened is None:
+        return "skipped: no longer due to open at this time"
+    return f"opened {opened}"
+
+
+@task()
+def close_on_schedule(*, consultation_id: int, closes_at: str) -> str:
+    """Close a consultation at its closing time. One closed early, or whose closing was moved
+    (a task for the new time is queued), is left alone."""
+    from . import services  # services queue this task
+
+    closed = services.close_when_due(
+        consultation_id=consultation_id, at=datetime.fromisoformat(closes_at)
+    )
+    if closed is None:
+        return "skipped: no longer due to close at this time"
+    return f"closed {closed}"

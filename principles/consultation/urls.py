@@ -14,6 +14,8 @@ app_name = "consultation"
 # The public side lives at /consultation/ (in every language); the staff side under
 # /consultation/manage/.
 urlpatterns = [
+    # The publishers' list first: "<slug:slug>/" below would otherwise take "manage/".
+    path("manage/", manage_views.manage_list, name="manage-list"),
     # Public pages: the list, a consultation, an invited organisation's personal link.
     path("", views.consultation_list, name="list"),
     path("<slug:slug>/", views.detail, name="detail"),
@@ -27,7 +29,6 @@ urlpatterns = [
     path("<slug:slug>/report.csv", report_views.report_csv, name="report-csv"),
     path("<slug:slug>/report.pdf", report_views.report_pdf, name="report-pdf"),
     # Publishers: opening a consultation, its dates and invitations.
-    path("manage/", manage_views.manage_list, name="manage-list"),
     path("manage/open/<int:version_id>/", manage_views.open_consultation, name="open"),
     # Moderation of contributions.
     path("manage/moderation/", moderation_views.moderation_queue, name="moderation"),
@@ -40,4 +41,10 @@ urlpatterns = [
     # "manage/<slug>/" would otherwise take "manage/moderation/".
     path("manage/<slug:slug>/", manage_views.manage, name="manage"),
     path("manage/<slug:slug>/invite/", manage_views.invite, name="invite"),
+    path("manage/<slug:slug>/close/", manage_views.close, name="close"),
+    path(
+        "manage/<slug:slug>/invitations/<int:pk>/resend/",
+        manage_views.resend,
+        name="resend-invitation",
+    ),
 ]

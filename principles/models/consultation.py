@@ -167,6 +167,21 @@ class Consultation(models.Model):
         self.closed_at = at or timezone.now()
         self.save(update_fields=["status", "closed_at"])
 
+    def move_closing(self, *, closes_at) -> None:
+        """Close at another time; the task queued for the old time then finds it changed and
+        does nothing (`services.close_when_due`)."""
+        _require(self, self.Status.SCHEDULED, self.Status.OPEN, action="move the closing of")
+        self.closes_at = closes_at
+        self.save(update_fields=["closes_at"])
+
+    def is_due_to_open(self, at) -> bool:
+        """Whether the task queued to open it at `at` should: still scheduled for that time."""
+        return self.status == self.Status.SCHEDULED and self.opens_at == at
+
+    def is_due_to_close(self, at) -> bool:
+        """Whether the task queued to close it at `at` should: open, and closing then."""
+        return self.status == self.Status.OPEN and self.closes_at == at
+
 
 class Invitation(models.Model):
     """An organisation invited to an advisory round. Its personal link carries a signed token

@@ -253,9 +253,18 @@ class AuditEntry(AppendOnly):
         ENDORSEMENT_REJECT = "endorsement.reject", _("Rejected an endorsement")
         ENDORSEMENT_SPAM = "endorsement.spam", _("Marked an endorsement as spam")
         ENDORSEMENT_REVOKE = "endorsement.revoke", _("Revoked the approval of an endorsement")
+        CONSULTATION_OPEN = "consultation.open", _("Opened a consultation")
+        CONSULTATION_SCHEDULE = "consultation.schedule", _("Set the dates of a consultation")
+        CONSULTATION_CLOSE = "consultation.close", _("Closed a consultation")
+        CONSULTATION_INVITE = "consultation.invite", _("Invited an organisation")
 
     # Each subsystem, as readers filter the log, to the subject its action codes begin with.
-    SUBSYSTEMS = {"drafting": "draft", "translation": "translation", "moderation": "endorsement"}
+    SUBSYSTEMS = {
+        "drafting": "draft",
+        "translation": "translation",
+        "moderation": "endorsement",
+        "consultation": "consultation",
+    }
 
     target_type = models.ForeignKey(
         ContentType, verbose_name=_("kind of target"), on_delete=models.PROTECT, related_name="+"
