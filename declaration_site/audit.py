@@ -22,6 +22,7 @@ SUBSYSTEMS = [
     ("drafting", _("Drafting")),
     ("translation", _("Translations")),
     ("moderation", _("Moderation")),
+    ("consultation", _("Consultations")),
 ]
 
 
