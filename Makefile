@@ -40,11 +40,13 @@ define ensure_debian_packages
 endef
 
 # The signing key comes first: loading the declaration publishes it, which renders its PDF.
+# A draft open for public consultation is seeded beside it, so the site shows one from the start.
 # The task worker runs beside the web server; Ctrl-C stops both.
 run: setup site-debian-packages messages
 	@[ -f "$$PDF_SIGNING_PKCS12" ] || $(BIN)/python manage.py create_signing_key
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_declaration
+	$(BIN)/python manage.py seed_consultation
 	$(BIN)/python manage.py render_pdfs
 	@echo "Serving $$SITE_URL/ with a task worker; Ctrl-C stops both."
 	@trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \

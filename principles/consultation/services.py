@@ -105,7 +105,7 @@ def close_when_due(*, consultation_id: int, at: datetime) -> Consultation | None
     consultation = Consultation.objects.select_for_update().filter(pk=consultation_id).first()
     if consultation is None or not consultation.is_due_to_close(at):
         return None
-    consultation.close(at=at)
+    consultation.close()
     _audit(
         consultation,
         by=consultation.created_by,

@@ -10,7 +10,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone, translation
 
 from principles.models import AuditEntry, Invitation
-from tests.html import parse_strict, submit
+from tests.html import csrf_token, parse_strict, submit
 
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -217,3 +217,33 @@ def test_people_who_may_not_open_consultations_cannot_invite(
         response = signed_in(person).get(reverse("consultation:invite", args=[advisory_round.slug]))
         assert response.status_code == 403
     assert not Invitation.objects.exists()
+
+
+def test_two_publishers_inviting_the_same_address_invite_it_once(
+    advisory_round, publisher, make_user, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(publisher)
+    second.force_login(make_user("paula", "Publisher"))
+    url = reverse("consultation:invite", args=[advisory_round.slug])
+    pages = [first.get(url), second.get(url)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        responses = [
+            client.post(
+                url,
+                {
+                    "invitees": "Org, org@example.org",
+                    "language": "en",
+                    "csrfmiddlewaretoken": csrf_token(page),
+                },
+            )
+            for client, page in zip([first, second], pages, strict=True)
+        ]
+
+    assert [response.status_code for response in responses] == [302, 400]
+    assert "org@example.org is already invited." in responses[1].content.decode()
+    assert Invitation.objects.count() == 1
+    assert len(mail.outbox) == 1

