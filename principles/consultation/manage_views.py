@@ -97,7 +97,9 @@ def _change_closing(request, consultation, form):
         except ValidationError as error:
             form.add_error(None, error)
         except ConsultationStateError as error:
-            form.add_error(None, str(error))
+            # Closed meanwhile: the page no longer offers a closing time to change.
+            messages.error(request, str(error))
+            return redirect("consultation:manage", consultation.slug)
         else:
             messages.success(request, _("The closing time is changed."))
             return redirect("consultation:manage", consultation.slug)

@@ -67,6 +67,8 @@ def open_consultation(*, draft: Version, by, **fields) -> Consultation:
 def move_closing(*, consultation: Consultation, by, closes_at: datetime) -> Consultation:
     """Close at `closes_at` instead; the task queued for the old time then does nothing."""
     consultation = _lock(consultation)
+    if consultation.status == Consultation.Status.CLOSED:
+        raise ConsultationStateError(_("This consultation is closed."))
     if closes_at <= max(timezone.now(), consultation.opens_at):
         raise ValidationError(
             {"closes_at": _("Choose a closing time in the future, after the opening.")}
@@ -81,6 +83,8 @@ def move_closing(*, consultation: Consultation, by, closes_at: datetime) -> Cons
 def close_now(*, consultation: Consultation, by) -> Consultation:
     """Close an open consultation before its closing time."""
     consultation = _lock(consultation)
+    if not consultation.is_open:
+        raise ConsultationStateError(_("Only an open consultation can be closed."))
     consultation.close()
     _audit(consultation, by=by, action=AuditEntry.Action.CONSULTATION_CLOSE, detail="closed early")
     public_content_changed()

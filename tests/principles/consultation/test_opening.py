@@ -8,7 +8,7 @@ from io import StringIO
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from principles.consultation import services
@@ -322,7 +322,7 @@ def test_the_publishers_pages_run_a_bounded_number_of_queries(
     contribute,
     publisher,
     signed_in,
-    django_assert_max_num_queries,
+    django_assert_num_queries,
     size,
 ):
     from principles.models import Invitation
@@ -340,14 +340,36 @@ def test_the_publishers_pages_run_a_bounded_number_of_queries(
     client = signed_in(publisher)
     client.get(reverse("consultation:manage-list"))  # the session and permissions once
 
-    for url in [
-        reverse("consultation:manage-list"),
-        reverse("consultation:manage", args=[consultation.slug]),
+    # The same whatever the number of consultations, contributions and invitations.
+    for url, expected in [
+        (reverse("consultation:manage-list"), 5),
+        (reverse("consultation:manage", args=[consultation.slug]), 7),
     ]:
-        with django_assert_max_num_queries(8):
+        with django_assert_num_queries(expected):
             response = client.get(url)
         assert response.status_code == 200
         parse_strict(response.content)
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar", "ru", "zh-hans"])
+def test_the_publishers_pages_speak_every_language(
+    consultation, changed_draft, publisher, signed_in, language
+):
+    client = signed_in(publisher)
+    with translation.override(language):
+        urls = [
+            reverse("consultation:manage-list"),
+            reverse("consultation:open", args=[changed_draft.pk]),
+            reverse("consultation:manage", args=[consultation.slug]),
+            reverse("consultation:invite", args=[consultation.slug]),
+        ]
+    for url in urls:
+        response = client.get(url)
+        root = parse_strict(response.content)
+        assert response.status_code == 200, url
+        assert root.get("lang") == language
+        assert root.get("dir") == ("rtl" if language == "ar" else "ltr")
+    assert "Open for consultation" not in client.get(urls[1]).content.decode()
 
 
 def test_the_demo_seeding_opens_one_public_consultation_on_a_changed_draft_once(declaration, draft):
@@ -361,5 +383,6 @@ def test_the_demo_seeding_opens_one_public_consultation_on_a_changed_draft_once(
     assert not consultation.is_invited_only
     assert consultation.draft == draft
     assert len(consultation.languages) == 6
+    declaration.refresh_from_db()
     assert consultation.text != declaration.current_version.snapshot()
     assert list(Consultation.objects.listed()) == [consultation]
