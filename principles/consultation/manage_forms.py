@@ -26,7 +26,20 @@ def utc_field(label):
     )
 
 
-class OpenConsultationForm(forms.Form):
+class TypedTextForm(forms.Form):
+    """A form shown again with what was typed, less any NUL character: it is refused with a
+    message, and written back into the page it would make the HTML invalid."""
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self._errors:
+            data = self.data.copy()
+            for name in data:
+                data.setlist(name, [value.replace("\x00", "") for value in data.getlist(name)])
+            self.data = data
+
+
+class OpenConsultationForm(TypedTextForm):
     title = text_field(_("Title"), max_length=200)
     slug = forms.CharField(
         label=_("Address"),
@@ -56,7 +69,9 @@ class OpenConsultationForm(forms.Form):
     )
 
     def clean_slug(self):
-        title = self.cleaned_data.get("title", "")
+        title = self.cleaned_data.get("title")
+        if title is None and not self.cleaned_data["slug"].strip():
+            return ""  # the title is refused: its own message says why
         slug = self.cleaned_data["slug"].strip() or slugify(title)[:80].strip("-")
         if not slug:
             raise ValidationError(
@@ -83,11 +98,11 @@ class OpenConsultationForm(forms.Form):
         return cleaned
 
 
-class ClosingForm(forms.Form):
+class ClosingForm(TypedTextForm):
     closes_at = utc_field(_("Closes at (UTC)"))
 
 
-class InviteForm(forms.Form):
+class InviteForm(TypedTextForm):
     """Several organisations at once, one a line: "Organisation name, email". Each line's
     problem is named with its number, and the text is kept to be corrected."""
 

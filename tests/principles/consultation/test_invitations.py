@@ -155,6 +155,7 @@ def test_an_organisation_already_invited_is_refused(advisory_round, publisher, s
         ("Org\u202e, org@example.org", "invisible control characters"),
         ("Org, org@example.org\n" * 201, "Invite at most 200 organisations at once."),
         ("O" * 201 + ", org@example.org", "longer than 200 characters"),
+        ("Org\x00, org@example.org", "Null characters are not allowed."),
     ],
 )
 def test_hostile_or_oversized_input_is_refused_with_a_message(
@@ -164,6 +165,7 @@ def test_hostile_or_oversized_input_is_refused_with_a_message(
 
     assert response.status_code == 400
     assert message in response.content.decode()
+    parse_strict(response.content)
     assert not Invitation.objects.exists()
 
 

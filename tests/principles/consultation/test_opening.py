@@ -207,6 +207,9 @@ def test_a_publisher_closes_a_consultation_early_and_its_task_then_does_nothing(
         ({"title": "<script>alert(1)</script>"}, "HTML tags and scripts are not allowed."),
         ({"introduction": "Read \u202ethis"}, "invisible control characters"),
         ({"title": "x" * 201}, "at most 200 characters"),
+        ({"title": "Nul\x00"}, "Null characters are not allowed."),
+        ({"title": "مشاورة"}, "Type an address: the title has no letters an address can hold."),
+        ({"audience": "everybody"}, "Select a valid choice."),
     ],
 )
 def test_a_refused_form_says_why_and_keeps_what_was_typed(
