@@ -1,7 +1,9 @@
 """What publishers do to a consultation: open a draft for it, move its closing, close it early
 and invite organisations to an advisory round. Opening and closing on time is the task
 worker's: each time is a task queued to run then (`tasks.open_on_schedule`,
-`tasks.close_on_schedule`), which does nothing if the consultation changed meanwhile."""
+`tasks.close_on_schedule`), which does nothing if the consultation changed meanwhile. Each
+change the public pages show (a consultation listed, opened, closed, its closing moved, an
+organisation named as invited) makes the cached public pages stale once it commits."""
 
 from datetime import datetime
 
@@ -60,6 +62,8 @@ def open_consultation(*, draft: Version, by, **fields) -> Consultation:
     else:
         _queue_opening(consultation)
     _queue_closing(consultation)
+    # `/consultation/` lists a consultation from the moment it is set up, with its dates.
+    public_content_changed()
     return consultation
 
 
@@ -76,6 +80,7 @@ def move_closing(*, consultation: Consultation, by, closes_at: datetime) -> Cons
     consultation.move_closing(closes_at=closes_at)
     _audit(consultation, by=by, action=AuditEntry.Action.CONSULTATION_SCHEDULE)
     _queue_closing(consultation)
+    public_content_changed()
     return consultation
 
 
@@ -99,6 +104,7 @@ def open_when_due(*, consultation_id: int, at: datetime) -> Consultation | None:
     if consultation is None or not consultation.is_due_to_open(at):
         return None
     _open(consultation, by=consultation.created_by, detail="opened on time by the task worker")
+    public_content_changed()
     return consultation
 
 
@@ -123,7 +129,6 @@ def close_when_due(*, consultation_id: int, at: datetime) -> Consultation | None
 def _open(consultation: Consultation, *, by, detail: str = "") -> None:
     consultation.open()
     _audit(consultation, by=by, action=AuditEntry.Action.CONSULTATION_OPEN, detail=detail)
-    public_content_changed()
 
 
 def _queue_opening(consultation: Consultation) -> None:
@@ -189,6 +194,9 @@ def invite(
             detail=f"{invitation.organisation_name} <{invitation.email}>",
         )
         invitations.append(invitation)
+    if listed:
+        # The consultation's public page names the organisations that agreed to it.
+        public_content_changed()
     return invitations
 
 

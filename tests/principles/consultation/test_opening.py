@@ -389,3 +389,29 @@ def test_the_demo_seeding_opens_one_public_consultation_on_a_changed_draft_once(
     declaration.refresh_from_db()
     assert consultation.text != declaration.current_version.snapshot()
     assert list(Consultation.objects.listed()) == [consultation]
+
+
+def test_setting_up_or_moving_a_consultation_makes_the_public_pages_stale(
+    changed_draft, publisher, django_capture_on_commit_callbacks
+):
+    from declaration_site import public_cache
+
+    generations = [public_cache.generation()]
+    with django_capture_on_commit_callbacks(execute=True):
+        consultation = services.open_consultation(
+            draft=changed_draft,
+            by=publisher,
+            title="Later",
+            slug="later",
+            opens_at=minute(timedelta(days=1)),
+            closes_at=minute(timedelta(days=9)),
+            languages=["en"],
+        )
+    generations.append(public_cache.generation())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move_closing(
+            consultation=consultation, by=publisher, closes_at=minute(timedelta(days=10))
+        )
+    generations.append(public_cache.generation())
+
+    assert len(set(generations)) == 3
