@@ -55,7 +55,13 @@ def open_consultation(*, draft: Version, by, **fields) -> Consultation:
     consultation.full_clean()
     if consultation.closes_at <= timezone.now():
         raise ValidationError({"closes_at": _("Choose a closing time in the future.")})
-    consultation.save()
+    try:
+        with transaction.atomic():
+            consultation.save()
+    except IntegrityError as error:  # the same address, taken a moment before
+        raise ValidationError(
+            {"slug": _("Another consultation has this address: choose another.")}
+        ) from error
     _audit(consultation, by=by, action=AuditEntry.Action.CONSULTATION_SCHEDULE)
     if consultation.opens_at <= timezone.now():
         _open(consultation, by=by)

@@ -415,3 +415,26 @@ def test_setting_up_or_moving_a_consultation_makes_the_public_pages_stale(
     generations.append(public_cache.generation())
 
     assert len(set(generations)) == 3
+
+
+def test_two_publishers_sending_the_same_address_open_one_consultation(
+    changed_draft, publisher, make_user
+):
+    from django.test import Client
+
+    from tests.html import csrf_token
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(publisher)
+    second.force_login(make_user("paula", "Publisher"))
+    url = reverse("consultation:open", args=[changed_draft.pk])
+    pages = [first.get(url), second.get(url)]
+
+    responses = [
+        client.post(url, {**form_data(slug="round"), "csrfmiddlewaretoken": csrf_token(page)})
+        for client, page in zip([first, second], pages, strict=True)
+    ]
+
+    assert [response.status_code for response in responses] == [302, 400]
+    assert "Another consultation has this address" in responses[1].content.decode()
+    assert Consultation.objects.get().created_by == publisher
