@@ -163,7 +163,7 @@ def test_a_contribution_shows_who_sent_it_but_never_the_email(client, consultati
 def test_an_amendment_is_shown_as_a_redline_with_its_reason_and_outcome(
     client, consultation, contribute, editor
 ):
-    amendment = contribute(
+    contribute(
         consultation,
         kind="amendment",
         item_key=line_key(consultation, 1, 2),
@@ -183,8 +183,8 @@ def test_an_amendment_is_shown_as_a_redline_with_its_reason_and_outcome(
     assert '<ins><span class="visually-hidden">inserted:</span>Train every teacher.</ins>' in page
     assert "Stronger still." in page
     assert "Under consideration" in page
-    assert "Declined" in page and "Covered by principle 2." in page
-    assert amendment.pk
+    assert "Declined" in page
+    assert "Covered by principle 2." in page
 
 
 def test_replies_are_threaded_and_an_editors_reply_is_marked(
