@@ -229,21 +229,31 @@ def test_odd_query_parameters_are_ignored(client, consultation):
         assert response.status_code == 200, query
 
 
-def bulk_contributions(consultation, count: int):
+def bulk_contributions(consultation, count: int, *, item_key: str | None = None):
+    """`count` approved contributions spread over the clauses (or all on `item_key`), one in
+    five an amendment."""
     from principles.models import Contribution
 
-    keys = [""] + [
+    lines = [
         line["key"]
         for principle in consultation.text["principles"]
         for line in principle["action_lines"]
     ]
+
+    def on(number: int) -> str:
+        if item_key is not None:
+            return item_key
+        if number % 5 == 0:  # amendments go on action lines, comments anywhere
+            return lines[number % len(lines)]
+        return ["", *lines][number % (len(lines) + 1)]
+
     now = timezone.now()
     Contribution.objects.bulk_create(
         Contribution(
             consultation=consultation,
             kind="amendment" if number % 5 == 0 else "comment",
             proposed_text="A new wording of the line." if number % 5 == 0 else "",
-            item_key=keys[number % len(keys)] if number % 5 else keys[1 + number % (len(keys) - 1)],
+            item_key=on(number),
             body=f"Contribution {number}.",
             name=f"Person {number}",
             organisation_name="Org",
@@ -362,3 +372,77 @@ def test_an_invitation_link_stops_working_when_the_consultation_closes(
     consultation.close()
     response = client.get(reverse("consultation:invited", args=["advisory", invitation.token()]))
     assert response.status_code == 404
+
+
+def test_the_public_page_holds_no_form_and_is_served_from_the_cache(
+    client, consultation, contribute, page_queries
+):
+    contribute(consultation, body="Cached words.")
+    first = client.get(f"/consultation/{consultation.slug}/")
+    assert b"<form" not in first.content
+    assert b"csrfmiddlewaretoken" not in first.content
+    with page_queries(0):
+        again = client.get(f"/consultation/{consultation.slug}/")
+    assert again.content == first.content
+
+
+def test_a_contribution_is_shown_as_text_whatever_it_holds(client, consultation, contribute):
+    contribute(
+        consultation,
+        body="<script>alert(1)</script> \u202etxet desrever",
+        name="<b>Bold</b> Person",
+        kind="amendment",
+        item_key=line_key(consultation, 1, 1),
+        proposed_text="<img src=x onerror=alert(1)> Action line 1.1 text.",
+    )
+    response = client.get(f"/consultation/{consultation.slug}/")
+    page = response.content.decode()
+    parse_strict(response.content)
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img src=x" not in page
+    assert "&lt;b&gt;Bold&lt;/b&gt; Person" in page
+
+
+def test_a_reply_to_a_withdrawn_contribution_stands_on_its_own(client, consultation, contribute):
+    key = line_key(consultation, 2, 1)
+    parent = contribute(consultation, item_key=key, body="Soon withdrawn.")
+    contribute(consultation, item_key=key, parent=parent, body="An answer that stays.")
+    parent.withdraw()
+    page = client.get(f"/consultation/{consultation.slug}/?order=threaded").content.decode()
+    assert "An answer that stays." in page
+    assert "Soon withdrawn." not in page
+    assert "In reply to" not in page
+
+
+def test_all_the_contributions_on_one_clause_come_a_page_at_a_time(client, consultation):
+    from principles.consultation.reading import PER_PAGE
+
+    bulk_contributions(consultation, PER_PAGE * 3, item_key=line_key(consultation, 3, 3))
+    path = f"/consultation/{consultation.slug}/?clause=principle-3-action-3"
+    first = client.get(path).content.decode()
+    assert "Page 1 of" in first
+    assert "clause=principle-3-action-3&amp;page=2" in first
+    assert client.get(f"{path}&page=2").status_code == 200
+
+
+@pytest.mark.parametrize("state", ["scheduled", "closed"])
+def test_the_pages_before_opening_and_after_closing_are_valid_html(
+    client, make_consultation, changed_draft, state
+):
+    now = timezone.now()
+    if state == "scheduled":
+        make_consultation(
+            changed_draft,
+            slug="round",
+            open=False,
+            opens_at=now + timedelta(days=1),
+            closes_at=now + timedelta(days=3),
+        )
+    else:
+        make_consultation(changed_draft, slug="round").close()
+    for language in LANGUAGES:
+        prefix = "" if language == "en" else f"/{language}"
+        response = client.get(f"{prefix}/consultation/round/")
+        assert response.status_code == 200
+        parse_strict(response.content)
