@@ -446,3 +446,42 @@ def test_the_pages_before_opening_and_after_closing_are_valid_html(
         response = client.get(f"{prefix}/consultation/round/")
         assert response.status_code == 200
         parse_strict(response.content)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_the_consultation_pages_meet_wcag_aa_and_fit_a_small_screen(
+    transactional_db, live_server, browser, consultation, contribute, publisher, language
+):
+    from tests.test_accessibility import AXE, RUN_AXE, WCAG_AA
+    from tests.test_small_screens import OVERFLOWING
+
+    key = line_key(consultation, 1, 2)
+    first = contribute(consultation, item_key=key, body="A comment in English.")
+    contribute(consultation, item_key=key, kind="amendment", body="Why.", language="ar")
+    contribute(consultation, item_key=key, parent=first, author=publisher, body="Thanks.")
+    invitation = consultation.invitations.create(
+        organisation_name="جمعية التعليم", email="a@b.example", invited_by=publisher
+    )
+    paths = [
+        "/consultation/",
+        f"/consultation/{consultation.slug}/?order=threaded",
+        reverse("consultation:invited", args=[consultation.slug, invitation.token()]),
+    ]
+    found = {}
+    checked = browser.new_context(bypass_csp=True, viewport={"width": 1024, "height": 768})
+    small = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640})
+    for path in paths:
+        page = checked.new_page()
+        page.goto(f"{live_server.url}{language}{path}")
+        page.add_script_tag(path=str(AXE))
+        if problems := page.evaluate(RUN_AXE, WCAG_AA):
+            found[path] = problems
+        page = small.new_page()
+        page.goto(f"{live_server.url}{language}{path}")
+        if sticking_out := page.evaluate(OVERFLOWING):
+            found[f"{path} at 320 px"] = sticking_out
+    checked.close()
+    small.close()
+
+    assert found == {}
