@@ -485,3 +485,33 @@ def test_the_consultation_pages_meet_wcag_aa_and_fit_a_small_screen(
     small.close()
 
     assert found == {}
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar", "ru", "zh-hans"])
+def test_every_consultation_page_is_in_the_readers_language(
+    client, consultation, contribute, publisher, language
+):
+    from tests.test_languages import interface_texts, untranslated
+
+    key = line_key(consultation, 1, 2)
+    first = contribute(consultation, item_key=key)
+    contribute(consultation, item_key=key, kind="amendment")
+    contribute(consultation, item_key=key, parent=first, author=publisher, body="Thanks.")
+    invitation = consultation.invitations.create(
+        organisation_name="Quiet Institute", email="b@quiet.example", invited_by=publisher
+    )
+    paths = [
+        "/consultation/",
+        f"/consultation/{consultation.slug}/?order=threaded",
+        reverse("consultation:invited", args=[consultation.slug, invitation.token()]),
+        f"/consultation/{consultation.slug}/invited/not-a-token/",
+    ]
+    for path in paths:
+        english = client.get(path)
+        translated = client.get(f"/{language}{path}")
+        left_in_english = untranslated(
+            interface_texts(english.content), interface_texts(translated.content), language
+        )
+        # Names are what participants and invited organisations wrote, in any language.
+        left_in_english -= {"Amina Diallo", "Schools Online Network", "Quiet Institute"}
+        assert not left_in_english, (path, sorted(left_in_english))
