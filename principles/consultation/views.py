@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from declaration_site.public_cache import (
     QueryParameters,
@@ -91,14 +92,14 @@ def personal(view):
     return wrapped
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @personal
 def invited(request, slug, token):
     """An invited organisation's page: the text and contributions of the advisory round, how
     to take part with its invitation, and whether it may be named publicly as invited."""
-    consultation = Consultation.objects.select_related("revision", "compared_with").filter(
-        slug=slug
+    consultation = (
+        Consultation.objects.select_related("revision", "compared_with").filter(slug=slug).first()
     )
-    consultation = consultation.first()
     invitation = consultation and Invitation.from_token(token, consultation=consultation)
     if invitation is None:
         return render(
