@@ -37,6 +37,7 @@ SAME_IN_EVERY_LANGUAGE = {"UNESCO", "PDF", "CSV", "JSON", "SHA-256", "RewirEd"}
 SAME_IN = {
     "fr": re.compile(
         r"^(Versions?( \d+)?|version \d+|Action|Date|Type|Organisation|International|Europe"
+        r"|Consultations?|\d+ contributions?"
         # The description of the chart of endorsers by version: "Version 1: 2004; Version 2: 3".
         r"|Version \d+: \d+(; Version \d+: \d+)*)$"
     ),
