@@ -253,6 +253,9 @@ class AuditEntry(AppendOnly):
         ENDORSEMENT_REJECT = "endorsement.reject", _("Rejected an endorsement")
         ENDORSEMENT_SPAM = "endorsement.spam", _("Marked an endorsement as spam")
         ENDORSEMENT_REVOKE = "endorsement.revoke", _("Revoked the approval of an endorsement")
+        CONTRIBUTION_APPROVE = "contribution.approve", _("Approved a consultation contribution")
+        CONTRIBUTION_REJECT = "contribution.reject", _("Rejected a consultation contribution")
+        CONTRIBUTION_SPAM = "contribution.spam", _("Marked a consultation contribution as spam")
 
     # Each subsystem, as readers filter the log, to the subject its action codes begin with.
     SUBSYSTEMS = {"drafting": "draft", "translation": "translation", "moderation": "endorsement"}
