@@ -104,9 +104,9 @@ def clause_labels(text: dict | None) -> dict[str, str]:
     "The whole text", "Title and preamble", "Principle 2", "Principle 2, action line 3"."""
     labels = {"": _("The whole text"), "version": _("Title and preamble")}
     for number, principle in enumerate((text or {}).get("principles", []), start=1):
-        labels[principle["key"]] = _("Principle %(number)d") % {"number": number}
+        labels[principle["key"]] = _("Principle %(number)s") % {"number": number}
         for line_number, line in enumerate(principle["action_lines"], start=1):
-            labels[line["key"]] = _("Principle %(number)d, action line %(line)d") % {
+            labels[line["key"]] = _("Principle %(number)s, action line %(line)s") % {
                 "number": number,
                 "line": line_number,
             }
