@@ -11,6 +11,13 @@ class ContributionIdsField(SelectedIdsField):
     default_error_messages = {"required": _("Select at least one contribution.")}
 
 
+class ReasonTextarea(forms.Textarea):
+    """Writes a refused reason back without its NUL bytes, which are not valid in a page."""
+
+    def format_value(self, value):
+        return super().format_value(value.replace("\x00", "") if value else value)
+
+
 class ContributionModerationForm(forms.Form):
     """Approve, reject or mark as spam the selected contributions. A rejection needs a
     standard reason or one in the moderator's words: the participant is emailed it."""
@@ -27,12 +34,14 @@ class ContributionModerationForm(forms.Form):
         label=_("The reason in your words (needed for another reason; the participant is told)"),
         required=False,
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        widget=ReasonTextarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
     def clean(self):
         cleaned = super().clean()
         code, reason = cleaned.get("code", ""), cleaned.get("reason", "").strip()
+        if "reason" in self.errors:
+            return cleaned
         if cleaned.get("decision") == Decision.REJECT and code in {"", "other"} and not reason:
             self.add_error(
                 "reason", _("Give a reason for the rejection; the participant is told it.")

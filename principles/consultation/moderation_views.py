@@ -59,6 +59,10 @@ def moderation_queue(request):
 @require_http_methods(["GET", "POST"])
 def moderate(request, pk: int):
     """One contribution, its flags and its record, and the decision about it alone."""
+    contribution = get_object_or_404(
+        Contribution.objects.select_related("consultation__revision", "parent", "moderated_by"),
+        pk=pk,
+    )
     data = None
     if request.method == "POST":
         data = request.POST.copy()
@@ -67,10 +71,6 @@ def moderate(request, pk: int):
     if data is not None and form.is_valid():
         decide(request, form)
         return redirect("consultation:moderate", pk)
-    contribution = get_object_or_404(
-        Contribution.objects.select_related("consultation__revision", "parent", "moderated_by"),
-        pk=pk,
-    )
     return render(
         request,
         "principles/consultation/moderation_detail.html",

@@ -10,6 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from declaration_site import public_cache
 from principles.models import AuditEntry, Contribution
 from tests.html import parse_strict, submit
 
@@ -44,6 +45,16 @@ def second_moderator(moderator):
 
 def status_of(contribution) -> str:
     return Contribution.objects.get(pk=contribution.pk).status
+
+
+def checked(response) -> list[int]:
+    """The contributions whose box is checked on the page."""
+    page = parse_strict(response.content)
+    return [
+        int(box.get("value"))
+        for box in page.iter("input")
+        if box.get("name") == "contributions" and box.get("checked") is not None
+    ]
 
 
 def notices(response) -> list[str]:
@@ -196,8 +207,8 @@ def test_a_rejection_needs_a_reason_and_keeps_the_selection(moderating, consulta
     parse_strict(response.content)
     content = response.content.decode()
     assert "Give a reason for the rejection" in content
-    assert f'value="{second.pk}" checked' in content
-    assert f'value="{first.pk}" checked' not in content
+    assert checked(response) == [second.pk]
+    assert first.pk not in checked(response)
     assert status_of(second) == WAITING
     assert mail.outbox == []
 
@@ -323,3 +334,99 @@ def test_the_queue_runs_the_same_queries_however_many_wait(
         response = moderating.get(QUEUE)
 
     assert f"{waiting} contributions are waiting." in response.content.decode()
+
+
+def test_an_approval_makes_the_cached_public_pages_stale_and_spam_does_not(
+    moderating, consultation, contribute, django_capture_on_commit_callbacks
+):
+    approved, spam = (contribute(consultation, status=WAITING) for _ in range(2))
+    before = public_cache.generation()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(moderating, QUEUE, {"contributions": [spam.pk], "decision": "spam"})
+    assert public_cache.generation() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(moderating, QUEUE, {"contributions": [approved.pk], "decision": "approve"})
+
+    assert public_cache.generation() != before
+
+
+@pytest.mark.parametrize(
+    ("reason", "error"),
+    [
+        ("Spam\x00", "Null characters are not allowed."),
+        ("x" * 1001, "Ensure this value has at most 1000 characters (it has 1001)."),
+    ],
+)
+def test_a_reason_the_form_refuses_is_shown_again_with_the_selection(
+    moderating, consultation, contribute, reason, error
+):
+    contribution = contribute(consultation, status=WAITING)
+
+    response = submit(
+        moderating,
+        QUEUE,
+        {"contributions": [contribution.pk], "decision": "reject", "reason": reason},
+    )
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert error in content
+    assert "Give a reason" not in content
+    assert checked(response) == [contribution.pk]
+    assert reason.replace("\x00", "") in content
+    assert status_of(contribution) == WAITING
+
+
+def test_a_reason_with_markup_and_bidi_controls_is_kept_as_text(
+    moderating, consultation, contribute
+):
+    contribution = contribute(consultation, status=WAITING)
+    reason = "<b>Off topic</b> \u202eevil"
+
+    submit(
+        moderating,
+        f"{QUEUE}{contribution.pk}/",
+        {"decision": "reject", "reason": reason},
+    )
+
+    contribution.refresh_from_db()
+    assert contribution.rejection_reason == reason
+    content = moderating.get(f"{QUEUE}{contribution.pk}/").content.decode()
+    assert "&lt;b&gt;Off topic&lt;/b&gt;" in content
+    assert '<span dir="auto">&lt;b&gt;' in content
+
+
+@pytest.mark.parametrize("selection", ["٣", "1" * 30, "abc"])
+def test_a_selection_that_is_not_ids_is_refused_plainly(
+    moderating, consultation, contribute, selection
+):
+    contribute(consultation, status=WAITING)
+
+    response = submit(moderating, QUEUE, {"contributions": [selection], "decision": "approve"})
+
+    assert response.status_code == 400
+    assert "The selection is not valid." in response.content.decode()
+
+
+def test_a_contribution_withdrawn_while_it_waited_is_left_alone(
+    moderating, consultation, contribute
+):
+    contribution = contribute(consultation, status=WAITING)
+    page = f"{QUEUE}{contribution.pk}/"
+    form_page = moderating.get(page)
+    contribution.withdraw()
+
+    response = moderating.post(
+        page,
+        {"decision": "approve", "csrfmiddlewaretoken": form_page.context["csrf_token"]},
+        follow=True,
+    )
+
+    assert status_of(contribution) == "withdrawn"
+    assert notices(response) == [f"Contribution {contribution.pk} is no longer waiting: withdrawn."]
+    assert AuditEntry.objects.about(contribution).count() == 0
+
+
+def test_a_missing_contribution_is_a_404(moderating, db):
+    assert moderating.get(f"{QUEUE}999999/").status_code == 404
