@@ -5,7 +5,7 @@ twice; the participant is told in their language; every decision is audited."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -430,3 +430,13 @@ def test_a_contribution_withdrawn_while_it_waited_is_left_alone(
 
 def test_a_missing_contribution_is_a_404(moderating, db):
     assert moderating.get(f"{QUEUE}999999/").status_code == 404
+
+
+def test_someone_who_moderates_only_contributions_lands_on_their_queue(db):
+    person = User.objects.create_user("cora", "cora@example.org", "a-long-password-1")
+    person.user_permissions.add(Permission.objects.get(codename="moderate_contribution"))
+
+    response = browser_of(person).get("/accounts/start/")
+
+    assert response.status_code == 302
+    assert response["Location"] == QUEUE
