@@ -58,6 +58,8 @@ def landing(request):
     user = request.user
     if user.has_perm("endorsements.moderate_endorsement"):
         return redirect("endorsements:moderation")
+    if user.has_perm("principles.moderate_contribution"):
+        return redirect("consultation:moderation")
     if any(user.has_perm(permission) for permission in DRAFTING_PERMISSIONS):
         return redirect("drafting:my-tasks")
     if user.has_perm("principles.view_audit_log"):

@@ -22,11 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from declaration_site.countries import EndorsementCountries
+from declaration_site.email_domains import domain_of_email, organisation_domain
 from declaration_site.organisations import OrganisationType
 from declaration_site.regions import REGION_OF_COUNTRY, Region
 from principles.models import ActionLine, Version
 
-from .names import domain_of_email, domain_of_url, normalise_name, organisation_domain
+from .names import domain_of_url, normalise_name
 
 
 class EndorsementCountryField(CountryField):

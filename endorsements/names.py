@@ -1,5 +1,5 @@
 """What makes two endorsements the same organisation's: names folded to one key, and the
-domains of their addresses."""
+domains of their websites (email domains are in declaration_site.email_domains)."""
 
 import functools
 import unicodedata
@@ -87,38 +87,6 @@ def normalise_name(name: str) -> str:
     stripped = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in ACCENTS))
     kept = "".join(ch if unicodedata.category(ch)[0] in "LNM" else " " for ch in stripped)
     return " ".join(fold_look_alikes(kept).split())
-
-
-# Addresses anyone can get: sharing one of these domains says nothing about an organisation.
-WEBMAIL_DOMAINS = {
-    "gmail.com",
-    "googlemail.com",
-    "yahoo.com",
-    "hotmail.com",
-    "outlook.com",
-    "live.com",
-    "icloud.com",
-    "aol.com",
-    "proton.me",
-    "protonmail.com",
-    "gmx.de",
-    "gmx.net",
-    "mail.ru",
-    "yandex.ru",
-    "qq.com",
-    "163.com",
-    "126.com",
-}
-
-
-def domain_of_email(email: str) -> str:
-    return email.rpartition("@")[2].lower()
-
-
-def organisation_domain(email: str) -> str:
-    """The email's domain, or "" for webmail, which says nothing about an organisation."""
-    domain = domain_of_email(email)
-    return "" if domain in WEBMAIL_DOMAINS else domain
 
 
 def domain_of_url(url: str) -> str:

@@ -1,12 +1,12 @@
 """Writes about endorsements that span several rows or send mail."""
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from django_tasks_db.backend import DatabaseBackend
 
+from declaration_site.moderation import Decision
 from declaration_site.public_cache import public_content_changed
 from principles.models import ActionLine, AuditEntry, Version
 from principles.pdf.tasks import queue_pdf_refreshes
@@ -132,12 +132,6 @@ def request_withdrawal_links(*, email: str) -> int:
         for endorsement in endorsements:
             enqueue_email("withdrawal", endorsement)
     return len(endorsements)
-
-
-class Decision(models.TextChoices):
-    APPROVE = "approve", _("Approve")
-    REJECT = "reject", _("Reject")
-    SPAM = "spam", _("Mark as spam")
 
 
 AUDIT_ACTION_OF_DECISION = {

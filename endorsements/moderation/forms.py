@@ -1,30 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from declaration_site.converters import is_ascii_number
+from declaration_site.moderation import Decision, SelectedIdsField
 
 from ..models import Endorsement
-from ..services import Decision
 
 
-class EndorsementIdsField(forms.Field):
-    """The ids of the endorsements a Moderator checked. Whether each still awaits moderation is
-    the service's to decide, under a lock: one that another Moderator decided a moment ago must
-    not make the rest of the batch fail."""
-
-    widget = forms.CheckboxSelectMultiple  # drawn by the template, one box an entry
-    default_error_messages = {
-        "required": _("Select at least one endorsement."),
-        "invalid": _("The selection is not valid. Reload the page and select again."),
-    }
-
-    def to_python(self, value) -> list[int]:
-        if not value:
-            return []
-        values = value if isinstance(value, list | tuple) else [value]
-        if not all(is_ascii_number(str(pk), max_digits=18) for pk in values):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return sorted({int(pk) for pk in values})
+class EndorsementIdsField(SelectedIdsField):
+    default_error_messages = {"required": _("Select at least one endorsement.")}
 
 
 class ModerationForm(forms.Form):

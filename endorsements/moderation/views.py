@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from principles.models import AuditEntry
+from principles.models import AuditEntry, Contribution
 
 from ..models import Endorsement, EndorsementStateError
 from ..open_data import neutralise
@@ -55,8 +55,16 @@ def moderation_queue(request):
             "flagged_on_page": sum(e.is_flagged(similar[e.pk]) for e in page),
             "action": queue_url(unflagged=unflagged),
             "entries": [(endorsement, similar[endorsement.pk]) for endorsement in page],
+            "contributions_waiting": contributions_waiting(request.user),
         },
     )
+
+
+def contributions_waiting(user) -> int | None:
+    """How many consultation contributions wait, for a moderator of those too."""
+    if not user.has_perm("principles.moderate_contribution"):
+        return None
+    return Contribution.objects.in_moderation_queue().count()
 
 
 def posted_decision(request):

@@ -262,6 +262,22 @@ class ContributionQuerySet(models.QuerySet):
     def on_item(self, item_key: str):
         return self.filter(item_key=item_key)
 
+    def in_moderation_queue(self):
+        """What moderators decide on, oldest confirmation first: participants' contributions
+        waiting for moderation (an editor's reply is public at once and never waits), with
+        what the queue shows of each."""
+        return (
+            self.awaiting_moderation()
+            .filter(author__isnull=True)
+            .select_related("parent")
+            .prefetch_related(
+                models.Prefetch(
+                    "consultation", queryset=Consultation.objects.select_related("revision")
+                )
+            )
+            .order_by("confirmed_at", "pk")
+        )
+
 
 class Contribution(models.Model):
     """A comment on the consulted text or one clause of it, or an amendment proposing new
@@ -357,6 +373,24 @@ class Contribution(models.Model):
     moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
 
+    class RejectionReason(models.TextChoices):
+        """The reasons moderators give most often; each is emailed to the participant in the
+        language they wrote in."""
+
+        OFF_TOPIC = "off-topic", _("It is not about the text under consultation.")
+        ABUSIVE = "abusive", _("It contains abusive or offensive language.")
+        PERSONAL_DATA = "personal-data", _("It contains personal information about someone.")
+        ADVERTISING = "advertising", _("It looks like advertising.")
+        DUPLICATE = "duplicate", _("It repeats a contribution already sent.")
+        OTHER = "other", _("Another reason, explained below.")
+
+    rejection_code = models.CharField(
+        _("standard reason for rejection"),
+        max_length=20,
+        choices=RejectionReason.choices,
+        blank=True,
+    )
+
     outcome = models.CharField(
         _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING
     )
@@ -444,15 +478,26 @@ class Contribution(models.Model):
         self.moderated_at = self.approved_at = timezone.now()
         self.save(update_fields=["status", "moderated_by", "moderated_at", "approved_at"])
 
-    def reject(self, *, by, reason: str) -> None:
+    def reject(self, *, by, reason: str, code: str = "") -> None:
+        """Reject for a standard reason (`code`, one of `RejectionReason`) and/or a reason in
+        the moderator's words; at least one of them."""
         _require(self, self.Status.CONFIRMED, action="reject")
-        if not reason.strip():
+        if not reason.strip() and code in {"", self.RejectionReason.OTHER}:
             raise ConsultationStateError("A rejection needs a reason.")
         self.status = self.Status.REJECTED
         self.rejection_reason = reason
+        self.rejection_code = code
         self.moderated_by = by
         self.moderated_at = timezone.now()
-        self.save(update_fields=["status", "rejection_reason", "moderated_by", "moderated_at"])
+        self.save(
+            update_fields=[
+                "status",
+                "rejection_reason",
+                "rejection_code",
+                "moderated_by",
+                "moderated_at",
+            ]
+        )
 
     def mark_as_spam(self, *, by) -> None:
         _require(self, self.Status.CONFIRMED, action="mark as spam")

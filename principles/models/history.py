@@ -257,6 +257,9 @@ class AuditEntry(AppendOnly):
         CONSULTATION_SCHEDULE = "consultation.schedule", _("Set the dates of a consultation")
         CONSULTATION_CLOSE = "consultation.close", _("Closed a consultation")
         CONSULTATION_INVITE = "consultation.invite", _("Invited an organisation")
+        CONTRIBUTION_APPROVE = "contribution.approve", _("Approved a consultation contribution")
+        CONTRIBUTION_REJECT = "contribution.reject", _("Rejected a consultation contribution")
+        CONTRIBUTION_SPAM = "contribution.spam", _("Marked a consultation contribution as spam")
 
     # Each subsystem, as readers filter the log, to the subject its action codes begin with.
     SUBSYSTEMS = {
