@@ -253,6 +253,9 @@ class AuditEntry(AppendOnly):
         ENDORSEMENT_REJECT = "endorsement.reject", _("Rejected an endorsement")
         ENDORSEMENT_SPAM = "endorsement.spam", _("Marked an endorsement as spam")
         ENDORSEMENT_REVOKE = "endorsement.revoke", _("Revoked the approval of an endorsement")
+        AMENDMENT_ACCEPT = "amendment.accept", _("Accepted an amendment")
+        AMENDMENT_MERGE = "amendment.merge", _("Accepted an amendment with changes")
+        AMENDMENT_DECLINE = "amendment.decline", _("Declined an amendment")
 
     # Each subsystem, as readers filter the log, to the subject its action codes begin with.
     SUBSYSTEMS = {"drafting": "draft", "translation": "translation", "moderation": "endorsement"}
