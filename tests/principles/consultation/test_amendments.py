@@ -468,3 +468,31 @@ def test_the_contributions_page_runs_a_fixed_number_of_queries(
 # declaration, its texts, principles and their texts, action lines and their texts, the
 # contributions and their replies, the counts waiting, the consultations.
 QUERIES = 14
+
+
+def test_decisions_and_replies_make_the_public_pages_stale(
+    consultation, amendment, contribute, editor, signed_in, django_capture_on_commit_callbacks
+):
+    from declaration_site import public_cache
+
+    client = signed_in(editor)
+    before = public_cache.generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(client, amendment, decision="decline", reason="Out of scope.")
+    after_decision = public_cache.process_copies.generation
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client, reverse("consultation:reply", args=[amendment.pk]), {"text": "See why."})
+
+    assert before < after_decision < public_cache.process_copies.generation
+
+
+def test_a_decided_amendment_shows_its_outcome_instead_of_the_form(amendment, editor, signed_in):
+    client = signed_in(editor)
+    decide(client, amendment, decision="decline", reason="Out of scope.")
+
+    response = client.get(reverse("consultation:decide", args=[amendment.pk]))
+
+    content = response.content.decode()
+    assert "Declined" in content
+    assert "Out of scope." in content
+    assert 'name="decision"' not in content
