@@ -119,6 +119,7 @@ def accept_amendment(
             _("This amendment was withdrawn by its author; it can only be declined.")
         )
     draft = amendment.consultation.draft
+    draft.ensure_editable()
     draft.refuse_if_superseded()
     item = target_of(amendment, draft)
     if item is None:

@@ -218,6 +218,28 @@ def test_a_draft_in_review_takes_no_amendment_but_one_can_still_be_declined(
     assert response.status_code == 302
 
 
+@pytest.mark.parametrize(
+    ("how", "why"),
+    [("discarded", "This draft is discarded"), ("superseded", "has been published since")],
+)
+def test_a_discarded_or_superseded_draft_takes_no_amendment(
+    consultation, amendment, editor, signed_in, publish, how, why
+):
+    client = signed_in(editor)
+    page = client.get(reverse("consultation:decide", args=[amendment.pk]))
+    if how == "discarded":
+        review.discard(reviewed=consultation.draft, by=editor)
+    else:
+        publish()
+
+    response = decide(client, amendment, page=page, decision="accept")
+
+    assert response.status_code == 409
+    assert why in response.content.decode()
+    amendment.refresh_from_db()
+    assert amendment.outcome == Contribution.Outcome.PENDING
+
+
 def test_a_stale_decision_is_refused_without_losing_the_text(
     consultation, amendment, editor, second_editor, signed_in
 ):
