@@ -518,3 +518,29 @@ def test_a_decided_amendment_shows_its_outcome_instead_of_the_form(amendment, ed
     assert "Declined" in content
     assert "Out of scope." in content
     assert 'name="decision"' not in content
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("text", "Connect <script>alert(1)</script> schools.", "HTML tags and scripts"),
+        ("text", "x" * 5_001, "at most 5000 characters"),
+        ("reason", "Out of \u202escope", "invisible control characters"),
+        ("reason", '=HYPERLINK("http://x")<b>', "HTML tags and scripts"),
+    ],
+)
+def test_hostile_text_in_a_decision_gets_a_message_and_is_kept(
+    consultation, amendment, editor, signed_in, field, typed, message
+):
+    response = decide(signed_in(editor), amendment, decision="merge", **{field: typed})
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert message in content
+    box = html5lib.parse(response.content, namespaceHTMLElements=False).find(
+        f".//textarea[@name='{field}']"
+    )
+    assert box.text.strip() == typed
+    amendment.refresh_from_db()
+    assert amendment.outcome == Contribution.Outcome.PENDING
+    assert line_text(consultation.draft, 1, 1) == "Action line 1.1 text."
