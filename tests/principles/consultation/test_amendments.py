@@ -544,3 +544,49 @@ def test_hostile_text_in_a_decision_gets_a_message_and_is_kept(
     amendment.refresh_from_db()
     assert amendment.outcome == Contribution.Outcome.PENDING
     assert line_text(consultation.draft, 1, 1) == "Action line 1.1 text."
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_an_editor_merges_an_amendment_in_a_browser_without_javascript(
+    staff,
+    browser,
+    live_server,
+    sign_in_browser,
+    consultation,
+    amendment,
+    editor,
+    language,
+):
+    # `staff` first: it makes the role groups again, which the last browser test emptied.
+    from tests.test_accessibility import AXE, RUN_AXE, WCAG_AA
+
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 800})
+    sign_in_browser(context, editor)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{language}/drafting/{consultation.draft.pk}/")
+    contributions = reverse("consultation:contributions", args=[consultation.draft.pk])
+    page.locator(f"a[href$='{contributions}']").click()
+    page.locator(f"a[href$='/consultation/manage/amendment/{amendment.pk}/']").click()
+    page.locator("textarea[name=text]").fill("Action line 1.1 text, with public libraries.")
+    page.locator("button[value=merge]").click()
+
+    assert f"#contribution-{amendment.pk}" in page.url
+    assert line_text(consultation.draft, 1, 1) == "Action line 1.1 text, with public libraries."
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
+
+    checked = browser.new_context(bypass_csp=True)
+    sign_in_browser(checked, editor)
+    page = checked.new_page()
+    problems = {}
+    for path in [
+        reverse("consultation:contributions", args=[consultation.draft.pk]),
+        reverse("consultation:decide", args=[amendment.pk]),
+        reverse("consultation:reply", args=[amendment.pk]),
+    ]:
+        page.goto(f"{live_server.url}{language}{path}")
+        page.add_script_tag(path=str(AXE))
+        problems[path] = page.evaluate(RUN_AXE, WCAG_AA)
+    checked.close()
+    assert {path: found for path, found in problems.items() if found} == {}
