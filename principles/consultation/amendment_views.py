@@ -111,7 +111,7 @@ def decide(request, pk: int):
     item = amendments.target_of(amendment, draft)
     is_new_line = amendment.kind == Contribution.Kind.NEW_ACTION_LINE
     current = "" if item is None or is_new_line else amendments.current_text(item)
-    base = amendments.base_revision_of(amendment, item) if item is not None else 0
+    base = amendments.base_revision_of(item) if item is not None else 0
     form_kwargs = {"proposed_text": amendment.proposed_text}
     form = DecisionForm(
         initial={"text": amendment.proposed_text, "base_revision": base}, **form_kwargs
@@ -130,15 +130,9 @@ def decide(request, pk: int):
             else:
                 url = reverse("consultation:contributions", args=[draft.pk])
                 return redirect(f"{url}#contribution-{amendment.pk}")
-    status = 200
     if refusal is not None:
         # Say why from the draft's state now, which the refusal may have come from.
         draft.refresh_from_db()
-        status = 409
-    elif conflict is not None:
-        status = 409
-    elif form.is_bound and not form.is_valid():
-        status = 400
     context = {
         "amendment": amendment,
         "draft": draft,
@@ -150,7 +144,20 @@ def decide(request, pk: int):
         "refusal": refusal,
         "not_editable": _why_not_editable(draft),
     }
-    return render(request, "principles/consultation/decide.html", context, status=status)
+    return render(
+        request,
+        "principles/consultation/decide.html",
+        context,
+        status=_status(form, refused=refusal is not None or conflict is not None),
+    )
+
+
+def _status(form, *, refused: bool) -> int:
+    """409 for a decision refused (the draft's state, a stale page, decided meanwhile), 400 for
+    a form to correct; either way the page holds what was typed."""
+    if refused:
+        return 409
+    return 400 if form.is_bound and not form.is_valid() else 200
 
 
 def _decide(request, amendment: Contribution, data: dict) -> None:

@@ -70,7 +70,7 @@ def current_text(item) -> str:
     return getattr(item.source_text, AMENDED_FIELD[type(item)])
 
 
-def base_revision_of(amendment: Contribution, item) -> int:
+def base_revision_of(item) -> int:
     """The revision a decision form starts from, so that a decision made on a text that has
     changed since is refused."""
     return latest_revision_id(of=drafting.draft_of(item), item_key=drafting.item_key_of(item))
@@ -200,7 +200,7 @@ def _email_outcome(amendment: Contribution) -> None:
 def reply(*, to: Contribution, by, text: str, language: str) -> Contribution:
     """An editor's reply to an approved contribution: public at once, marked as the
     editors'."""
-    to = Contribution.objects.select_for_update(of=("self",)).get(pk=to.pk)
+    to = Contribution.objects.select_for_update().get(pk=to.pk)
     if to.status != Contribution.Status.APPROVED or to.parent_id is not None:
         raise ConsultationStateError(_("Only a contribution shown in public can be replied to."))
     now = timezone.now()
