@@ -3,6 +3,7 @@ back, publishers publish them. The rules live in the models and services; these 
 who may do what, validate input and show the outcome."""
 
 from django.contrib import messages
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -14,6 +15,7 @@ from ..comparison import compare
 from ..models import (
     SOURCE_LANGUAGE,
     ActionLine,
+    Contribution,
     Declaration,
     Principle,
     ReviewComment,
@@ -119,10 +121,13 @@ def draft_detail(request, pk: int):
         # Published meanwhile, or an old link: its permalink is where it lives now.
         return redirect("principles:version", draft.number)
     threads = comments.threads_by_item(draft)
+    contributions = consultation_contributions(draft)
     for principle in draft.principles.all():
         principle.threads = threads.get(str(principle.key), [])
+        principle.contribution_count = contributions.get(str(principle.key), 0)
         for line in principle.action_lines.all():
             line.threads = threads.get(str(line.key), [])
+            line.contribution_count = contributions.get(str(line.key), 0)
     user = request.user
     return render(
         request,
@@ -132,6 +137,8 @@ def draft_detail(request, pk: int):
             "reviewed": draft,
             "kind": DRAFT,
             "version_threads": threads.get(Revision.VERSION_TEXT_KEY, []),
+            "contribution_count": sum(contributions.values()),
+            "version_contribution_count": contributions.get(Revision.VERSION_TEXT_KEY, 0),
             "can_comment": comments.may_comment(user, draft),
             "can_edit": draft.is_editable and user.has_perm(EDIT),
             "can_review": draft.status == Version.Status.SUBMITTED
@@ -142,6 +149,12 @@ def draft_detail(request, pk: int):
             "schedule_form": ScheduleForm(initial={"publish_at": draft.publish_at}),
         },
     )
+
+
+def consultation_contributions(draft: Version) -> dict[str, int]:
+    """How many approved consultation contributions each item of `draft` has (by key)."""
+    approved = Contribution.objects.public().filter(consultation__draft=draft, parent=None)
+    return dict(approved.order_by().values_list("item_key").annotate(Count("pk")))
 
 
 def edit_item(request, *, item, form_class, heading: str, remove_url: str = ""):

@@ -260,6 +260,9 @@ class AuditEntry(AppendOnly):
         CONTRIBUTION_APPROVE = "contribution.approve", _("Approved a consultation contribution")
         CONTRIBUTION_REJECT = "contribution.reject", _("Rejected a consultation contribution")
         CONTRIBUTION_SPAM = "contribution.spam", _("Marked a consultation contribution as spam")
+        AMENDMENT_ACCEPT = "amendment.accept", _("Accepted an amendment")
+        AMENDMENT_MERGE = "amendment.merge", _("Accepted an amendment with changes")
+        AMENDMENT_DECLINE = "amendment.decline", _("Declined an amendment")
 
     # Each subsystem, as readers filter the log, to the subject its action codes begin with.
     SUBSYSTEMS = {
