@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, pgettext
 from django.utils.translation import gettext as _
 
 from declaration_site.organisations import OrganisationType
@@ -28,7 +28,10 @@ def clause_labels(text: dict | None) -> dict[str, str]:
     """The label of each clause of a consulted text, by key, in the text's order and the active
     language: "The whole text", "Title and preamble", "Principle 2: Title", "Principle 2,
     action line 3"."""
-    labels = {WHOLE_TEXT: _("The whole text"), TITLE_AND_PREAMBLE: _("Title and preamble")}
+    labels = {
+        WHOLE_TEXT: pgettext("consultation report", "The whole text"),
+        TITLE_AND_PREAMBLE: _("Title and preamble"),
+    }
     for number, principle in enumerate((text or {}).get("principles", []), start=1):
         labels[principle["key"]] = _("Principle %(number)s: %(title)s") % {
             "number": number,
@@ -146,7 +149,7 @@ def _rows(counts: Counter, names: dict[str, str]) -> list[Row]:
     """The counts in the order of `names`, then any value not among them as "Not given"."""
     rows = [Row(str(name), counts[code]) for code, name in names.items() if counts[code]]
     others = sum(count for code, count in counts.items() if code not in names)
-    return rows + ([Row(_("Not given"), others)] if others else [])
+    return rows + ([Row(pgettext("consultation report", "Not given"), others)] if others else [])
 
 
 def public_organisation(contribution: Contribution) -> str:

@@ -148,6 +148,25 @@ def test_the_page_counts_what_the_database_counts_under_labelled_clauses(client,
     assert sorted(expected["language"].values()) == sorted(table(page, "by-language").values())
 
 
+@pytest.mark.parametrize(
+    ("prefix", "heading"),
+    [
+        ("", "What we heard"),
+        ("/fr", "Ce que nous avons entendu"),
+        ("/es", "Lo que escuchamos"),
+        ("/ar", "ما سمعناه"),
+        ("/ru", "Что мы услышали"),
+        ("/zh-hans", "我们听到的意见"),
+    ],
+)
+def test_the_report_answers_in_every_language(client, heard, prefix, heading):
+    response = client.get(prefix + REPORT)
+
+    assert response.status_code == 200
+    assert heading in response.content.decode()
+    parse_strict(response.content)
+
+
 def test_every_amendment_is_listed_with_its_outcome_and_reason(client, heard):
     text = " ".join("".join(parse_strict(client.get(REPORT).content).itertext()).split())
 
