@@ -39,7 +39,9 @@ def render_consultation_report(*, consultation_id: int, language: str) -> str:
 def after_publication(*, version: Version) -> None:
     """A draft was published: its closed consultations' reports now link the version, and
     each of their contributors is told, once."""
-    for consultation in Consultation.objects.filter(draft=version, status="closed"):
+    for consultation in Consultation.objects.filter(
+        draft=version, status=Consultation.Status.CLOSED
+    ):
         queue_report(consultation)
         tell_contributors(consultation)
 

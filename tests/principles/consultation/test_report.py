@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from declaration_site.regions import REGION_OF_COUNTRY
 from principles.consultation.report_pdf import store_report
 from principles.consultation.report_tasks import (
+    queue_report,
     render_consultation_report,
     tell_contributors,
 )
@@ -206,6 +207,25 @@ def test_no_email_address_leaks_into_the_page_or_the_csv(client, heard):
     assert "Thank you." not in table_csv
 
 
+def test_hostile_text_is_shown_as_text_and_kept_in_its_direction(client, consultation, contribute):
+    contribute(
+        consultation,
+        kind="amendment",
+        organisation_name="<script>alert(1)</script>\u202eevil",
+        proposed_text="<b>bold</b>",
+        body="-2+3",
+    )
+    consultation.close()
+
+    page = client.get(REPORT).content.decode()
+    rows = list(csv.DictReader(io.StringIO(b"".join(client.get(CSV).streaming_content).decode())))
+
+    assert "<script>alert(1)" not in page
+    assert "<bdi>&lt;script&gt;alert(1)&lt;/script&gt;\u202eevil</bdi>" in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert rows[0]["comment_or_reason"] == "'-2+3"
+
+
 def test_an_invited_organisation_that_did_not_agree_is_not_named(
     client, make_consultation, changed_draft, contribute, publisher
 ):
@@ -229,6 +249,25 @@ def test_an_invited_organisation_that_did_not_agree_is_not_named(
     assert "Quiet Foundation" not in page
     assert "Quiet Foundation" not in table_csv
     assert "an organisation that did not agree to be named is not named" in page
+
+
+def test_queue_report_renders_a_closed_consultations_pdf_in_each_of_its_languages(
+    consultation, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_report(consultation)
+    queued = DBTaskResult.objects.filter(task_path=render_consultation_report.module_path)
+    assert not queued.exists()
+
+    consultation.close()
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_report(consultation)
+
+    assert sorted(result.args_kwargs["kwargs"]["language"] for result in queued) == [
+        "ar",
+        "en",
+        "fr",
+    ]
 
 
 def test_no_request_renders_the_pdf_until_the_worker_stored_it(client, heard, pdf_settings):
