@@ -11,8 +11,13 @@ from django.utils.translation import get_language
 from declaration_site.spreadsheets import neutralise
 
 from ..models import Consultation
-from .report import build_report, clause_labels, counted_contributions, public_organisation
-from .report import region_of as region_of_country
+from .report import (
+    build_report,
+    clause_labels,
+    counted_contributions,
+    public_organisation,
+    region_of,
+)
 from .report_pdf import report_to_serve
 
 
@@ -104,7 +109,7 @@ def csv_rows(consultation: Consultation):
             "organisation": public_organisation(contribution),
             "organisation_type": contribution.organisation_type,
             "country": contribution.country.code or "",
-            "region": region_of_country(contribution.country.code or ""),
+            "region": region_of(contribution.country.code or ""),
             "status": contribution.status,
             "comment_or_reason": contribution.body,
             "proposed_text": contribution.proposed_text,
