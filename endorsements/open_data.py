@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from declaration_site.countries import EndorsementCountries
+from declaration_site.spreadsheets import neutralise
 
 from .models import Endorsement, OpenDataFile
 
@@ -62,12 +63,6 @@ FIRST_BUILD_LOCK_SECONDS = 120
 
 class OpenDataNotReady(Exception):
     """No open data file exists yet and another request is building them."""
-
-
-def neutralise(value) -> str:
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 def commitments_of_public_endorsers() -> dict[int, list[dict]]:

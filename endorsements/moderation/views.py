@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from declaration_site.spreadsheets import neutralise
 from principles.models import AuditEntry, Contribution
 
 from ..models import Endorsement, EndorsementStateError
-from ..open_data import neutralise
 from ..services import moderate_endorsements, revoke_approval
 from .forms import ModerationForm, RevocationForm
 

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from declaration_site.public_cache import public_content_changed
 
+from ..consultation.report_tasks import after_publication as tell_consultations
 from ..models import (
     AuditEntry,
     Declaration,
@@ -213,6 +214,8 @@ def publish(
     else:
         reviewed.publish(by=by, correction=correction, change_note=change_note)
         make_current(reviewed)
+        # Its consultations' reports link it, and their contributors are told.
+        tell_consultations(version=reviewed)
         detail = publication_detail(reviewed)
     if on_schedule:
         _audit_publication_on_schedule(reviewed)

@@ -15,6 +15,7 @@
 
 from .consultation import (
     Consultation,
+    ConsultationReport,
     ConsultationStateError,
     Contribution,
     Invitation,
@@ -52,6 +53,7 @@ __all__ = [
     "AppendOnly",
     "AuditEntry",
     "Consultation",
+    "ConsultationReport",
     "ConsultationStateError",
     "Contribution",
     "Declaration",

@@ -111,6 +111,12 @@ class Consultation(models.Model):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    # When the contributors were emailed the version that resulted
+    # (`report_tasks.tell_contributors`): set once, so that nobody is told twice.
+    contributors_told_at = models.DateTimeField(
+        _("contributors told of the resulting version at"), null=True, blank=True
+    )
+
     objects = ConsultationQuerySet.as_manager()
 
     class Meta:
@@ -181,6 +187,10 @@ class Consultation(models.Model):
     def is_due_to_close(self, at) -> bool:
         """Whether the task queued to close it at `at` should: open, and closing then."""
         return self.status == self.Status.OPEN and self.closes_at == at
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
 
 
 class Invitation(models.Model):
@@ -277,6 +287,10 @@ class ContributionQuerySet(models.QuerySet):
             )
             .order_by("confirmed_at", "pk")
         )
+
+    def from_participants(self):
+        """What participants sent, without the editors' replies."""
+        return self.filter(author__isnull=True)
 
 
 class Contribution(models.Model):
@@ -541,3 +555,41 @@ class Contribution(models.Model):
         self.save(
             update_fields=["outcome", "outcome_reason", "decided_by", "decided_at", "revision"]
         )
+
+
+def consultation_report_path(report: "ConsultationReport", filename: str) -> str:
+    return f"consultations/{report.consultation.slug}/report-{report.language}-{report.digest}.pdf"
+
+
+class ConsultationReport(models.Model):
+    """The signed PDF of a closed consultation's report (what we heard) in one language,
+    rendered by the task worker; its counts are those of `digest`, the report's data when it
+    was rendered. Rendered anew, in place, when an amendment is decided or the resulting
+    version is published."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="reports",
+    )
+    language = language_field()
+    digest = models.CharField(
+        _("digest"), max_length=64, help_text=_("SHA-256 of the counts and outcomes it holds.")
+    )
+    counted = models.PositiveIntegerField(_("contributions counted"))
+    file = models.FileField(_("file"), upload_to=consultation_report_path, max_length=300)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    rendered_at = models.DateTimeField(_("rendered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consultation report")
+        verbose_name_plural = _("consultation reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "language"], name="one_report_per_consultation_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"Report of {self.consultation} ({self.language})"

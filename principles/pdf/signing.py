@@ -40,15 +40,19 @@ from .child_process import ChildProcessFailed, run_in_child
 
 logger = logging.getLogger(__name__)
 
-# The <meta> names by which a declaration PDF says what it holds. WeasyPrint copies them into the
-# document information dictionary without their dashes; the signature covers them, so a genuine
-# file cannot lie about them.
+# The <meta> names by which a PDF of the site (the declaration, a consultation's report) says
+# what it holds. WeasyPrint copies them into the document information dictionary without their
+# dashes; the signature covers them, so a genuine file cannot lie about them.
 METADATA_NAMES = (
     "declaration-version",
     "declaration-language",
     "snapshot-hash",
     "snapshot-count",
     "snapshot-taken-at",
+    # A consultation's report (principles/consultation/report_pdf.py).
+    "consultation-report",
+    "report-language",
+    "report-count",
 )
 
 
