@@ -32,6 +32,7 @@ from ..models import (
     normalise,
 )
 from . import emails
+from .report_tasks import queue_report
 
 # The field of an item's text that an amendment's proposed text replaces: the words of an
 # action line, the explanation of a principle (its title stays), the preamble of the draft.
@@ -164,6 +165,8 @@ def _record(amendment: Contribution, *, outcome: str, by, reason: str, revision=
     )
     _email_outcome(amendment)
     public_content_changed()
+    # Decided after closing: the report lists every amendment with its outcome.
+    queue_report(amendment.consultation)
 
 
 AUDIT_ACTIONS = {

@@ -18,6 +18,7 @@ from declaration_site.public_cache import public_content_changed
 from principles.models import AuditEntry, Contribution
 
 from . import emails
+from .report_tasks import queue_report
 
 AUDIT_ACTION_OF_DECISION = {
     Decision.APPROVE: AuditEntry.Action.CONTRIBUTION_APPROVE,
@@ -58,6 +59,9 @@ def moderate_contributions(
             email_decision(contribution)
     if decided and decision == Decision.APPROVE:
         public_content_changed()
+        # Approved after closing (confirmed in time): the report counts it.
+        for consultation in {contribution.consultation for contribution in decided}:
+            queue_report(consultation)
     return decided
 
 

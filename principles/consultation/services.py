@@ -18,6 +18,7 @@ from declaration_site.public_cache import public_content_changed
 
 from ..models import AuditEntry, Consultation, ConsultationStateError, Invitation, Version
 from . import emails
+from .report_tasks import queue_report
 
 NOT_OPEN_FOR_CONSULTATION = [Version.Status.PUBLISHED, Version.Status.DISCARDED]
 
@@ -97,6 +98,7 @@ def close_now(*, consultation: Consultation, by) -> Consultation:
     if not consultation.is_open:
         raise ConsultationStateError(_("Only an open consultation can be closed."))
     consultation.close()
+    queue_report(consultation)
     _audit(consultation, by=by, action=AuditEntry.Action.CONSULTATION_CLOSE, detail="closed early")
     public_content_changed()
     return consultation
@@ -122,6 +124,7 @@ def close_when_due(*, consultation_id: int, at: datetime) -> Consultation | None
     if consultation is None or not consultation.is_due_to_close(at):
         return None
     consultation.close()
+    queue_report(consultation)
     _audit(
         consultation,
         by=consultation.created_by,

@@ -1,9 +1,13 @@
 """What happened to the text: revisions of drafts, reviewers' comments and the audit log."""
 
+import functools
+import operator
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -191,8 +195,17 @@ class AuditEntryQuerySet(AppendOnlyQuerySet):
         return self.select_related("actor")
 
     def of_subsystem(self, subsystem: str):
-        """The entries of one subsystem ("drafting", "translation", "moderation")."""
-        return self.filter(action__startswith=f"{AuditEntry.SUBSYSTEMS[subsystem]}.")
+        """The entries of one subsystem ("drafting", "translation", "moderation",
+        "consultation")."""
+        return self.filter(
+            functools.reduce(
+                operator.or_,
+                (
+                    Q(action__startswith=f"{subject}.")
+                    for subject in AuditEntry.SUBSYSTEMS[subsystem]
+                ),
+            )
+        )
 
     def target_ids(self, model: type[models.Model]):
         """The ids of the `model` rows these entries are about, as a subquery."""
@@ -264,12 +277,12 @@ class AuditEntry(AppendOnly):
         AMENDMENT_MERGE = "amendment.merge", _("Accepted an amendment with changes")
         AMENDMENT_DECLINE = "amendment.decline", _("Declined an amendment")
 
-    # Each subsystem, as readers filter the log, to the subject its action codes begin with.
+    # Each subsystem, as readers filter the log, to the subjects its action codes begin with.
     SUBSYSTEMS = {
-        "drafting": "draft",
-        "translation": "translation",
-        "moderation": "endorsement",
-        "consultation": "consultation",
+        "drafting": ["draft"],
+        "translation": ["translation"],
+        "moderation": ["endorsement"],
+        "consultation": ["consultation", "contribution", "amendment"],
     }
 
     target_type = models.ForeignKey(

@@ -33,8 +33,8 @@ def test_the_roles_exist_as_groups_with_their_permissions(db):
 
     assert permissions["Editor"] == ["edit_draft"]
     assert permissions["Reviewer"] == ["review_draft"]
-    assert permissions["Publisher"] == ["publish_draft", "view_audit_log"]
-    assert "Moderator" in permissions
+    assert permissions["Publisher"] == ["open_consultation", "publish_draft", "view_audit_log"]
+    assert "moderate_contribution" in permissions["Moderator"]
 
 
 def every_drafting_page(draft) -> list[tuple[str, str]]:
