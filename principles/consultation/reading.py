@@ -34,6 +34,9 @@ class Clause:
     anchor: str
     text: str
     kind: str  # "text", "preamble", "principle" or "action-line"
+    # What an amendment of the clause replaces (as `amendments.AMENDED_FIELD` says): the
+    # preamble, a principle's explanation (its title stays) or an action line's text.
+    amended: str = ""
     count: int = 0
     entries: list = field(default_factory=list)
     page: Page | None = None  # set when the reader asked for all of this clause's
@@ -54,6 +57,7 @@ def clauses_of(text: dict) -> dict[str, Clause]:
             anchor="preamble",
             kind="preamble",
             text=normalise(f"{text['title']}\n\n{text['preamble']}"),
+            amended=normalise(text["preamble"]),
         ),
     }
     for number, principle in enumerate(text["principles"], start=1):
@@ -63,6 +67,7 @@ def clauses_of(text: dict) -> dict[str, Clause]:
             anchor=anchor,
             kind="principle",
             text=normalise(f"{principle['title']}\n\n{principle['explanation']}"),
+            amended=normalise(principle["explanation"]),
             number=str(number),
             title=principle["title"],
             explanation=principle["explanation"],
@@ -72,6 +77,7 @@ def clauses_of(text: dict) -> dict[str, Clause]:
                 key=line["key"],
                 anchor=f"{anchor}-action-{line_number}",
                 text=normalise(line["text"]),
+                amended=normalise(line["text"]),
                 kind="action-line",
                 number=f"{number}.{line_number}",
             )
@@ -145,6 +151,6 @@ def _show(clause: Clause, entries: list, *, all_of_them: bool, page: str) -> Non
         clause.more = len(entries) > PER_CLAUSE
     for contribution in shown:
         if contribution.is_amendment:
-            base = "" if contribution.kind == Contribution.Kind.NEW_ACTION_LINE else clause.text
+            base = "" if contribution.kind == Contribution.Kind.NEW_ACTION_LINE else clause.amended
             contribution.redline = diff_words(base, normalise(contribution.proposed_text))
     clause.entries = shown
