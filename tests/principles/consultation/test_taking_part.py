@@ -355,3 +355,21 @@ def test_an_invitation_prefills_the_organisation_and_is_linked(client, advisory_
     )
 
     assert Contribution.objects.get().invitation == invitation
+
+
+def test_the_daily_purge_deletes_contributions_whose_confirmation_link_expired(
+    consultation, contribute, settings
+):
+    from principles.consultation.purge import purge_unconfirmed_contributions
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    old = timezone.now() - timedelta(days=settings.ENDORSEMENT_CONFIRMATION_DAYS, hours=1)
+    expired = contribute(consultation, status=Contribution.Status.UNCONFIRMED, created_at=old)
+    recent = contribute(consultation, status=Contribution.Status.UNCONFIRMED)
+    confirmed = contribute(consultation, status=Contribution.Status.CONFIRMED, created_at=old)
+
+    result = purge_unconfirmed_contributions.call()
+
+    assert result == "deleted 1 expired unconfirmed contribution(s)"
+    assert set(Contribution.objects.all()) == {recent, confirmed}
+    assert not Contribution.objects.filter(pk=expired.pk).exists()
