@@ -142,3 +142,16 @@ class ContributionForm(forms.Form):
             for name in data:
                 data.setlist(name, [value.replace("\x00", "") for value in data.getlist(name)])
             self.data = data
+
+
+class EmailForm(forms.Form):
+    """The email a participant gave, to send it the links to withdraw its contributions."""
+
+    email = forms.EmailField(label=_("The email address you gave"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's form carries its own token
+        self.helper.layout = Layout("email", Submit("submit", _("Email me the links")))

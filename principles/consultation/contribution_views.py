@@ -10,16 +10,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
-from declaration_site.client_identity import posted_email
+from declaration_site.client_identity import posted_email, too_many_emails_asked
 from declaration_site.converters import is_ascii_number
 
 from ..models import Consultation, Contribution, Invitation
-from .contribution_forms import ContributionForm
+from .contribution_forms import ContributionForm, EmailForm
 from .contributions import (
+    WITHDRAWABLE,
     Clause,
     clause_of,
     confirmation_max_age,
     is_taking_part,
+    send_withdrawal_links,
     submit_contribution,
     withdraw_contribution,
 )
@@ -222,13 +224,6 @@ def confirm(request, contribution):
     return render(request, "principles/consultation/confirm.html", context)
 
 
-WITHDRAWABLE = [
-    Contribution.Status.UNCONFIRMED,
-    Contribution.Status.CONFIRMED,
-    Contribution.Status.APPROVED,
-]
-
-
 @require_http_methods(["GET", "POST"])
 @emailed_link("withdraw")
 def withdraw(request, contribution):
@@ -244,3 +239,21 @@ def withdraw(request, contribution):
 
 def clause_for(contribution: Contribution) -> Clause | None:
     return clause_of(contribution.consultation, contribution.item_key)
+
+
+@require_http_methods(["GET", "POST"])
+def withdrawal_links(request):
+    """Asks for the email a participant gave and emails it a withdrawal link for each of its
+    contributions. It answers the same whether or not the address took part."""
+    form = EmailForm(request.POST if request.method == "POST" else None)
+    context = {"form": form}
+    if request.method == "POST" and too_many_emails_asked(
+        request, group="consultation.withdrawal-links"
+    ):
+        context["rate_limited"] = True
+        return render(request, "principles/consultation/withdrawal_links.html", context, status=429)
+    if request.method == "POST" and form.is_valid():
+        send_withdrawal_links(email=form.cleaned_data["email"], language=get_language())
+        return render(request, "principles/consultation/withdrawal_links_sent.html")
+    status = 400 if form.errors else 200
+    return render(request, "principles/consultation/withdrawal_links.html", context, status=status)

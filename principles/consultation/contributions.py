@@ -17,6 +17,12 @@ from ..models import Consultation, Contribution, Invitation
 from . import emails
 
 VERSION_KEY = "version"
+# What a participant can still withdraw: anything not already withdrawn or turned down.
+WITHDRAWABLE = [
+    Contribution.Status.UNCONFIRMED,
+    Contribution.Status.CONFIRMED,
+    Contribution.Status.APPROVED,
+]
 
 
 @dataclass(frozen=True)
@@ -137,3 +143,37 @@ def withdraw_contribution(*, contribution: Contribution) -> None:
     with transaction.atomic():
         contribution.withdraw()
         public_content_changed()
+
+
+def send_withdrawal_links(*, email: str, language: str) -> int:
+    """Email `email` a withdrawal link for each contribution it sent that can still be
+    withdrawn; how many. The page that asks says the same either way, so nobody learns who
+    took part."""
+    contributions = list(
+        Contribution.objects.filter(
+            email__iexact=email.strip(), status__in=WITHDRAWABLE
+        ).select_related("consultation__revision")
+    )
+    if contributions:
+        emails.queue(
+            to=contributions[0].email,
+            language=language,
+            subject=gettext_noop("Links to withdraw your contributions"),
+            template="withdrawal_links",
+            context={
+                "links": [
+                    {
+                        "consultation": contribution.consultation.title,
+                        "clause": clause_label(contribution),
+                        "url": link(contribution, "withdraw"),
+                    }
+                    for contribution in contributions
+                ]
+            },
+        )
+    return len(contributions)
+
+
+def clause_label(contribution: Contribution) -> str:
+    clause = clause_of(contribution.consultation, contribution.item_key)
+    return clause.label if clause else ""

@@ -373,3 +373,36 @@ def test_the_daily_purge_deletes_contributions_whose_confirmation_link_expired(
     assert result == "deleted 1 expired unconfirmed contribution(s)"
     assert set(Contribution.objects.all()) == {recent, confirmed}
     assert not Contribution.objects.filter(pk=expired.pk).exists()
+
+
+def test_a_lost_withdrawal_link_is_emailed_again_and_works(
+    client, person, consultation, contribute, django_capture_on_commit_callbacks
+):
+    mine = contribute(consultation, email="amina@schools-online.example")
+    contribute(consultation, email="someone@else.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = submit(
+            person, "/consultation/withdraw/new-link/", {"email": "Amina@Schools-Online.example"}
+        )
+
+    assert answer.status_code == 200
+    (message,) = mail.outbox
+    assert message.to == ["amina@schools-online.example"]
+    (link,) = re.findall(r"https://declaration.test(/consultation/withdraw/\S+/)", message.body)
+    submit(person, link)
+    mine.refresh_from_db()
+    assert mine.status == Contribution.Status.WITHDRAWN
+
+
+def test_asking_for_withdrawal_links_says_the_same_for_an_unknown_address_and_is_limited(
+    client, consultation
+):
+    answers = [
+        submit(client, "/consultation/withdraw/new-link/", {"email": "nobody@example.org"})
+        for _attempt in range(4)
+    ]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert "an email with the links is on its way" in answers[0].content.decode()
+    assert "Too many links have been asked for" in answers[3].content.decode()
+    assert mail.outbox == []
