@@ -80,6 +80,7 @@ class ContributionForm(forms.Form):
     country = CountryChoiceField(label=_("Country"), blank_label=_("Choose a country"))
     email = forms.EmailField(
         label=_("Email"),
+        max_length=254,  # the column's length: a longer address is refused here, not by a 500
         help_text=_("We send a confirmation link here. Never published."),
         validators=[refuse_hidden_controls],
     )

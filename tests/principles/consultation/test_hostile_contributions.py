@@ -61,6 +61,7 @@ def test_markup_formulas_and_odd_characters_are_kept_as_typed_and_shown_as_text(
         ("name", "n" * 20_000, "Ensure this value has at most 200 characters"),
         ("body", "", "This field is required."),
         ("email", "not an address", "Enter a valid email address."),
+        ("email", f"{'a' * 60}@{'b' * 60}.{'c' * 60}.{'d' * 60}.{'e' * 60}.org", "at most 254"),
         ("country", "XX", "Select a valid choice."),
         ("organisation_type", "<script>", "Select a valid choice."),
         ("nickname", "bot", "Please leave this field empty."),

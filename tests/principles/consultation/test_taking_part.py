@@ -406,3 +406,20 @@ def test_asking_for_withdrawal_links_says_the_same_for_an_unknown_address_and_is
     assert "an email with the links is on its way" in answers[0].content.decode()
     assert "Too many links have been asked for" in answers[3].content.decode()
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("existing", [10, 1000])
+def test_the_form_reads_a_fixed_number_of_queries_however_many_contributions_exist(
+    client, consultation, contribute, django_assert_max_num_queries, existing
+):
+    parent = contribute(consultation, item_key=line_key(consultation))
+    Contribution.objects.bulk_create(
+        Contribution(consultation=consultation, body=f"Comment {n}", status="approved")
+        for n in range(existing)
+    )
+    url = take_part_url(consultation, reply_to=parent.pk)
+
+    with django_assert_max_num_queries(3):
+        response = client.get(url)
+
+    assert response.status_code == 200
