@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 
 from principles.models import Contribution
+from tests.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
@@ -41,3 +42,25 @@ def test_a_participant_comments_and_confirms_on_a_small_phone(page, site, consul
 
     assert page.get_by_role("heading", name="your contribution is confirmed").is_visible()
     assert Contribution.objects.get().status == Contribution.Status.CONFIRMED
+
+
+@pytest.fixture
+def checked_page(browser):
+    """As tests/test_accessibility.py's: JavaScript on and the CSP bypassed, for axe."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1024, "height": 768})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_the_form_with_its_errors_meets_wcag_aa(site, consultation, checked_page, language):
+    line = consultation.text["principles"][0]["action_lines"][1]["key"]
+    url = f"{site}{language}/consultation/{consultation.slug}/take-part/?item={line}"
+    checked_page.goto(url + "&kind=amendment")
+    assert violations(checked_page) == []
+
+    checked_page.locator("form input[type=submit]").last.click()
+    checked_page.wait_for_load_state()
+
+    assert checked_page.locator(".invalid-feedback, .errorlist").count() > 0
+    assert violations(checked_page) == []
