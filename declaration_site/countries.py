@@ -4,6 +4,7 @@ part of the site that lists them (the endorsement form, the public list, the PDF
 import functools
 from collections.abc import Callable
 
+from django import forms
 from django.conf import settings
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
@@ -43,3 +44,24 @@ class EndorsementCountries(Countries):
             key = alphabetical_key(language)
             collated[language] = sorted(super().__iter__(), key=lambda country: key(country.name))
         yield from collated[language]
+
+
+# One instance for every form: it keeps its translated list, sorted, for each language.
+COUNTRIES = EndorsementCountries()
+
+
+def country_choices(blank_label) -> list:
+    """Every country, with "International" first for organisations that belong to none."""
+    countries = [(code, name) for code, name in COUNTRIES if code != INTERNATIONAL]
+    return [("", blank_label), (INTERNATIONAL, _("International")), *countries]
+
+
+class CountryChoiceField(forms.ChoiceField):
+    """Every country, "International" first. The long translated list is only built when the
+    form is shown; a submission is checked by looking its code up."""
+
+    def __init__(self, *, blank_label, **kwargs):
+        super().__init__(choices=lambda: country_choices(blank_label), **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return value in COUNTRIES

@@ -298,6 +298,8 @@ ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS = float(
     os.environ.get("ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS", "60")
 )
 ENDORSEMENT_RATE_LIMIT = os.environ.get("ENDORSEMENT_RATE_LIMIT", "10/h")
+# Consultation contributions accepted from one address, and for one email, in a window.
+CONSULTATION_RATE_LIMIT = os.environ.get("CONSULTATION_RATE_LIMIT", "20/h")
 # Checking an uploaded PDF and rendering a certificate each cost about a second of CPU.
 VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30/h")
 CERTIFICATE_RATE_LIMIT = os.environ.get("CERTIFICATE_RATE_LIMIT", "30/h")

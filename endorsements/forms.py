@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from declaration_site.countries import INTERNATIONAL, EndorsementCountries
+from declaration_site.countries import CountryChoiceField, country_choices
 from declaration_site.public_cache import cached_value
 from declaration_site.regions import Region
 from principles.models import ActionLine, Version
@@ -73,17 +73,6 @@ class ActionLinesField(forms.TypedMultipleChoiceField):
     def prepare_value(self, value):
         """The checked ids, each once, whether chosen or posted (twice, by a hand-made form)."""
         return list(dict.fromkeys(value or []))
-
-
-class CountryChoiceField(forms.ChoiceField):
-    """Every country, "International" first. The long translated list is only built when the
-    form is shown; a submission is checked by looking its code up."""
-
-    def __init__(self, *, blank_label, **kwargs):
-        super().__init__(choices=lambda: country_choices(blank_label), **kwargs)
-
-    def valid_value(self, value) -> bool:
-        return value in COUNTRIES
 
 
 class EndorsementForm(forms.ModelForm):
@@ -203,16 +192,6 @@ class EndorsementForm(forms.ModelForm):
 # Characters that reorder the text around them (U+202A to U+202E, U+2066 to U+2069): in a name they
 # would make it read differently on the public list, in the CSV and in the PDF.
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-
-
-# One instance for every form: it keeps its translated list, sorted, for each language.
-COUNTRIES = EndorsementCountries()
-
-
-def country_choices(blank_label) -> list:
-    """Every country, with "International" first for organisations that belong to none."""
-    countries = [(code, name) for code, name in COUNTRIES if code != INTERNATIONAL]
-    return [("", blank_label), (INTERNATIONAL, _("International")), *countries]
 
 
 def action_line_choices(version: Version) -> list:

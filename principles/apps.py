@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,5 +8,10 @@ class PrinciplesConfig(AppConfig):
     verbose_name = _("Declaration text")
 
     def ready(self):
+        from .consultation.purge import queue_periodic_jobs
+
         # Connects the receiver that remembers the language each member of staff signs in in.
         from .drafting import notifications  # noqa: F401
+
+        # Starts the daily purge of unconfirmed contributions after every migrate.
+        post_migrate.connect(queue_periodic_jobs, sender=self)

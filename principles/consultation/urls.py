@@ -23,6 +23,12 @@ urlpatterns = [
     # Taking part: the form, confirming by email, withdrawing.
     path("<slug:slug>/take-part/", contribution_views.contribute, name="contribute"),
     path("confirm/<str:token>/", contribution_views.confirm, name="confirm"),
+    # Before the link itself, which would take "new-link" for a token.
+    path(
+        "withdraw/new-link/",
+        contribution_views.withdrawal_links,
+        name="withdrawal-links",
+    ),
     path("withdraw/<str:token>/", contribution_views.withdraw, name="withdraw"),
     # What we heard: the report as HTML, CSV and signed PDF.
     path("<slug:slug>/report/", report_views.report, name="report"),

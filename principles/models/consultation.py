@@ -3,6 +3,8 @@ advisory round, and what participants send (comments and amendments, tied to a c
 key, so that a contribution keeps pointing at the same principle or action line in every later
 revision and version)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core import signing
 from django.db import models
@@ -291,6 +293,12 @@ class ContributionQuerySet(models.QuerySet):
     def from_participants(self):
         """What participants sent, without the editors' replies."""
         return self.filter(author__isnull=True)
+
+    def expired_unconfirmed(self):
+        """Never confirmed, and their confirmation link has expired: deleted every day, with
+        the participant's details."""
+        cutoff = timezone.now() - timedelta(days=settings.ENDORSEMENT_CONFIRMATION_DAYS)
+        return self.filter(status=Contribution.Status.UNCONFIRMED, created_at__lt=cutoff)
 
 
 class Contribution(models.Model):
