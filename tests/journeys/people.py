@@ -299,7 +299,10 @@ class Moderator(Staff):
 
 
 class Editor(Staff):
-    def draft_a_change(self, *, action_line: str, text: str, note: str) -> None:
+    def draft_a_change(
+        self, *, action_line: str, text: str, note: str, submit: bool = True
+    ) -> None:
+        """Start a draft, reword an action line and, unless told, submit it for review."""
         self.press("Start a new draft from the current version")
         expect(self.page.get_by_role("status")).to_contain_text(self.say("Draft started"))
         self.follow(f"Edit action line {action_line}")
@@ -307,6 +310,8 @@ class Editor(Staff):
         self.field("Change note (optional)").fill(note)
         self.press("Save")
         expect(self.page.locator("li", has_text=text)).to_be_visible()
+        if not submit:
+            return
         self.press("Submit for review")
         expect(self.page.get_by_role("status")).to_contain_text(self.say("Submitted for review"))
 

@@ -17,13 +17,16 @@ def download(response) -> bytes:
 
 
 def test_the_current_pdf_is_rendered_once_then_served_from_storage(
-    client, publish, pdf_settings, django_assert_num_queries
+    client, publish, pdf_settings, page_queries
 ):
     publish(principles=2, action_lines=2)
 
     first = client.get("/declaration.pdf")
-    # The next download reads nothing from the database: which PDF to send is in the cache.
-    with django_assert_num_queries(0):
+    # Storing the PDF moved the public cache on; the download after it fills the cache again
+    # (how long rendering took decides whether this process has seen the move yet).
+    client.get("/declaration.pdf")
+    # From then on a download reads nothing from the database: which PDF to send is cached.
+    with page_queries(0):
         second = client.get("/declaration.pdf")
 
     assert first.status_code == 200
