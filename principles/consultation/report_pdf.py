@@ -60,7 +60,7 @@ def store_report(*, consultation_id: int, language: str) -> ConsultationReport:
         stored = ConsultationReport.objects.filter(
             consultation=consultation, language=language
         ).first()
-        if stored and stored.digest == digest:
+        if stored and stored.digest == digest and stored.file.storage.exists(stored.file.name):
             return stored
         pdf = render_pdf(report_html(report, language=language))
     content = sign_pdf(

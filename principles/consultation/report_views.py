@@ -3,6 +3,7 @@ the consultation closes, the page says when the report will be there; the CSV an
 exist yet. The PDF is rendered by the task worker; these views only serve the stored file."""
 
 import csv
+import logging
 
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,6 +20,9 @@ from .report import (
     region_of,
 )
 from .report_pdf import report_to_serve
+from .report_tasks import queue_report
+
+logger = logging.getLogger(__name__)
 
 
 def _consultation(slug: str) -> Consultation:
@@ -121,7 +125,15 @@ def csv_rows(consultation: Consultation):
 def report_pdf(request, slug):
     consultation = _closed(slug)
     stored = report_to_serve(consultation, get_language())
-    if stored is None:
+    try:
+        file = stored.file.open("rb") if stored else None
+    except FileNotFoundError:
+        # Storage lost the file (a restore without its media): say it is being prepared and
+        # render it again in the worker (`store_report` renders when the file is missing).
+        logger.error("The stored report PDF %s is missing", stored.file.name)
+        queue_report(consultation)
+        file = None
+    if file is None:
         response = render(
             request,
             "principles/consultation/report_pdf_pending.html",
@@ -131,7 +143,7 @@ def report_pdf(request, slug):
         response["Retry-After"] = "120"
         return response
     response = FileResponse(
-        stored.file.open("rb"),
+        file,
         content_type="application/pdf",
         filename=f"{consultation.slug}-report-{stored.language}.pdf",
     )

@@ -279,6 +279,25 @@ def test_no_request_renders_the_pdf_until_the_worker_stored_it(client, heard, pd
     assert not heard.reports.exists()
 
 
+def test_a_stored_pdf_lost_from_storage_is_rendered_again_not_a_500(
+    client, heard, pdf_settings, django_capture_on_commit_callbacks
+):
+    render_consultation_report.call(consultation_id=heard.pk, language="en")
+    stored = heard.reports.get(language="en")
+    stored.file.storage.delete(stored.file.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(PDF)
+
+    assert response.status_code == 503
+    queued = DBTaskResult.objects.filter(task_path=render_consultation_report.module_path)
+    assert queued.exists()
+    render_consultation_report.call(consultation_id=heard.pk, language="en")
+    response = client.get(PDF)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
 def test_the_signed_pdf_counts_what_the_page_counts_and_verify_says_it_is_ours(
     client, heard, pdf_settings
 ):
