@@ -5,10 +5,12 @@ action lines are matched by their `key`, so an item that was reworded, moved, ad
 is shown as such. Every piece of text is escaped here before the <ins>/<del> markup is added.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from django.core.cache import cache
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +124,23 @@ class Comparison:
             or self.preamble.changed
             or any(principle.has_changes for principle in self.principles)
         )
+
+
+# A month: the same two texts always give the same redline.
+KEPT_DIFF_SECONDS = 30 * 24 * 3600
+
+
+def kept_diff_words(old: str, new: str) -> SafeString:
+    """`diff_words(old, new)`, worked out once and kept in the cache under the hash of both
+    texts. A participant's proposal may run to 10,000 characters, and difflib on such a pair
+    takes seconds: a page that shows amendments must not pay that on every request."""
+    key = "diff-words:" + hashlib.sha256(f"{old}\0{new}".encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is None:
+        kept = str(diff_words(old, new))
+        cache.set(key, kept, KEPT_DIFF_SECONDS)
+    # Made here from escaped text (`diff_words`), and only ever stored by this function.
+    return mark_safe(kept)
 
 
 def compare_field(label: str, old: str | None, new: str | None) -> FieldChange:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ..comparison import diff_words
+from ..comparison import kept_diff_words
 from ..drafting.pages import form_with_new_base
 from ..drafting.review import StaleEdit
 from ..drafting.roles import EDIT, drafting_role_required, role_required
@@ -69,15 +69,15 @@ def contributions(request, version_id: int):
         item.waiting = waiting.pop(key, 0)
         for contribution in item.contributions:
             if contribution.kind == Contribution.Kind.AMENDMENT:
-                contribution.redline = diff_words(text, contribution.proposed_text)
+                contribution.redline = kept_diff_words(text, contribution.proposed_text)
             elif contribution.kind == Contribution.Kind.NEW_ACTION_LINE:
-                contribution.redline = diff_words("", contribution.proposed_text)
+                contribution.redline = kept_diff_words("", contribution.proposed_text)
     whole_text = by_key.pop("", [])
     # Items removed from the draft since: their contributions stay readable.
     elsewhere = [contribution for key in by_key for contribution in by_key[key]]
     for contribution in whole_text + elsewhere:
         if contribution.is_amendment:
-            contribution.redline = diff_words("", contribution.proposed_text)
+            contribution.redline = kept_diff_words("", contribution.proposed_text)
     whole_text_waiting = waiting.pop("", 0)
     consultations = list(draft.consultations.all())
     return render(
@@ -138,7 +138,7 @@ def decide(request, pk: int):
         "draft": draft,
         "item_name": _describe(item, is_new_line),
         "current": current,
-        "redline": diff_words(current, amendment.proposed_text),
+        "redline": kept_diff_words(current, amendment.proposed_text),
         "form": form,
         "conflict": conflict,
         "refusal": refusal,
@@ -201,7 +201,7 @@ def _why_not_editable(draft: Version) -> str:
     return ""
 
 
-@drafting_role_required
+@role_required(EDIT)
 def reply(request, pk: int):
     """An editor's reply to an approved contribution, public at once."""
     contribution = get_object_or_404(

@@ -19,6 +19,7 @@ from .contributions import (
     WITHDRAWABLE,
     Clause,
     clause_of,
+    confirm_contribution,
     confirmation_max_age,
     is_taking_part,
     send_withdrawal_links,
@@ -216,11 +217,15 @@ def confirm(request, contribution):
     """GET shows the contribution and a button; only pressing it (POST) confirms, so mail
     scanners that open every link confirm nothing."""
     context = {"contribution": contribution, "clause": clause_for(contribution)}
+    if request.method == "POST" and confirm_contribution(contribution=contribution):
+        return render(request, "principles/consultation/confirmed.html", context)
+    contribution.refresh_from_db()
     if contribution.status != Contribution.Status.UNCONFIRMED:
         return render(request, "principles/consultation/confirm_done.html", context, status=409)
-    if request.method == "POST":
-        contribution.confirm()
-        return render(request, "principles/consultation/confirmed.html", context)
+    if not is_taking_part(contribution.consultation):
+        message = _("The consultation closed before this contribution was confirmed.")
+        context = {"consultation": contribution.consultation, "message": message}
+        return render(request, "principles/consultation/cannot_take_part.html", context, status=403)
     return render(request, "principles/consultation/confirm.html", context)
 
 
@@ -229,11 +234,10 @@ def confirm(request, contribution):
 def withdraw(request, contribution):
     """GET explains what withdrawing does; the POST withdraws."""
     context = {"contribution": contribution, "clause": clause_for(contribution)}
-    if contribution.status not in WITHDRAWABLE:
-        return render(request, "principles/consultation/withdraw_done.html", context, status=409)
-    if request.method == "POST":
-        withdraw_contribution(contribution=contribution)
+    if request.method == "POST" and withdraw_contribution(contribution=contribution):
         return render(request, "principles/consultation/withdrawn.html", context)
+    if contribution.status not in WITHDRAWABLE or request.method == "POST":
+        return render(request, "principles/consultation/withdraw_done.html", context, status=409)
     return render(request, "principles/consultation/withdraw.html", context)
 
 

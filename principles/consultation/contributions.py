@@ -15,6 +15,7 @@ from declaration_site.public_cache import public_content_changed
 
 from ..models import Consultation, Contribution, Invitation
 from . import emails
+from .report_tasks import queue_report
 
 VERSION_KEY = "version"
 # What a participant can still withdraw: anything not already withdrawn or turned down.
@@ -137,12 +138,43 @@ def link(contribution: Contribution, purpose: str) -> str:
     return emails.absolute(reverse(view, args=[contribution.link_token(purpose)]))
 
 
-def withdraw_contribution(*, contribution: Contribution) -> None:
-    """Withdraw a contribution (its text and contact details erased, its count kept) and,
-    since it may have been public, refresh the public pages once this commits."""
+def _locked(contribution: Contribution) -> Contribution:
+    """The contribution as it is now, locked: a confirmation and a withdrawal sent from two
+    tabs at once act one after the other, each on what the other left."""
+    return (
+        Contribution.objects.select_for_update()
+        .select_related("consultation")
+        .get(pk=contribution.pk)
+    )
+
+
+def confirm_contribution(*, contribution: Contribution) -> bool:
+    """Confirm an unconfirmed contribution while its consultation takes part; False (nothing
+    done) when it is no longer unconfirmed or the consultation has closed, so that the
+    report's counts stop changing at closing."""
     with transaction.atomic():
+        contribution = _locked(contribution)
+        consultation = contribution.consultation
+        if contribution.status != Contribution.Status.UNCONFIRMED:
+            return False
+        if not is_taking_part(consultation):
+            return False
+        contribution.confirm()
+        return True
+
+
+def withdraw_contribution(*, contribution: Contribution) -> bool:
+    """Withdraw a contribution (its text and contact details erased, its count kept) and,
+    since it may have been public, refresh the public pages once this commits, and the
+    report's PDF if the consultation has closed. False when it can no longer be withdrawn."""
+    with transaction.atomic():
+        contribution = _locked(contribution)
+        if contribution.status not in WITHDRAWABLE:
+            return False
         contribution.withdraw()
         public_content_changed()
+        queue_report(contribution.consultation)
+        return True
 
 
 def send_withdrawal_links(*, email: str, language: str) -> int:

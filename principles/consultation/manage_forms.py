@@ -13,7 +13,11 @@ from ..models import Consultation, Invitation
 
 # Paths under /consultation/ that a consultation's address would hide, or be hidden by
 # (/consultation/manage/report/ is the report of "manage", not the publishers' "report").
-RESERVED_SLUGS = {"manage", "confirm", "withdraw", "take-part", "report", "invited", "invite"}
+RESERVED_SLUGS = {
+    *("manage", "confirm", "withdraw", "take-part", "report", "invited", "invite"),
+    # The publishers' pages under /consultation/manage/ that a slug would shadow.
+    *("moderation", "open", "draft", "amendment", "reply"),
+}
 MAX_INVITEES = 200
 
 

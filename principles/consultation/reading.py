@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 
-from principles.comparison import diff_words
+from principles.comparison import kept_diff_words
 from principles.models import Contribution, normalise
 
 ORDERS = ("newest", "threaded")
@@ -152,5 +152,5 @@ def _show(clause: Clause, entries: list, *, all_of_them: bool, page: str) -> Non
     for contribution in shown:
         if contribution.is_amendment:
             base = "" if contribution.kind == Contribution.Kind.NEW_ACTION_LINE else clause.amended
-            contribution.redline = diff_words(base, normalise(contribution.proposed_text))
+            contribution.redline = kept_diff_words(base, normalise(contribution.proposed_text))
     clause.entries = shown

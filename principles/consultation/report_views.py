@@ -5,6 +5,7 @@ exist yet. The PDF is rendered by the task worker; these views only serve the st
 import csv
 import logging
 
+from django.core.cache import cache
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
@@ -131,7 +132,9 @@ def report_pdf(request, slug):
         # Storage lost the file (a restore without its media): say it is being prepared and
         # render it again in the worker (`store_report` renders when the file is missing).
         logger.error("The stored report PDF %s is missing", stored.file.name)
-        queue_report(consultation)
+        # Once in five minutes, however many readers ask meanwhile.
+        if cache.add(f"report-pdf-lost:{consultation.pk}", True, 300):
+            queue_report(consultation)
         file = None
     if file is None:
         response = render(

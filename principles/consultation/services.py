@@ -107,9 +107,13 @@ def close_now(*, consultation: Consultation, by) -> Consultation:
 @transaction.atomic
 def open_when_due(*, consultation_id: int, at: datetime) -> Consultation | None:
     """Open a consultation that is still to open at `at`; None if it changed meanwhile (a
-    task run twice opens it once). The audit log names the publisher who set it up."""
+    task run twice opens it once), or if its draft was published or discarded meanwhile (it
+    then stays not yet open, as the publishers' page shows). The audit log names the
+    publisher who set it up."""
     consultation = Consultation.objects.select_for_update().filter(pk=consultation_id).first()
     if consultation is None or not consultation.is_due_to_open(at):
+        return None
+    if consultation.draft.status in NOT_OPEN_FOR_CONSULTATION:
         return None
     _open(consultation, by=consultation.created_by, detail="opened on time by the task worker")
     public_content_changed()

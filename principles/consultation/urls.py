@@ -35,21 +35,21 @@ urlpatterns = [
     path("<slug:slug>/report.csv", report_views.report_csv, name="report-csv"),
     path("<slug:slug>/report.pdf", report_views.report_pdf, name="report-pdf"),
     # Publishers: opening a consultation, its dates and invitations.
-    path("manage/open/<int:version_id>/", manage_views.open_consultation, name="open"),
+    path("manage/open/<number:version_id>/", manage_views.open_consultation, name="open"),
     # Moderation of contributions.
     path("manage/moderation/", moderation_views.moderation_queue, name="moderation"),
-    path("manage/moderation/<int:pk>/", moderation_views.moderate, name="moderate"),
+    path("manage/moderation/<number:pk>/", moderation_views.moderate, name="moderate"),
     # Editors' decisions on amendments and their replies.
-    path("manage/draft/<int:version_id>/", amendment_views.contributions, name="contributions"),
-    path("manage/amendment/<int:pk>/", amendment_views.decide, name="decide"),
-    path("manage/reply/<int:pk>/", amendment_views.reply, name="reply"),
+    path("manage/draft/<number:version_id>/", amendment_views.contributions, name="contributions"),
+    path("manage/amendment/<number:pk>/", amendment_views.decide, name="decide"),
+    path("manage/reply/<number:pk>/", amendment_views.reply, name="reply"),
     # Publishers (continued): a consultation's page and its invitations. After the others, as
     # "manage/<slug>/" would otherwise take "manage/moderation/".
     path("manage/<slug:slug>/", manage_views.manage, name="manage"),
     path("manage/<slug:slug>/invite/", manage_views.invite, name="invite"),
     path("manage/<slug:slug>/close/", manage_views.close, name="close"),
     path(
-        "manage/<slug:slug>/invitations/<int:pk>/resend/",
+        "manage/<slug:slug>/invitations/<number:pk>/resend/",
         manage_views.resend,
         name="resend-invitation",
     ),

@@ -363,6 +363,13 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
         declaration's current version."""
         super().refuse_unless_publishable(by=by)
         self.refuse_if_superseded()
+        self.refuse_while_consulted()
+
+    def refuse_while_consulted(self) -> None:
+        """A draft under consultation stays a draft: published, it could take no amendment,
+        and its contributors would never hear what came of it."""
+        if self.consultations.filter(status="open").exists():
+            raise VersionStateError(_("A consultation on this draft is open: close it first."))
 
     def publish(self, *, by, correction: bool = False, change_note: str = "") -> None:
         """Publish it under the next number with its `change_note`; as an editorial
@@ -389,6 +396,7 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
     def discard(self) -> None:
         """Give up on this draft, cancelling any schedule: it leaves the list of drafts, and
         its history stays."""
+        self.refuse_while_consulted()
         super().discard(publish_at=None, scheduled_by=None)
 
     def schedule(self, *, at, by) -> None:
