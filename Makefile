@@ -53,8 +53,12 @@ run: setup site-debian-packages messages
 	  $(BIN)/python manage.py db_worker & worker=$$!; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs in as many processes as the machine has CPUs (pytest-xdist), each with a test
+# database of its own; a module that starts servers once for all its tests runs in one process
+# (its xdist_group). TEST_WORKERS=0 runs it in this process alone.
+TEST_WORKERS ?= auto
 test: setup debian-packages messages node_modules/.installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Whole stories on the site as deployed (tests/journeys): gunicorn with DEBUG off, Redis
 # (JOURNEYS_REDIS_URL, default redis://127.0.0.1:6379/14, emptied), a task worker and chromium,

@@ -30,3 +30,23 @@ def organisation_domain(email: str) -> str:
     """The email's domain, or "" for webmail, which says nothing about an organisation."""
     domain = domain_of_email(email)
     return "" if domain in WEBMAIL_DOMAINS else domain
+
+
+# Webmail services that ignore dots in the part before the @ ("a.b@gmail.com" is "ab@gmail.com").
+DOTS_IGNORED = {"gmail.com", "googlemail.com"}
+# Services that deliver "name+anything@" to "name@": almost all of them, organisations' included.
+ONE_MAILBOX_DOMAINS = {"googlemail.com": "gmail.com"}
+
+
+def mailbox_key(email: str) -> str:
+    """The inbox an address reaches, as one key: lower case, without a "+tag", without the dots
+    Gmail ignores, and googlemail.com as gmail.com. Aliases of one inbox share the key, so the
+    fraud tools count them as one address."""
+    local, _at, domain = email.strip().lower().rpartition("@")
+    if not local:
+        return email.strip().lower()
+    domain = ONE_MAILBOX_DOMAINS.get(domain, domain)
+    local = local.partition("+")[0]
+    if domain in DOTS_IGNORED:
+        local = local.replace(".", "")
+    return f"{local}@{domain}"

@@ -1,7 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import logo_views, views
+from .moderation import fraud_views
 from .moderation import views as moderation
+from .profiles import views as profiles
+from .self_service import views as self_service
+from .statistics import views as statistics
 
 app_name = "endorsements"
 
@@ -14,7 +18,15 @@ urlpatterns = [
     path("endorse/withdraw/", views.link_request, {"purpose": "withdraw"}, name="withdraw-request"),
     path("endorse/withdraw/<str:token>/", views.withdraw, name="withdraw"),
     path("endorse/reconfirm/<str:token>/", views.reconfirm, name="reconfirm"),
+    path("endorse/cancel/<str:token>/", fraud_views.cancel, name="cancel"),
+    path("endorse/manage/<str:token>/", self_service.manage, name="manage"),
+    path("endorse/manage/<str:token>/data.json", self_service.export, name="manage-export"),
     path("endorsers/", views.endorser_list, name="list"),
+    path("endorsers/hourly.csv", statistics.hourly, {"kind": "csv"}, name="hourly-csv"),
+    path("endorsers/hourly.json", statistics.hourly, {"kind": "json"}, name="hourly-json"),
+    path("endorsers/<slug:public_id>/", profiles.endorser_page, name="endorser"),
+    path("endorsers/<slug:public_id>/badge.svg", profiles.badge, name="badge"),
+    path("endorsers/<slug:public_id>/logo/<slug:name>.webp", logo_views.logo, name="logo"),
     path("endorsers/certificate/<str:token>.pdf", views.certificate, name="certificate"),
     path("endorsers.csv", views.open_data_file, {"kind": "csv"}, name="csv"),
     path("endorsers-excel.csv", views.open_data_file, {"kind": "excel-csv"}, name="excel-csv"),
@@ -23,5 +35,10 @@ urlpatterns = [
     path("moderation/", moderation.moderation_queue, name="moderation"),
     path("moderation/<number:pk>/", moderation.moderation_detail, name="moderation-detail"),
     path("moderation/<number:pk>/revoke/", moderation.revoke, name="moderation-revoke"),
+    path("moderation/<number:pk>/verify/", moderation.verify, name="moderation-verify"),
+    path("moderation/changes/", self_service.changes_queue, name="moderation-changes"),
+    path("moderation/activity/", fraud_views.activity, name="moderation-activity"),
+    path("moderation/bulk/", fraud_views.bulk, name="moderation-bulk"),
+    path("moderation/bulk/<number:pk>/undo/", fraud_views.undo, name="moderation-bulk-undo"),
     path("moderation/export.csv", moderation.contacts_export, name="export"),
 ]

@@ -7,6 +7,9 @@ from pathlib import Path
 import grimp
 import pytest
 
+# Its module-wide fixtures are set up once: under pytest-xdist the module runs in one worker.
+pytestmark = pytest.mark.xdist_group("architecture")
+
 ROOT = Path(__file__).resolve().parent.parent
 OUR_PACKAGES = ("declaration_site", "principles", "endorsements")
 LONGEST_MODULE = 650

@@ -19,6 +19,9 @@ from django.utils.translation import gettext
 
 from tests.html import parse_strict
 
+# Its module-wide fixtures are set up once: under pytest-xdist the module runs in one worker.
+pytestmark = pytest.mark.xdist_group("outage")
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CSRF_SECRET = "outage0test0secret0of032letters0"
 

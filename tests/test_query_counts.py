@@ -16,6 +16,9 @@ from principles.pdf.render import store_declaration_pdf
 from tests.conftest import declaration_text
 from tests.principles.pdf.pdf_reading import make_snapshot
 
+# Its module-wide fixtures are set up once: under pytest-xdist the module runs in one worker.
+pytestmark = pytest.mark.xdist_group("query_counts")
+
 
 @pytest.fixture(scope="module", params=[10, 10_000], ids=["10 endorsers", "10,000 endorsers"])
 def endorsers(request, django_db_setup, django_db_blocker):

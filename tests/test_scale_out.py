@@ -41,7 +41,7 @@ from tests.conftest import PASSPHRASE
 from tests.html import parse_strict
 from tests.principles.pdf.pdf_reading import shows, text_lines
 
-pytestmark = pytest.mark.scale_out
+pytestmark = [pytest.mark.scale_out, pytest.mark.xdist_group("scale_out")]
 
 REDIS_URL = os.environ.get("SCALE_OUT_REDIS_URL", "redis://127.0.0.1:6379/15")
 ADMIN, PASSWORD = "moderator", "a-long-password-1"

@@ -27,7 +27,7 @@ from bench.site_processes import (
 from tests.conftest import PASSPHRASE
 from tests.test_scale_out import database_of_its_own
 
-pytestmark = pytest.mark.scale_out
+pytestmark = [pytest.mark.scale_out, pytest.mark.xdist_group("shared_generation")]
 
 # Run in a process of its own: a draft rewording one action line, approved, scheduled two
 # seconds ahead; prints the time it is scheduled for.

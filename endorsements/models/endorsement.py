@@ -1,14 +1,6 @@
-"""Organisations endorsing the declaration.
+"""Endorsements and their reconfirmations of later versions."""
 
-An Endorsement is submitted through the public form, confirmed by its contact through an emailed
-link, then approved (or rejected, or marked as spam) by a Moderator; only approved endorsements
-are public. An endorser may later withdraw, which erases the personal data and keeps what an
-audit needs.
-
-"The same organisation" means the same normalised name in the same country (see
-`normalise_name`); the database refuses a second live endorsement for it.
-"""
-
+import secrets
 from collections import Counter
 from datetime import timedelta
 
@@ -17,6 +9,7 @@ from django.core import signing
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -27,7 +20,7 @@ from declaration_site.organisations import OrganisationType
 from declaration_site.regions import REGION_OF_COUNTRY, Region
 from principles.models import ActionLine, Version
 
-from .names import domain_of_url, normalise_name
+from ..names import domain_of_url, normalise_name
 
 
 class EndorsementCountryField(CountryField):
@@ -50,6 +43,11 @@ LINK_PURPOSES = {
     "reconfirm": lambda: timedelta(days=90),
     # A certificate is kept and shared for years; it shows only what the public list shows.
     "certificate": lambda: None,
+    # Managing the endorsement (statement, website, logo, commitments); a new link is a
+    # request by email away, as for withdrawing.
+    "manage": lambda: timedelta(days=30),
+    # "This wasn't us": in the confirmation email, valid as long as the confirmation link.
+    "cancel": confirmation_max_age,
 }
 
 
@@ -58,6 +56,12 @@ def version_field(verbose_name, **options) -> models.ForeignKey:
     return models.ForeignKey(
         "principles.Version", verbose_name=verbose_name, on_delete=models.PROTECT, **options
     )
+
+
+def new_public_id() -> str:
+    """An endorser's id in public addresses (`/endorsers/<public id>/`): random, so that the
+    addresses say nothing about how many endorsed or in which order."""
+    return secrets.token_hex(6)
 
 
 class EndorsementStateError(Exception):
@@ -278,6 +282,14 @@ class Endorsement(models.Model):
         SPAM_LIKE = "spam-like", _("The submission looks like advertising or spam.")
         OTHER = "other", _("Another reason, explained below.")
 
+    class TrustLevel(models.TextChoices):
+        """How far the endorser is known to be the organisation it names, shown as a badge
+        wherever it appears. Ordered from the weakest."""
+
+        SELF_DECLARED = "self-declared", _("Self-declared")
+        DOMAIN_CONFIRMED = "domain-confirmed", _("Domain confirmed")
+        VERIFIED = "verified", _("Verified by the secretariat")
+
     OrganisationType = OrganisationType
 
     # Statuses in which an organisation counts as having endorsed (or being about to): a second
@@ -351,6 +363,41 @@ class Endorsement(models.Model):
     reconfirmed_at = models.DateTimeField(_("reconfirmed at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
+    public_id = models.CharField(
+        _("public id"), max_length=20, unique=True, default=new_public_id, editable=False
+    )
+    trust_level = models.CharField(
+        _("trust level"),
+        max_length=20,
+        choices=TrustLevel.choices,
+        default=TrustLevel.SELF_DECLARED,
+    )
+    # How a Moderator verified the endorser: never public.
+    verification_note = models.TextField(_("how it was verified"), blank=True)
+    verified_at = models.DateTimeField(_("verified on"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The approved logo that the public pages show (see Logo).
+    logo = models.ForeignKey(
+        "Logo",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Where the submission came from, for the fraud tools: the network (/24 for IPv4, /48 for
+    # IPv6), never the address; and the contact address with webmail aliases folded
+    # (dots and "+tags" at Gmail), so that aliases count as one address.
+    submitted_from = models.CharField(_("submitted from network"), max_length=50, blank=True)
+    email_key = models.CharField(_("contact address, aliases folded"), max_length=254, blank=True)
+
     objects = EndorsementQuerySet.as_manager()
 
     class Meta:
@@ -380,7 +427,10 @@ class Endorsement(models.Model):
         indexes = [
             models.Index(
                 fields=["status", "-approved_at", "-id"], name="endorsement_public_order_idx"
-            )
+            ),
+            models.Index(fields=["status", "trust_level"], name="endorsement_trust_idx"),
+            models.Index(fields=["submitted_at"], name="endorsement_submitted_idx"),
+            models.Index(fields=["email_key"], name="endorsement_email_key_idx"),
         ]
 
     def __str__(self):
@@ -404,6 +454,14 @@ class Endorsement(models.Model):
         return signing.loads(
             token, salt=f"endorsements.{purpose}", max_age=LINK_PURPOSES[purpose]()
         )
+
+    def logo_url(self, size: str = "small") -> str:
+        """The address of its logo's `size` ("small" or "large"), or "" without a logo; the
+        name changes with the image, so that browsers may keep it for good."""
+        if self.logo_id is None:
+            return ""
+        name = f"{self.logo.content_hash[:16]}-{size}"
+        return reverse("endorsements:logo", args=[self.public_id, name])
 
     @property
     def latest_version(self):
@@ -570,59 +628,3 @@ class Reconfirmation(models.Model):
 
     def __str__(self):
         return f"{self.endorsement} reconfirmed {self.version}"
-
-
-def open_data_path(open_data: "OpenDataFile", filename: str) -> str:
-    suffix = OpenDataFile.SUFFIXES[open_data.kind]
-    return f"open-data/{open_data.kind}/{open_data.content_hash}{suffix}"
-
-
-class OpenDataFileQuerySet(models.QuerySet):
-    def newest_first(self):
-        """The build that downloads get comes first: the one that read the endorsers last."""
-        return self.order_by("-taken_at", "-pk")
-
-
-class OpenDataFile(models.Model):
-    """One build of an open data file: the public fields of every approved endorser, as they
-    stood at `taken_at`.
-
-    Built by the task worker once each time the public list changes (`endorsements.open_data`)
-    and kept in the default storage, so that a download streams a stored file and reads one
-    row. Downloads get the row of each kind with the latest `taken_at`; older rows are pruned.
-    """
-
-    class Kind(models.TextChoices):
-        CSV = "csv", "CSV"
-        EXCEL_CSV = "excel-csv", _("CSV for Excel")
-        JSON = "json", "JSON"
-
-    SUFFIXES = {Kind.CSV: ".csv", Kind.EXCEL_CSV: ".csv", Kind.JSON: ".json"}
-
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to=open_data_path, max_length=300)
-    content_hash = models.CharField(_("SHA-256 of the file"), max_length=64)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    row_count = models.PositiveIntegerField(_("number of endorsers"))
-    taken_at = models.DateTimeField(
-        _("endorsers read at"),
-        help_text=_(
-            "When the build read the endorsers; a later build that finds the same"
-            " content moves it forward."
-        ),
-    )
-
-    objects = OpenDataFileQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("open data file")
-        verbose_name_plural = _("open data files")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "content_hash"], name="one_open_data_file_per_content"
-            )
-        ]
-        indexes = [models.Index(fields=["kind", "-taken_at"], name="open_data_newest_idx")]
-
-    def __str__(self):
-        return f"{self.file.name} ({self.row_count} endorsers)"

@@ -1,0 +1,111 @@
+"""Files stored for endorsers: their logos and the open data builds of the public list."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .endorsement import Endorsement
+
+
+def logo_path(logo: "Logo", filename: str) -> str:
+    return f"logos/{logo.content_hash}-{filename}"
+
+
+class Logo(models.Model):
+    """A logo an endorser uploaded, re-encoded (endorsements/logos.py) into the two sizes the
+    pages show. Rows are only ever added; it is moderated with the endorsement or, when sent
+    after approval, as a change of its own. `Endorsement.logo` points at the one shown."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for moderation")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    endorsement = models.ForeignKey(
+        Endorsement, verbose_name=_("endorsement"), on_delete=models.CASCADE, related_name="logos"
+    )
+    # WebP files: `small` for the list (at most SMALL_SIZE pixels a side), `large` for the
+    # endorser's page and share card.
+    small = models.FileField(_("small image"), upload_to=logo_path, max_length=300)
+    large = models.FileField(_("large image"), upload_to=logo_path, max_length=300)
+    content_hash = models.CharField(_("SHA-256 of the large image"), max_length=64)
+    width = models.PositiveIntegerField(_("width of the large image"))
+    height = models.PositiveIntegerField(_("height of the large image"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("logo")
+        verbose_name_plural = _("logos")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return f"Logo of {self.endorsement} ({self.get_status_display().lower()})"
+
+
+def open_data_path(open_data: "OpenDataFile", filename: str) -> str:
+    suffix = OpenDataFile.SUFFIXES[open_data.kind]
+    return f"open-data/{open_data.kind}/{open_data.content_hash}{suffix}"
+
+
+class OpenDataFileQuerySet(models.QuerySet):
+    def newest_first(self):
+        """The build that downloads get comes first: the one that read the endorsers last."""
+        return self.order_by("-taken_at", "-pk")
+
+
+class OpenDataFile(models.Model):
+    """One build of an open data file: the public fields of every approved endorser, as they
+    stood at `taken_at`.
+
+    Built by the task worker once each time the public list changes (`endorsements.open_data`)
+    and kept in the default storage, so that a download streams a stored file and reads one
+    row. Downloads get the row of each kind with the latest `taken_at`; older rows are pruned.
+    """
+
+    class Kind(models.TextChoices):
+        CSV = "csv", "CSV"
+        EXCEL_CSV = "excel-csv", _("CSV for Excel")
+        JSON = "json", "JSON"
+
+    SUFFIXES = {Kind.CSV: ".csv", Kind.EXCEL_CSV: ".csv", Kind.JSON: ".json"}
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=open_data_path, max_length=300)
+    content_hash = models.CharField(_("SHA-256 of the file"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    row_count = models.PositiveIntegerField(_("number of endorsers"))
+    taken_at = models.DateTimeField(
+        _("endorsers read at"),
+        help_text=_(
+            "When the build read the endorsers; a later build that finds the same"
+            " content moves it forward."
+        ),
+    )
+
+    objects = OpenDataFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("open data file")
+        verbose_name_plural = _("open data files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "content_hash"], name="one_open_data_file_per_content"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "-taken_at"], name="open_data_newest_idx")]
+
+    def __str__(self):
+        return f"{self.file.name} ({self.row_count} endorsers)"
