@@ -55,10 +55,12 @@ run: setup site-debian-packages messages
 
 # The suite runs in as many processes as the machine has CPUs (pytest-xdist), each with a test
 # database of its own; a module that starts servers once for all its tests runs in one process
-# (its xdist_group). TEST_WORKERS=0 runs it in this process alone.
+# (its xdist_group). The tests that time real server processes (scale_out) run afterwards,
+# alone, so that the other tests do not slow their servers. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= auto
 test: setup debian-packages messages node_modules/.installed
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not scale_out" $(PYTEST_ARGS)
+	$(BIN)/pytest -m scale_out $(PYTEST_ARGS) || [ $$? = 5 ]  # 5: PYTEST_ARGS chose none of them
 
 # Whole stories on the site as deployed (tests/journeys): gunicorn with DEBUG off, Redis
 # (JOURNEYS_REDIS_URL, default redis://127.0.0.1:6379/14, emptied), a task worker and chromium,
