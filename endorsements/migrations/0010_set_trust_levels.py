@@ -4,9 +4,8 @@ from endorsements.trust import domain_is_confirmed
 
 
 def set_trust_levels(apps, schema_editor):
-    """Give each existing endorsement the level its fields give it (none was verified before
-    verification existed, so each is domain confirmed or self-declared). The values are
-    written out: a migration must not change with the model's choices."""
+    """Give each existing endorsement the level its fields give it. The values are written
+    out: a migration must not change with the model's choices."""
     Endorsement = apps.get_model("endorsements", "Endorsement")
     confirmed = [
         endorsement.pk
@@ -21,6 +20,7 @@ def set_trust_levels(apps, schema_editor):
         Endorsement.objects.filter(pk__in=confirmed[start : start + 2000]).update(
             trust_level="domain-confirmed"
         )
+    Endorsement.objects.exclude(verified_at=None).update(trust_level="verified")
 
 
 def forget_trust_levels(apps, schema_editor):

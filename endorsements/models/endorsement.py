@@ -99,7 +99,7 @@ class EndorsementQuerySet(models.QuerySet):
     def for_moderation_page(self):
         """With what one endorsement's moderation page shows: its version, who decided, and
         the action lines it commits to."""
-        return self.select_related("version", "moderated_by").prefetch_related(
+        return self.select_related("version", "moderated_by", "verified_by").prefetch_related(
             "action_lines__principle"
         )
 
