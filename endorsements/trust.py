@@ -13,12 +13,17 @@ verifying or withdrawing a verification, the website or the contact email changi
 
 import functools
 import ipaddress
+import re
 
 from publicsuffixlist import PublicSuffixList
 
 from declaration_site.email_domains import WEBMAIL_DOMAINS, domain_of_email
 
 from .names import domain_of_url
+
+
+# What a host name is made of once in ASCII: IDNA lets control characters and symbols through.
+HOST_NAME = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
 
 
 @functools.cache
@@ -46,6 +51,8 @@ def registrable_domain(host: str) -> str:
     try:
         host = host.encode("idna").decode("ascii")
     except UnicodeError:
+        return ""
+    if not HOST_NAME.fullmatch(host):
         return ""
     return public_suffix_list().privatesuffix(host) or ""
 
