@@ -21,7 +21,6 @@ from declaration_site.email_domains import WEBMAIL_DOMAINS, domain_of_email
 
 from .names import domain_of_url
 
-
 # What a host name is made of once in ASCII: IDNA lets control characters and symbols through.
 HOST_NAME = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
 

@@ -587,9 +587,7 @@ class Endorsement(models.Model):
         self.verified_by = by
         self.verified_at = timezone.now()
         self.trust_level = trust_level_of(self)
-        self.save(
-            update_fields=["verification_note", "verified_by", "verified_at", "trust_level"]
-        )
+        self.save(update_fields=["verification_note", "verified_by", "verified_at", "trust_level"])
 
     def withdraw_verification(self) -> None:
         """Take back a verification recorded in error: the level falls back to what the
@@ -600,9 +598,7 @@ class Endorsement(models.Model):
         self.verification_note = ""
         self.verified_by = self.verified_at = None
         self.trust_level = trust_level_of(self)
-        self.save(
-            update_fields=["verification_note", "verified_by", "verified_at", "trust_level"]
-        )
+        self.save(update_fields=["verification_note", "verified_by", "verified_at", "trust_level"])
 
     def reconfirm(self, *, version) -> None:
         """Point at `version` as the latest reconfirmed. Use `services.reconfirm_endorsement`,

@@ -127,7 +127,6 @@ def test_a_second_moderator_verifying_the_same_endorser_is_told_who_did_it_first
     page = second.get(f"/moderation/{endorsement.pk}/")  # open before the first one records
     verify(moderator_client, endorsement, {"note": NOTE})
 
-
     response = second.post(
         f"/moderation/{endorsement.pk}/verify/",
         {"note": "Another note", "csrfmiddlewaretoken": csrf_token(page)},
@@ -151,7 +150,6 @@ def test_an_endorsement_neither_waiting_nor_approved_cannot_be_verified(
     Endorsement.objects.filter(pk=endorsement.pk).update(
         status=status, revoked_at=endorsement.approved_at
     )
-
 
     response = moderator_client.post(
         f"/moderation/{endorsement.pk}/verify/",
