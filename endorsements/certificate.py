@@ -12,6 +12,7 @@ from django.utils import translation
 
 from declaration_site.countries import EndorsementCountries
 from declaration_site.public_cache import cached_value
+from endorsements.models import Endorsement
 from principles.models import SOURCE_LANGUAGE
 from principles.pdf.render import render_pdf
 from principles.pdf.signing import sign_pdf, site_signer
@@ -28,6 +29,8 @@ class EndorsementCertificate:
     declaration_title: str
     version_number: int
     endorsed_on: date
+    # An Endorsement.TrustLevel value: a verification renders a new certificate.
+    trust_level: str = "self-declared"
 
 
 def render_certificate(*, certificate: EndorsementCertificate) -> bytes:
@@ -37,6 +40,7 @@ def render_certificate(*, certificate: EndorsementCertificate) -> bytes:
         context = {
             "certificate": certificate,
             "country": str(EndorsementCountries().name(certificate.country_code)),
+            "trust_level": str(Endorsement.TrustLevel(certificate.trust_level).label),
             "verification_url": url,
         }
         html = render_to_string("endorsements/certificate.html", context)

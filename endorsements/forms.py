@@ -271,6 +271,11 @@ class EndorserFilterForm(forms.Form):
         required=False,
         choices=[("", _("All types")), *Endorsement.OrganisationType.choices],
     )
+    trust = forms.ChoiceField(
+        label=_("Trust level"),
+        required=False,
+        choices=[("", _("All levels")), *Endorsement.TrustLevel.choices],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -279,7 +284,12 @@ class EndorserFilterForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.form_class = "filters"
         self.helper.layout = Layout(
-            "q", "country", "region", "type", Submit("", _("Search"), css_class="secondary")
+            "q",
+            "country",
+            "region",
+            "type",
+            "trust",
+            Submit("", _("Search"), css_class="secondary"),
         )
 
     @property
@@ -293,6 +303,7 @@ class EndorserFilterForm(forms.Form):
             "country": data.get("country", ""),
             "region": data.get("region", ""),
             "organisation_type": data.get("type", ""),
+            "trust_level": data.get("trust", ""),
         }
 
     def ignored(self) -> list[tuple[str, str]]:

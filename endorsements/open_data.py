@@ -11,7 +11,9 @@ the file (`views.open_data_file`): until a fresh build is stored, readers get th
 Only when no file was ever built does a download build them, once: the others wait for it with
 a 503 and Retry-After.
 
-Only public fields are written, never a contact's name, role or email.
+Only public fields are written, never a contact's name, role or email, nor how a Moderator
+verified an endorser (the trust level is written, as its code: "self-declared",
+"domain-confirmed" or "verified").
 """
 
 import csv
@@ -51,6 +53,8 @@ FIELDS = [
     "latest_version",
     "commitments",
     "commitments_version",
+    # Last, so that readers who take the columns by position keep working.
+    "trust_level",
 ]
 UTF8_BOM = "\ufeff".encode()
 # How many builds of each kind are kept: the newest, and the one before it for downloads
@@ -116,6 +120,7 @@ def public_rows():
                 "website_is_public",
                 "statement",
                 "approved_at",
+                "trust_level",
                 "version__number",
                 "reconfirmed_version__number",
             )
@@ -130,6 +135,7 @@ def public_rows():
             website_is_public,
             statement,
             approved_at,
+            trust_level,
             *versions,
         ) in endorsers.iterator(chunk_size=2000):
             lines = commitments.get(pk, [])
@@ -146,6 +152,7 @@ def public_rows():
                 "version_reconfirmed": versions[1],
                 "latest_version": versions[1] or versions[0],
                 "commitments": lines,
+                "trust_level": trust_level,
             }
 
 

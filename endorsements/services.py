@@ -233,3 +233,38 @@ def withdraw_endorsement(*, endorsement: Endorsement) -> None:
     endorsement.withdraw()
     if was_public:
         refresh_signatory_pdfs(endorsement)
+
+
+@transaction.atomic
+def verify_endorser(*, endorsement: Endorsement, moderator, note: str) -> Endorsement:
+    """Record that `moderator` verified the endorser, and how (`note`), audited. The note stays
+    on the endorsement for staff only and is not copied into the audit log, which is never
+    erased: it may name the people the Moderator spoke to, and withdrawing the endorsement
+    erases it. The badge changes on the public pages, the open data and the PDFs."""
+    endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
+    endorsement.record_verification(by=moderator, note=note)
+    AuditEntry.objects.log(
+        actor=moderator, action=AuditEntry.Action.ENDORSEMENT_VERIFY, target=endorsement
+    )
+    if endorsement.status == Endorsement.Status.APPROVED:
+        refresh_signatory_pdfs(endorsement)
+    return endorsement
+
+
+@transaction.atomic
+def withdraw_verification(*, endorsement: Endorsement, moderator, reason: str) -> Endorsement:
+    """Take back a verification recorded in error, for a reason kept in the audit log; the
+    level falls back to what the contact's email domain gives."""
+    if not reason.strip():
+        raise EndorsementStateError("Withdrawing a verification needs a reason.")
+    endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
+    endorsement.withdraw_verification()
+    AuditEntry.objects.log(
+        actor=moderator,
+        action=AuditEntry.Action.ENDORSEMENT_UNVERIFY,
+        target=endorsement,
+        detail=reason.strip(),
+    )
+    if endorsement.status == Endorsement.Status.APPROVED:
+        refresh_signatory_pdfs(endorsement)
+    return endorsement

@@ -281,6 +281,7 @@ def certificate(request, endorsement, payload):
             declaration_title=endorsement.version.source_text.title,
             version_number=endorsement.latest_version.number,
             endorsed_on=timezone.localdate(endorsement.approved_at),
+            trust_level=endorsement.trust_level,
         )
     )
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -352,6 +353,7 @@ LIST_PARAMETERS = QueryParameters(
         "country": lambda code: code in country_codes(),
         "region": lambda region: region in Region.values,
         "type": lambda kind: kind in Endorsement.OrganisationType.values,
+        "trust": lambda level: level in Endorsement.TrustLevel.values,
         "page": is_page_number,
     },
     uncached={"q"},
@@ -382,6 +384,10 @@ def endorser_list(request):
             "query_string": filters.query_string(),
             "current": current,
             "totals": statistics["totals"],
+            "verified_count": statistics["by_trust_level"].get(Endorsement.TrustLevel.VERIFIED, 0),
+            "domain_confirmed_count": statistics["by_trust_level"].get(
+                Endorsement.TrustLevel.DOMAIN_CONFIRMED, 0
+            ),
             "by_type": charts.labelled(statistics["by_type"], Endorsement.OrganisationType.choices),
             "by_region": charts.bars(
                 statistics["by_region"], Endorsement._meta.get_field("region").choices
@@ -408,6 +414,7 @@ def public_statistics(current: Version | None) -> dict:
             "by_type": public.count_by("organisation_type"),
             "by_region": public.count_by("region"),
             "by_month": public.count_by_month(),
+            "by_trust_level": public.count_by("trust_level"),
         },
     )
 

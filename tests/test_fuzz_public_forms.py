@@ -25,6 +25,7 @@ QUERY_NAMES = [
     "country",
     "region",
     "type",
+    "trust",
     "version",
     "snapshot",
     "language",

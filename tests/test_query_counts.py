@@ -54,11 +54,12 @@ PAGES = {
     # of the versions compared.
     "/versions/1/compare/2/": 7,
     # The page of endorsers and their count, their action lines, the current version, and
-    # the totals and charts (totals by version, by type, by region, by month).
-    "/endorsers/": 8,
-    "/endorsers/?page=2": 8,
-    "/endorsers/?country=FR&type=ngo": 8,
-    "/endorsers/?q=Escuelas&region=americas": 8,
+    # the totals and charts (totals by version, by type, by region, by month, by trust level).
+    "/endorsers/": 9,
+    "/endorsers/?page=2": 9,
+    "/endorsers/?country=FR&type=ngo": 9,
+    "/endorsers/?q=Escuelas&region=americas": 9,
+    "/endorsers/?trust=verified": 9,
     "/endorsers/count.json": 2,
     # The current version, then its text and action lines for the form's choices.
     "/endorse/": 7,

@@ -21,6 +21,7 @@ from declaration_site.regions import REGION_OF_COUNTRY, Region
 from principles.models import ActionLine, Version
 
 from ..names import domain_of_url, normalise_name
+from ..trust import trust_level_of
 
 
 class EndorsementCountryField(CountryField):
@@ -98,7 +99,7 @@ class EndorsementQuerySet(models.QuerySet):
     def for_moderation_page(self):
         """With what one endorsement's moderation page shows: its version, who decided, and
         the action lines it commits to."""
-        return self.select_related("version", "moderated_by").prefetch_related(
+        return self.select_related("version", "moderated_by", "verified_by").prefetch_related(
             "action_lines__principle"
         )
 
@@ -155,8 +156,10 @@ class EndorsementQuerySet(models.QuerySet):
     def with_public_relations(self):
         return self.select_related("version", "reconfirmed_version").order_by("-approved_at", "-pk")
 
-    def search(self, *, name="", country="", region="", organisation_type=""):
+    def search(self, *, name="", country="", region="", organisation_type="", trust_level=""):
         queryset = self
+        if trust_level:
+            queryset = queryset.filter(trust_level=trust_level)
         if name:
             queryset = queryset.filter(name_key__contains=normalise_name(name))
         if country:
@@ -513,7 +516,9 @@ class Endorsement(models.Model):
         self._require(self.Status.UNCONFIRMED, action="confirm")
         self.status = self.Status.CONFIRMED
         self.confirmed_at = timezone.now()
-        self.save(update_fields=["status", "confirmed_at"])
+        # Confirming proves the contact reads mail at its address: its domain may now count.
+        self.trust_level = trust_level_of(self)
+        self.save(update_fields=["status", "confirmed_at", "trust_level"])
 
     def approve(self, *, by) -> None:
         self._require(self.Status.CONFIRMED, action="approve")
@@ -569,6 +574,32 @@ class Endorsement(models.Model):
             ]
         )
 
+    def record_verification(self, *, by, note: str) -> None:
+        """Record that a Moderator verified that the endorser is the organisation it names,
+        and how (`note`, never public). Use `services.verify_endorser`, which audits it and
+        refreshes the public pages."""
+        self._require(self.Status.CONFIRMED, self.Status.APPROVED, action="verify")
+        if self.verified_at is not None:
+            raise EndorsementStateError(f"{self} is already verified.")
+        if not note.strip():
+            raise EndorsementStateError("A verification needs a note saying how.")
+        self.verification_note = note.strip()
+        self.verified_by = by
+        self.verified_at = timezone.now()
+        self.trust_level = trust_level_of(self)
+        self.save(update_fields=["verification_note", "verified_by", "verified_at", "trust_level"])
+
+    def withdraw_verification(self) -> None:
+        """Take back a verification recorded in error: the level falls back to what the
+        domain gives. Use `services.withdraw_verification`, which keeps the reason."""
+        self._require(self.Status.CONFIRMED, self.Status.APPROVED, action="unverify")
+        if self.verified_at is None:
+            raise EndorsementStateError(f"{self} is not verified.")
+        self.verification_note = ""
+        self.verified_by = self.verified_at = None
+        self.trust_level = trust_level_of(self)
+        self.save(update_fields=["verification_note", "verified_by", "verified_at", "trust_level"])
+
     def reconfirm(self, *, version) -> None:
         """Point at `version` as the latest reconfirmed. Use `services.reconfirm_endorsement`,
         which also records the reconfirmation."""
@@ -589,6 +620,9 @@ class Endorsement(models.Model):
         self.withdrawn_at = timezone.now()
         self.website = self.contact_name = self.contact_role = self.contact_email = ""
         self.statement = ""
+        # How a Moderator verified it may name the people they spoke to.
+        self.verification_note = ""
+        self.trust_level = trust_level_of(self)
         self.save(
             update_fields=[
                 "status",
@@ -598,6 +632,8 @@ class Endorsement(models.Model):
                 "contact_role",
                 "contact_email",
                 "statement",
+                "verification_note",
+                "trust_level",
             ]
         )
         self.action_lines.clear()

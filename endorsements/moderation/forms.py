@@ -46,3 +46,35 @@ class RevocationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         error_messages={"required": _("Give the reason for revoking the approval.")},
     )
+
+
+class TypedText(forms.Textarea):
+    """A text area that writes the typed text back without NUL bytes, which would make the
+    page invalid HTML; the field still refuses them, with its message."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return value.replace("\x00", "") if value else value
+
+
+class VerificationForm(forms.Form):
+    note = forms.CharField(
+        label=_("How you verified it (kept for staff, never published)"),
+        max_length=1000,
+        help_text=_(
+            "For example: called the number on the organisation's website and spoke to its"
+            " director on 3 December."
+        ),
+        widget=TypedText(attrs={"rows": 2, "class": "form-control"}),
+        error_messages={"required": _("Say how you verified the organisation.")},
+    )
+
+
+class UnverificationForm(forms.Form):
+    # The reason goes into the audit log, whose detail holds 300 characters.
+    reason = forms.CharField(
+        label=_("Why the verification is withdrawn (kept in the record, not published)"),
+        max_length=300,
+        widget=TypedText(attrs={"rows": 2, "class": "form-control"}),
+        error_messages={"required": _("Give the reason for withdrawing the verification.")},
+    )

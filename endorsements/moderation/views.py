@@ -6,18 +6,23 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from declaration_site.spreadsheets import neutralise
 from principles.models import AuditEntry, Contribution
 
 from ..models import Endorsement, EndorsementStateError
-from ..services import moderate_endorsements, revoke_approval
-from .forms import ModerationForm, RevocationForm
+from ..services import (
+    moderate_endorsements,
+    revoke_approval,
+    verify_endorser,
+    withdraw_verification,
+)
+from .forms import ModerationForm, RevocationForm, UnverificationForm, VerificationForm
 
 PAGE_SIZE = 50
 
@@ -105,7 +110,8 @@ def decide(request, form: ModerationForm) -> None:
         )
 
 
-def moderation_page(request, pk: int, *, revocation_form=None, status=200):
+def moderation_page(request, pk: int, *, status=200, **forms):
+    """One endorsement's page; `forms` are those posted back with their errors."""
     endorsement = get_object_or_404(Endorsement.objects.for_moderation_page(), pk=pk)
     return render(
         request,
@@ -114,7 +120,9 @@ def moderation_page(request, pk: int, *, revocation_form=None, status=200):
             "endorsement": endorsement,
             "others": Endorsement.objects.similar_to([endorsement])[endorsement.pk],
             "form": ModerationForm(),
-            "revocation_form": revocation_form or RevocationForm(),
+            "revocation_form": forms.get("revocation_form") or RevocationForm(),
+            "verification_form": forms.get("verification_form") or VerificationForm(),
+            "unverification_form": forms.get("unverification_form") or UnverificationForm(),
             "history": AuditEntry.objects.about(endorsement).select_related("actor"),
         },
         status=status,
@@ -196,5 +204,51 @@ def contacts_export(request):
     return csv_response(rows, fields=CONTACT_FIELDS, filename="endorsements-with-contacts.csv")
 
 
-def verify(request, pk):
-    raise Http404  # Built by the "trust levels" part of issue 16.
+@login_required
+@moderator_required
+@require_POST
+def verify(request, pk: int):
+    """Record how a Moderator verified the endorser (never public), or, with `withdraw`, take
+    a verification recorded in error back, for a reason."""
+    withdrawing = "withdraw" in request.POST
+    form = (UnverificationForm if withdrawing else VerificationForm)(request.POST)
+    if not form.is_valid():
+        name = "unverification_form" if withdrawing else "verification_form"
+        return moderation_page(request, pk, status=400, **{name: form})
+    endorsement = get_object_or_404(Endorsement, pk=pk)
+    try:
+        if withdrawing:
+            withdraw_verification(
+                endorsement=endorsement, moderator=request.user, reason=form.cleaned_data["reason"]
+            )
+        else:
+            verify_endorser(
+                endorsement=endorsement, moderator=request.user, note=form.cleaned_data["note"]
+            )
+    except EndorsementStateError:
+        endorsement.refresh_from_db()
+        messages.warning(request, verification_refused(endorsement, withdrawing=withdrawing))
+    else:
+        messages.success(
+            request,
+            (
+                _("The verification of %(name)s is withdrawn.")
+                if withdrawing
+                else _("%(name)s is now shown as verified by the secretariat.")
+            )
+            % {"name": endorsement.organisation_name},
+        )
+    return redirect("endorsements:moderation-detail", pk)
+
+
+def verification_refused(endorsement: Endorsement, *, withdrawing: bool) -> str:
+    """Why nothing was recorded: another Moderator got there first, or the endorsement is in
+    a state where its verification means nothing."""
+    values = {"name": endorsement.organisation_name}
+    if endorsement.status not in {Endorsement.Status.CONFIRMED, Endorsement.Status.APPROVED}:
+        values["status"] = endorsement.get_status_display().lower()
+        return _("%(name)s is %(status)s; nothing was recorded.") % values
+    if withdrawing:
+        return _("%(name)s is not verified; nothing was changed.") % values
+    values["person"] = endorsement.verified_by.get_username() if endorsement.verified_by else "—"
+    return _("%(name)s was already verified by %(person)s; nothing was recorded.") % values

@@ -267,6 +267,7 @@ class AuditEntry(AppendOnly):
         ENDORSEMENT_SPAM = "endorsement.spam", _("Marked an endorsement as spam")
         ENDORSEMENT_REVOKE = "endorsement.revoke", _("Revoked the approval of an endorsement")
         ENDORSEMENT_VERIFY = "endorsement.verify", _("Verified an endorser")
+        ENDORSEMENT_UNVERIFY = "endorsement.unverify", _("Withdrew the verification of an endorser")
         ENDORSEMENT_UNDO = "endorsement.undo", _("Undid a bulk decision on endorsements")
         ENDORSEMENT_CHANGE_APPROVE = "endorsement.change_approve", _("Approved a change")
         ENDORSEMENT_CHANGE_REJECT = "endorsement.change_reject", _("Declined a change")

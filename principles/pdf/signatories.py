@@ -26,6 +26,16 @@ class Signatory:
     country_code: str
     organisation_type: str  # an Endorsement.OrganisationType value
     earlier_version: int | None = None
+    trust_level: str = Endorsement.TrustLevel.SELF_DECLARED
+
+    @property
+    def trust_label(self) -> str:
+        """The trust level in the active language, or "" for self-declared: the annex names
+        the levels above it, and its legend says that the others are self-declared, rather
+        than repeat it beside most of thousands of names."""
+        if self.trust_level == Endorsement.TrustLevel.SELF_DECLARED:
+            return ""
+        return str(Endorsement.TrustLevel(self.trust_level).label)
 
     @property
     def organisation_type_label(self) -> str:
@@ -44,10 +54,22 @@ class SignatorySnapshot:
     def digest(self) -> str:
         """SHA-256 of the signatories (not of the moment): equal lists give the same PDF key,
         in every language. An endorser of an earlier version adds that version's number, so
-        that its reconfirmation makes a new PDF; the others hash as they always have."""
+        that its reconfirmation makes a new PDF, and one above self-declared adds its trust
+        level, so that a verification does; the others hash as they always have."""
         rows = sorted(
-            [s.name, s.country_code, s.organisation_type, *filter(None, [s.earlier_version])]
-            for s in self.signatories
+            (
+                [
+                    s.name,
+                    s.country_code,
+                    s.organisation_type,
+                    *filter(None, [s.earlier_version]),
+                    *([s.trust_level] if s.trust_label else []),
+                ]
+                for s in self.signatories
+            ),
+            # Numbers and levels may meet at one place of two rows of the same name: order
+            # them by kind first instead of failing to compare them.
+            key=lambda row: [(isinstance(cell, str), cell) for cell in row],
         )
         return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
 
@@ -92,7 +114,9 @@ def signatories_of(version: Version) -> SignatorySnapshot:
     rows = (
         Endorsement.objects.public()
         .listed_in(version)
-        .values_list("organisation_name", "country", "organisation_type", "signed_number")
+        .values_list(
+            "organisation_name", "country", "organisation_type", "signed_number", "trust_level"
+        )
     )
     return SignatorySnapshot(
         signatories=tuple(
@@ -101,8 +125,11 @@ def signatories_of(version: Version) -> SignatorySnapshot:
                 country_code=country_code,
                 organisation_type=organisation_type,
                 earlier_version=signed if signed < version.counts_endorsers_from else None,
+                trust_level=trust_level,
             )
-            for name, country_code, organisation_type, signed in rows.iterator(chunk_size=2000)
+            for name, country_code, organisation_type, signed, trust_level in rows.iterator(
+                chunk_size=2000
+            )
         ),
         taken_at=timezone.now(),
     )

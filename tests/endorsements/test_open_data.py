@@ -73,6 +73,7 @@ def test_the_csv_publishes_public_fields_of_approved_endorsers_only(
         "latest_version": "1",
         "commitments": "1.2; 2.1",
         "commitments_version": "1",
+        "trust_level": "self-declared",
     }
     assert "secret" not in json.dumps(rows)
     assert "Contact person" not in json.dumps(rows)

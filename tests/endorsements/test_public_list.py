@@ -128,8 +128,9 @@ def approve_in_bulk(version, count: int) -> None:
 def test_the_list_runs_a_constant_number_of_queries(client, version, page_queries, count):
     approve_in_bulk(version, count)
 
-    # Page and its count, action lines, current version, totals, and by type, region, month.
-    with page_queries(8):
+    # Page and its count, action lines, current version, totals, and by type, region, month,
+    # trust level.
+    with page_queries(9):
         response = client.get("/endorsers/?page=2")
 
     assert response.status_code == 200
