@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import SkipFile, StopFutureHandlers
 from django.core.management import call_command
+from django.db.models import OuterRef, Subquery
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
 from PIL import Image
@@ -691,7 +692,7 @@ def approve_with_logos(version, count: int, *, stored: Logo | None = None) -> No
         )
         for n in range(count)
     )
-    shown = Logo.objects.bulk_create(
+    Logo.objects.bulk_create(
         Logo(
             endorsement=endorsement,
             small=stored.small.name if stored else "logos/x-small.webp",
@@ -703,9 +704,9 @@ def approve_with_logos(version, count: int, *, stored: Logo | None = None) -> No
         )
         for n, endorsement in enumerate(endorsements)
     )
-    for endorsement, logo in zip(endorsements, shown, strict=True):
-        endorsement.logo = logo
-    Endorsement.objects.bulk_update(endorsements, ["logo"], batch_size=1000)
+    Endorsement.objects.filter(pk__in=[e.pk for e in endorsements]).update(
+        logo=Subquery(Logo.objects.filter(endorsement=OuterRef("pk")).values("pk")[:1])
+    )
 
 
 @pytest.mark.parametrize("count", [10, 10_000])
