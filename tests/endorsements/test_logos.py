@@ -17,6 +17,7 @@ from django.db.models import OuterRef, Subquery
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 from endorsements import logos
 from endorsements.logos import (
@@ -769,3 +770,53 @@ def test_the_list_of_50_endorsers_with_logos_weighs_under_100_kb(
         f" logos {logo_bytes} B, total {total} B"
     )
     assert total < 100 * 1024
+
+
+# In a browser -----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_an_organisation_endorses_with_a_logo_without_javascript(
+    live_server, transactional_db, browser, moderator, tmp_path
+):
+    call_command("load_declaration", stdout=io.StringIO())
+    logo_path = tmp_path / "our logo.png"
+    logo_path.write_bytes(image_bytes(size=(300, 150), color=(200, 40, 40)))
+    svg_path = tmp_path / "logo.svg"
+    svg_path.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>')
+    page = browser.new_context(java_script_enabled=False).new_page()
+    page.goto(live_server.url + "/endorse/")
+
+    page.get_by_label("Organisation name").fill("Logo Schools Trust")
+    page.get_by_label("Organisation type").select_option(label="NGO or civil society")
+    page.locator("select[name=country]").select_option(label="Ghana")
+    page.get_by_label("Contact person's name").fill("Kofi Mensah")
+    page.get_by_label("Contact person's role").fill("Director")
+    page.get_by_label("Contact person's email").fill("kofi@logoschools.example.org")
+    page.get_by_label("I am authorised", exact=False).check()
+    page.get_by_label("I agree that", exact=False).check()
+    page.get_by_label("Logo", exact=True).set_input_files(str(svg_path))
+    page.get_by_role("button", name="Endorse the declaration").click()
+
+    expect(page.locator("#id_logo_error")).to_contain_text("SVG logos are not accepted")
+    expect(page.get_by_label("Organisation name")).to_have_value("Logo Schools Trust")
+    assert not Endorsement.objects.exists()
+
+    page.get_by_label("Logo", exact=True).set_input_files(str(logo_path))
+    page.get_by_label("I am authorised", exact=False).check()
+    page.get_by_label("I agree that", exact=False).check()
+    page.get_by_role("button", name="Endorse the declaration").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    endorsement = Endorsement.objects.get()
+    assert endorsement.logos.get().status == Logo.Status.PENDING
+    endorsement.confirm()
+    moderate_endorsements(
+        endorsements=Endorsement.objects.filter(pk=endorsement.pk),
+        decision="approve",
+        moderator=moderator,
+    )
+    page.goto(live_server.url + "/endorsers/")
+    image = page.locator("li.endorser img.endorser-logo")
+    expect(image).to_have_attribute("width", "48")
+    assert page.request.get(live_server.url + image.get_attribute("src")).status == 200
