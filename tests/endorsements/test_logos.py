@@ -492,7 +492,7 @@ def test_the_moderation_queue_and_page_show_the_logo_waiting(
     for address in ("/moderation/", f"/moderation/{endorsement.pk}/"):
         page = parse_strict(client.get(address).content)
         (image,) = page.iterfind(".//dd[@class='logo-pending']//img")
-        assert image.get("src") == logo.small_url
+        assert image.get("src") == logo.large_url
         assert image.get("alt") == "Logo sent by With A Logo"
         assert client.get(image.get("src")).status_code == 200
 
