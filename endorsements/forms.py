@@ -18,6 +18,7 @@ from declaration_site.regions import Region
 from principles.models import ActionLine, Version
 from principles.templatetags.declaration_text import lang_attr
 
+from .logos import LogoRefused, ProcessedLogo, process_logo
 from .models import Endorsement
 from .names import normalise_name
 
@@ -85,6 +86,15 @@ class EndorsementForm(forms.ModelForm):
         help_text=_("Optional. For example https://example.org"),
     )
     country = CountryChoiceField(label=_("Country"), blank_label=_("Choose a country"))
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        help_text=_(
+            "Optional. PNG, JPEG or WebP (not SVG), at most 2 MB and 4,000 × 4,000 pixels."
+            " Shown beside your name once a moderator approves it."
+        ),
+    )
     action_lines = ActionLinesField(
         label=_("Action lines your organisation commits to act on"),
         required=False,
@@ -148,6 +158,7 @@ class EndorsementForm(forms.ModelForm):
                 "organisation_type",
                 "country",
                 "website",
+                Field("logo", template="endorsements/logo_field.html"),
             ),
             Fieldset(
                 _("Contact person (never published)"),
@@ -173,6 +184,22 @@ class EndorsementForm(forms.ModelForm):
                 _("Enter the organisation's name with at least one letter or digit.")
             )
         return name
+
+    def clean_logo(self) -> ProcessedLogo | None:
+        """The logo checked and re-encoded (see logos.py), or None; nothing is stored here."""
+        upload = self.cleaned_data["logo"]
+        if not upload:
+            return None
+        try:
+            return process_logo(upload)
+        except LogoRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+
+    @property
+    def logo_to_choose_again(self) -> bool:
+        """Whether a logo was sent with a form that must be sent again: a browser cannot fill
+        a file field in, so the person has to choose the file once more."""
+        return self.is_bound and "logo" in self.files and bool(self.errors)
 
     def _post_clean(self):
         """Check nothing more than the fields do (Django's auth forms override this hook too).

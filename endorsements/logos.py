@@ -6,19 +6,32 @@ file's signature and must be the one its name claims, the image must end where i
 it ends (nothing hidden after it) and hold no markup, and its size is read from the header
 before a single pixel is decoded, so that a small file declaring a huge image is refused without
 the memory its pixels would take. What is stored is a fresh WebP encoding of the pixels alone:
-no metadata (location, camera, comments) and nothing else of the upload survives.
+no metadata (location, camera, comments) and nothing else of the upload survives. An animated
+image keeps its first frame: a logo is still.
+
+A logo is moderated with its endorsement (`decide_pending_logos`, called by the moderation
+service) or, sent after approval, as a change of its own (`approve_logo`, `reject_logo`).
 """
 
 import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import wraps
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopFutureHandlers
+from django.db import transaction
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .models import Logo
+from declaration_site.public_cache import public_content_changed
+from principles.models import AuditEntry
+
+from .models import Endorsement, Logo
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 4000
@@ -26,6 +39,10 @@ MAX_SIDE = 4000
 # screens), the endorser's page and its share card at up to 200.
 SMALL_SIDE = 96
 LARGE_SIDE = 400
+# The list shows 50 logos a page and must stay under 100 KB in all: a small logo that is
+# larger than this at the first quality is encoded again, coarser or smaller, until it fits.
+SMALL_MAX_BYTES = 1200
+SMALL_ATTEMPTS = [(96, 80), (96, 55), (96, 30), (64, 50), (64, 25), (48, 30), (48, 5)]
 
 # Each format taken, by the bytes it starts with, and the names its files go by.
 SIGNATURES = {
@@ -50,23 +67,36 @@ class ProcessedLogo:
     content_hash: str
 
 
+def too_large_message() -> str:
+    return _("The logo is larger than 2 MB. Please send a smaller file.")
+
+
 def process_logo(upload) -> ProcessedLogo:
     """Check `upload` (a Django UploadedFile) and re-encode it; raises LogoRefused."""
     if upload.size > MAX_BYTES:
-        raise LogoRefused(_("The logo is larger than 2 MB. Please send a smaller file."))
+        raise LogoRefused(too_large_message())
+    upload.seek(0)
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise LogoRefused(_("The logo is larger than 2 MB. Please send a smaller file."))
+        raise LogoRefused(too_large_message())
     image_format = format_of(data, name=upload.name or "")
     check_nothing_hidden(data, image_format)
-    image = open_checked(data, image_format)
+    large = thumbnail(open_checked(data, image_format), LARGE_SIDE)
+    large_bytes = encoded(large, quality=85)
     return ProcessedLogo(
-        small=encoded(image, SMALL_SIDE),
-        large=(large := encoded(image, LARGE_SIDE)),
-        width=(shown := thumbnail(image, LARGE_SIDE)).width,
-        height=shown.height,
-        content_hash=hashlib.sha256(large).hexdigest(),
+        small=small_encoding(large),
+        large=large_bytes,
+        width=large.width,
+        height=large.height,
+        content_hash=hashlib.sha256(large_bytes).hexdigest(),
     )
+
+
+def shown_name(name: str) -> str:
+    """The file's name as a message may repeat it: its end, without control or direction
+    characters that would reorder the message around it."""
+    kept = "".join(c for c in name if unicodedata.category(c)[0] not in {"C", "Z"} or c == " ")
+    return kept[-60:]
 
 
 def format_of(data: bytes, *, name: str) -> str:
@@ -80,7 +110,7 @@ def format_of(data: bytes, *, name: str) -> str:
                         "The file is named %(name)s but holds a %(format)s image. Please send it"
                         " under its real type."
                     )
-                    % {"name": name[-60:], "format": image_format}
+                    % {"name": shown_name(name), "format": image_format}
                 )
             return image_format
     if data.lstrip()[:5].lower() in {b"<?xml", b"<svg ", b"<svg>"} or b"<svg" in data[:1024]:
@@ -88,18 +118,38 @@ def format_of(data: bytes, *, name: str) -> str:
     raise LogoRefused(_("This file is not a PNG, JPEG or WebP image."))
 
 
+def damaged() -> LogoRefused:
+    return LogoRefused(_("The image could not be read; the file may be damaged."))
+
+
+def image_end(data: bytes, image_format: str) -> int | None:
+    """Where the image ends by its format's own account, or None when it ends early (a
+    truncated file): PNG's IEND chunk, JPEG's last end marker, the length WebP declares."""
+    if image_format == "PNG":
+        position = 8
+        while position + 12 <= len(data):
+            length = int.from_bytes(data[position : position + 4], "big")
+            kind = data[position + 4 : position + 8]
+            position += 12 + length
+            if kind == b"IEND":
+                return position if position <= len(data) else None
+        return None
+    if image_format == "JPEG":
+        end = data.rfind(b"\xff\xd9")
+        return None if end < 0 else end + 2
+    declared = int.from_bytes(data[4:8], "little") + 8
+    return declared if declared <= len(data) else None
+
+
 def check_nothing_hidden(data: bytes, image_format: str) -> None:
     """Refuse a file that carries something besides its image: markup anywhere, or bytes after
-    the image's end (PNG's IEND chunk, JPEG's end marker, the length WebP declares)."""
+    the image's end (a single padding byte or trailing zeros are what some encoders write)."""
     if MARKUP.search(data):
         raise LogoRefused(_("The file holds web page code besides the image, so it was refused."))
-    if image_format == "PNG":
-        ends_cleanly = data.endswith(b"IEND\xaeB`\x82")
-    elif image_format == "JPEG":
-        ends_cleanly = data.rstrip(b"\x00").endswith(b"\xff\xd9")
-    else:
-        ends_cleanly = int.from_bytes(data[4:8], "little") + 8 in {len(data), len(data) - 1}
-    if not ends_cleanly:
+    end = image_end(data, image_format)
+    if end is None:
+        raise damaged()
+    if data[end:].strip(b"\x00"):
         raise LogoRefused(
             _("The file holds more than an image (data after its end), so it was refused.")
         )
@@ -107,30 +157,45 @@ def check_nothing_hidden(data: bytes, image_format: str) -> None:
 
 def open_checked(data: bytes, image_format: str) -> Image.Image:
     """Decode the first frame, once its declared size is known to be within bounds."""
-    try:
-        image = Image.open(io.BytesIO(data), formats=[image_format])
-        width, height = image.size
-        if width > MAX_SIDE or height > MAX_SIDE:
-            raise LogoRefused(
-                _(
-                    "The image is %(width)s × %(height)s pixels; logos may be at most 4,000"
-                    " pixels on each side."
-                )
-                % {"width": width, "height": height}
-            )
-        image.load()
-        image = ImageOps.exif_transpose(image)
-    except Image.DecompressionBombError:
+    image = opened(data, image_format)
+    width, height = image.size
+    if width > MAX_SIDE or height > MAX_SIDE:
         raise LogoRefused(
-            _("The image declares more pixels than a logo may have (at most 4,000 × 4,000).")
-        ) from None
-    except (OSError, SyntaxError, ValueError, UnidentifiedImageError):
-        raise LogoRefused(_("The image could not be read; the file may be damaged.")) from None
+            _(
+                "The image is %(width)s × %(height)s pixels; logos may be at most 4,000 pixels"
+                " on each side."
+            )
+            % {"width": width, "height": height}
+        )
     if width < 16 or height < 16:
         raise LogoRefused(
             _("The image is too small to show; please send one at least 16 pixels wide and high.")
         )
-    return image.convert("RGBA")
+    if image_format == "JPEG":
+        # Decode a JPEG at the smallest scale that still covers the large size: up to eight
+        # times less work for a photograph-sized logo.
+        image.draft(image.mode, (LARGE_SIDE, LARGE_SIDE))
+    try:
+        image.load()
+        image = ImageOps.exif_transpose(image)
+        # Palette, grey, CMYK and 16-bit images become RGBA before any resizing, which would
+        # otherwise pick the nearest palette entry; transparency is kept.
+        return image if image.mode == "RGBA" else image.convert("RGBA")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise damaged() from None
+
+
+def opened(data: bytes, image_format: str) -> Image.Image:
+    """The image with its header read and no pixel decoded yet."""
+    try:
+        return Image.open(io.BytesIO(data), formats=[image_format])
+    except Image.DecompressionBombError:
+        # Pillow refuses on its own an image declaring over twice MAX_IMAGE_PIXELS.
+        raise LogoRefused(
+            _("The image declares more pixels than a logo may have (at most 4,000 × 4,000).")
+        ) from None
+    except (OSError, SyntaxError, ValueError, UnidentifiedImageError):
+        raise damaged() from None
 
 
 def thumbnail(image: Image.Image, side: int) -> Image.Image:
@@ -139,22 +204,158 @@ def thumbnail(image: Image.Image, side: int) -> Image.Image:
     return shown
 
 
-def encoded(image: Image.Image, side: int) -> bytes:
-    """The image at most `side` pixels a side, as WebP, with no metadata."""
+def encoded(image: Image.Image, *, quality: int) -> bytes:
+    """The image as WebP, with no metadata."""
     out = io.BytesIO()
-    thumbnail(image, side).save(out, format="WEBP", quality=85, method=4)
+    image.save(out, format="WEBP", quality=quality, method=4)
     return out.getvalue()
 
 
+def small_encoding(large: Image.Image) -> bytes:
+    """The small size: the first of SMALL_ATTEMPTS that fits in SMALL_MAX_BYTES (a flat logo
+    fits at once; only a photograph or noise needs a coarser or smaller encoding)."""
+    for side, quality in SMALL_ATTEMPTS:
+        small = encoded(thumbnail(large, side), quality=quality)
+        if len(small) <= SMALL_MAX_BYTES:
+            break
+    return small
+
+
+def logo_files(logo: Logo) -> list:
+    return [field for field in (logo.small, logo.large) if field.name]
+
+
+def delete_files(logo: Logo) -> None:
+    for field in logo_files(logo):
+        field.storage.delete(field.name)
+
+
 def store_logo(*, endorsement, processed: ProcessedLogo) -> Logo:
-    """A new Logo row for `endorsement`, waiting for moderation, with its files stored."""
+    """A new Logo row for `endorsement`, waiting for moderation, with its files stored.
+
+    The files are written first and the row then; the files are deleted again if the row is
+    not written, or if the transaction it is written in rolls back (see `submit_endorsement`).
+    """
     logo = Logo(
         endorsement=endorsement,
         content_hash=processed.content_hash,
         width=processed.width,
         height=processed.height,
     )
-    logo.small.save("small.webp", ContentFile(processed.small), save=False)
-    logo.large.save("large.webp", ContentFile(processed.large), save=False)
-    logo.save()
+    try:
+        logo.small.save("small.webp", ContentFile(processed.small), save=False)
+        logo.large.save("large.webp", ContentFile(processed.large), save=False)
+        logo.save()
+    except BaseException:
+        delete_files(logo)
+        raise
     return logo
+
+
+def delete_files_when_committed(logos: list[Logo]) -> None:
+    """Delete the logos' files once the current transaction commits: a rollback keeps them."""
+    names = [(field.storage, field.name) for logo in logos for field in logo_files(logo)]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+
+
+def decide_pending_logos(*, endorsement: Endorsement, approved: bool, moderator) -> None:
+    """Moderate the logo sent with `endorsement` as its endorsement was just moderated: on
+    approval the newest pending logo is approved and shown (any older one is rejected); on
+    rejection or spam every pending logo is rejected. The endorsement's decision is audited
+    already; this is part of it."""
+    pending = list(Logo.objects.pending().filter(endorsement=endorsement))
+    if approved and pending:
+        newest, *older = pending
+        newest.approve(by=moderator)
+        endorsement.show_logo(newest)
+    else:
+        older = pending
+    for logo in older:
+        logo.reject(by=moderator)
+
+
+@transaction.atomic
+def approve_logo(*, logo: Logo, moderator) -> Logo:
+    """Approve a logo an approved endorser sent as a change, and show it in place of the one
+    shown so far (whose row stays, for the record). Audited; the public pages are refreshed."""
+    logo = Logo.objects.select_for_update().select_related("endorsement").get(pk=logo.pk)
+    logo.approve(by=moderator)
+    logo.endorsement.show_logo(logo)
+    AuditEntry.objects.log(
+        actor=moderator,
+        action=AuditEntry.Action.ENDORSEMENT_CHANGE_APPROVE,
+        target=logo.endorsement,
+        detail=f"logo {logo.content_hash[:16]}",
+    )
+    # The PDFs and open data name no logo: only the pages that show it change.
+    public_content_changed()
+    return logo
+
+
+@transaction.atomic
+def reject_logo(*, logo: Logo, moderator) -> Logo:
+    """Reject a logo an approved endorser sent as a change: the logo shown so far stays."""
+    logo = Logo.objects.select_for_update().select_related("endorsement").get(pk=logo.pk)
+    logo.reject(by=moderator)
+    AuditEntry.objects.log(
+        actor=moderator,
+        action=AuditEntry.Action.ENDORSEMENT_CHANGE_REJECT,
+        target=logo.endorsement,
+        detail=f"logo {logo.content_hash[:16]}",
+    )
+    return logo
+
+
+def erase_logos(*, endorsement: Endorsement) -> None:
+    """Delete every logo of `endorsement`, files and rows, once the transaction commits: it
+    withdrew, or its personal data is purged."""
+    logos = list(endorsement.logos.all())
+    if endorsement.logo_id is not None:
+        endorsement.show_logo(None)
+    delete_files_when_committed(logos)
+    Logo.objects.filter(pk__in=[logo.pk for logo in logos]).delete()
+
+
+class LogoUploadHandler(FileUploadHandler):
+    """Receives the endorsement form's logo in memory, at most MAX_BYTES + 1 bytes of it: the
+    rest of a larger file is read from the request and dropped, never held or written to disk,
+    and its full size is kept, so `process_logo` refuses it with the right message while every
+    other field of the form is read and kept. Any other file in the request is skipped."""
+
+    def new_file(self, field_name, *args, **kwargs):
+        if field_name != "logo" or getattr(self, "received", False):
+            raise SkipFile
+        super().new_file(field_name, *args, **kwargs)
+        self.received = True
+        self.kept = io.BytesIO()
+        raise StopFutureHandlers
+
+    def receive_data_chunk(self, raw_data, start):
+        room = MAX_BYTES + 1 - self.kept.tell()
+        if room > 0:
+            self.kept.write(raw_data[:room])
+
+    def file_complete(self, file_size):
+        self.kept.seek(0)
+        return InMemoryUploadedFile(
+            self.kept,
+            self.field_name,
+            self.file_name,
+            self.content_type,
+            file_size,
+            self.charset,
+            self.content_type_extra,
+        )
+
+
+def accepts_logo(view):
+    """Let `view` read a logo with LogoUploadHandler. Upload handlers must be set before the
+    request's body is read, which the CSRF check does: so the check runs here, after."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.upload_handlers = [LogoUploadHandler(request)]
+        return csrf_protect(view)(request, *args, **kwargs)
+
+    return wrapper

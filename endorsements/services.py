@@ -12,6 +12,7 @@ from principles.models import ActionLine, AuditEntry, Version
 from principles.pdf.tasks import queue_pdf_refreshes
 
 from . import tasks
+from .logos import ProcessedLogo, decide_pending_logos, delete_files, erase_logos, store_logo
 from .models import Endorsement, EndorsementStateError, Reconfirmation
 
 
@@ -74,7 +75,11 @@ def find_duplicate(endorsement: Endorsement) -> Endorsement | None:
 
 
 def submit_endorsement(
-    *, details: dict, action_line_ids: list[int], version: Version
+    *,
+    details: dict,
+    action_line_ids: list[int],
+    version: Version,
+    logo: ProcessedLogo | None = None,
 ) -> Endorsement:
     """Record an endorsement of `version` and queue the email with its confirmation link.
 
@@ -84,6 +89,9 @@ def submit_endorsement(
     email in the task queue, which commit together. The database decides whether the
     organisation already endorsed, so two submissions at the same moment still leave one row;
     the loser gets DuplicateEndorsement.
+
+    A `logo` (checked and re-encoded by the form, see logos.py) is stored with it, waiting for
+    moderation: its files are written in the transaction, and deleted if it rolls back.
     """
     endorsement = Endorsement(
         organisation_type=details["organisation_type"],
@@ -100,6 +108,7 @@ def submit_endorsement(
     # The version is a row we were handed, not input: no query to check that it exists. The
     # public id is random (48 bits): the database's unique index is its check, not a query.
     endorsement.full_clean(exclude={"version", "public_id"}, validate_constraints=False)
+    stored = []
     try:
         with transaction.atomic():
             endorsement.save()
@@ -107,9 +116,14 @@ def submit_endorsement(
             Chosen.objects.bulk_create(
                 Chosen(endorsement=endorsement, actionline_id=pk) for pk in action_line_ids
             )
+            if logo is not None:
+                stored.append(store_logo(endorsement=endorsement, processed=logo))
             enqueue_email("confirmation", endorsement)
-    except IntegrityError:
-        existing = find_duplicate(endorsement)
+    except BaseException as error:
+        # Files are outside the transaction: those it wrote go with it.
+        for written in stored:
+            delete_files(written)
+        existing = find_duplicate(endorsement) if isinstance(error, IntegrityError) else None
         if existing is None:
             raise
         raise DuplicateEndorsement(existing) from None
@@ -170,6 +184,9 @@ def moderate_endorsements(
                 enqueue_email("rejection", endorsement)
         else:
             endorsement.mark_as_spam(by=moderator)
+        decide_pending_logos(
+            endorsement=endorsement, approved=decision == Decision.APPROVE, moderator=moderator
+        )
         AuditEntry.objects.log(
             actor=moderator,
             action=AUDIT_ACTION_OF_DECISION[decision],
@@ -231,6 +248,7 @@ def withdraw_endorsement(*, endorsement: Endorsement) -> None:
     endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
     was_public = endorsement.status == Endorsement.Status.APPROVED
     endorsement.withdraw()
+    erase_logos(endorsement=endorsement)
     if was_public:
         refresh_signatory_pdfs(endorsement)
 

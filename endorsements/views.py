@@ -36,6 +36,7 @@ from .forms import (
     EndorserFilterForm,
     ReconfirmForm,
 )
+from .logos import accepts_logo
 from .models import Endorsement, OpenDataFile
 from .open_data import OpenDataNotReady, file_to_serve
 from .services import (
@@ -92,12 +93,13 @@ def endorsement_limit_reached(request) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
+@accepts_logo
 def endorse(request):
     """The endorsement form. A valid submission is recorded and a confirmation link emailed."""
     version = version_on_screen(request)
     if version is None:
         return render(request, "principles/not_published.html")
-    form = EndorsementForm(request.POST or None, version=version)
+    form = EndorsementForm(request.POST or None, request.FILES or None, version=version)
     context = {"form": form, "version": version}
     if request.method == "POST" and endorsement_limit_reached(request):
         return render(
@@ -109,6 +111,7 @@ def endorse(request):
                 details=form.cleaned_data,
                 action_line_ids=form.cleaned_data["action_lines"],
                 version=version,
+                logo=form.cleaned_data["logo"],
             )
         except DuplicateEndorsement:
             form.add_error("organisation_name", duplicate_message())

@@ -24,7 +24,15 @@ from .endorsement import (
     new_public_id,
     version_field,
 )
-from .files import Logo, OpenDataFile, OpenDataFileQuerySet, logo_path, open_data_path
+from .files import (
+    Logo,
+    LogoQuerySet,
+    LogoStateError,
+    OpenDataFile,
+    OpenDataFileQuerySet,
+    logo_path,
+    open_data_path,
+)
 
 __all__ = [
     "LINK_PURPOSES",
@@ -34,6 +42,8 @@ __all__ = [
     "EndorsementQuerySet",
     "EndorsementStateError",
     "Logo",
+    "LogoQuerySet",
+    "LogoStateError",
     "OpenDataFile",
     "OpenDataFileQuerySet",
     "Reconfirmation",

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -52,6 +52,10 @@ LINK_PURPOSES = {
 }
 
 
+def logo_address(public_id: str, content_hash: str, size: str) -> str:
+    return reverse("endorsements:logo", args=[public_id, f"{content_hash[:16]}-{size}"])
+
+
 def version_field(verbose_name, **options) -> models.ForeignKey:
     """A version of the declaration that an endorsement stands by: it can never be deleted."""
     return models.ForeignKey(
@@ -67,6 +71,13 @@ def new_public_id() -> str:
 
 class EndorsementStateError(Exception):
     """Raised when an endorsement is asked to change state from a state that does not allow it."""
+
+
+def pending_logos() -> Prefetch:
+    """Each endorsement's logos waiting for moderation, newest first, as `pending_logos`."""
+    from .files import Logo
+
+    return Prefetch("logos", queryset=Logo.objects.pending(), to_attr="pending_logos")
 
 
 class EndorsementQuerySet(models.QuerySet):
@@ -93,14 +104,18 @@ class EndorsementQuerySet(models.QuerySet):
         return self.filter(status=Endorsement.Status.CONFIRMED)
 
     def in_queue_order(self):
-        """The moderation queue's order: the longest waiting first."""
-        return self.select_related("version").order_by("confirmed_at", "pk")
+        """The moderation queue's order: the longest waiting first, with the logos waiting."""
+        return (
+            self.select_related("version")
+            .prefetch_related(pending_logos())
+            .order_by("confirmed_at", "pk")
+        )
 
     def for_moderation_page(self):
-        """With what one endorsement's moderation page shows: its version, who decided, and
-        the action lines it commits to."""
+        """With what one endorsement's moderation page shows: its version, who decided, the
+        action lines it commits to and the logos waiting for moderation."""
         return self.select_related("version", "moderated_by", "verified_by").prefetch_related(
-            "action_lines__principle"
+            "action_lines__principle", pending_logos()
         )
 
     def decided_by_others(self, *, requested: list[int], decided: list):
@@ -154,7 +169,9 @@ class EndorsementQuerySet(models.QuerySet):
         )
 
     def with_public_relations(self):
-        return self.select_related("version", "reconfirmed_version").order_by("-approved_at", "-pk")
+        return self.select_related("version", "reconfirmed_version", "logo").order_by(
+            "-approved_at", "-pk"
+        )
 
     def search(self, *, name="", country="", region="", organisation_type="", trust_level=""):
         queryset = self
@@ -463,8 +480,14 @@ class Endorsement(models.Model):
         name changes with the image, so that browsers may keep it for good."""
         if self.logo_id is None:
             return ""
-        name = f"{self.logo.content_hash[:16]}-{size}"
-        return reverse("endorsements:logo", args=[self.public_id, name])
+        return logo_address(self.public_id, self.logo.content_hash, size)
+
+    def show_logo(self, logo) -> None:
+        """Show `logo` (an approved Logo of this endorsement) on the public pages, or none."""
+        if logo is not None and (logo.endorsement_id != self.pk or logo.status != "approved"):
+            raise EndorsementStateError(f"{logo} cannot be shown for {self}.")
+        self.logo = logo
+        self.save(update_fields=["logo"])
 
     @property
     def latest_version(self):

@@ -5,11 +5,21 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .endorsement import Endorsement
+from .endorsement import Endorsement, logo_address
 
 
 def logo_path(logo: "Logo", filename: str) -> str:
     return f"logos/{logo.content_hash}-{filename}"
+
+
+class LogoQuerySet(models.QuerySet):
+    def pending(self):
+        """Waiting for moderation, the newest first."""
+        return self.filter(status=Logo.Status.PENDING).order_by("-uploaded_at", "-pk")
+
+
+class LogoStateError(Exception):
+    """Raised when a logo is asked to change state from a state that does not allow it."""
 
 
 class Logo(models.Model):
@@ -46,6 +56,8 @@ class Logo(models.Model):
         related_name="+",
     )
 
+    objects = LogoQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("logo")
         verbose_name_plural = _("logos")
@@ -53,6 +65,44 @@ class Logo(models.Model):
 
     def __str__(self):
         return f"Logo of {self.endorsement} ({self.get_status_display().lower()})"
+
+    def url(self, size: str = "small") -> str:
+        return logo_address(self.endorsement.public_id, self.content_hash, size)
+
+    @property
+    def small_url(self) -> str:
+        return self.url("small")
+
+    @property
+    def large_url(self) -> str:
+        return self.url("large")
+
+    def shown_size(self, side: int) -> tuple[int, int]:
+        """Width and height in CSS pixels for showing it in a `side` × `side` box."""
+        scale = side / max(self.width, self.height)
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))
+
+    @property
+    def list_width(self) -> int:
+        return self.shown_size(48)[0]
+
+    @property
+    def list_height(self) -> int:
+        return self.shown_size(48)[1]
+
+    def _decide(self, status: str, *, by) -> None:
+        if self.status != self.Status.PENDING:
+            raise LogoStateError(f"{self} was moderated already.")
+        self.status = status
+        self.moderated_by = by
+        self.moderated_at = timezone.now()
+        self.save(update_fields=["status", "moderated_by", "moderated_at"])
+
+    def approve(self, *, by) -> None:
+        self._decide(self.Status.APPROVED, by=by)
+
+    def reject(self, *, by) -> None:
+        self._decide(self.Status.REJECTED, by=by)
 
 
 def open_data_path(open_data: "OpenDataFile", filename: str) -> str:

@@ -69,7 +69,8 @@ def test_the_moderation_pages_are_valid_and_run_a_bounded_number_of_queries(
 
     # Session, user, permissions (2), the page and its count, possible duplicates.
     # 8: the queue also says how many consultation contributions wait (one count).
-    with django_assert_max_num_queries(8):
+    # 9: the logos waiting for moderation, for the whole page (one query).
+    with django_assert_max_num_queries(9):
         queue = client.get("/moderation/")
     detail = client.get(f"/moderation/{waiting.pk}/")
 

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from endorsements.models import Endorsement
+from endorsements.logos import delete_files_when_committed
+from endorsements.models import Endorsement, Logo
 
 
 class Command(BaseCommand):
@@ -22,5 +23,6 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"Would delete {count} expired unconfirmed endorsement(s).")
             return
+        delete_files_when_committed(list(Logo.objects.filter(endorsement__in=expired)))
         expired.delete()
         self.stdout.write(f"Deleted {count} expired unconfirmed endorsement(s).")
