@@ -24,12 +24,15 @@ from .endorsement import (
     new_public_id,
     version_field,
 )
+from .changes import EndorsementChange, EndorsementChangeQuerySet
 from .files import Logo, OpenDataFile, OpenDataFileQuerySet, logo_path, open_data_path
 
 __all__ = [
     "LINK_PURPOSES",
     "Endorsement",
     "EndorsementCountries",
+    "EndorsementChange",
+    "EndorsementChangeQuerySet",
     "EndorsementCountryField",
     "EndorsementQuerySet",
     "EndorsementStateError",
