@@ -13,6 +13,7 @@ from declaration_site.countries import EndorsementCountries
 
 # Migrations name these by their old place, endorsements/models.py.
 from ..names import normalise_name
+from .changes import EndorsementChange, EndorsementChangeQuerySet
 from .endorsement import (
     LINK_PURPOSES,
     Endorsement,
@@ -24,15 +25,14 @@ from .endorsement import (
     new_public_id,
     version_field,
 )
-from .changes import EndorsementChange, EndorsementChangeQuerySet
 from .files import Logo, OpenDataFile, OpenDataFileQuerySet, logo_path, open_data_path
 
 __all__ = [
     "LINK_PURPOSES",
     "Endorsement",
-    "EndorsementCountries",
     "EndorsementChange",
     "EndorsementChangeQuerySet",
+    "EndorsementCountries",
     "EndorsementCountryField",
     "EndorsementQuerySet",
     "EndorsementStateError",
