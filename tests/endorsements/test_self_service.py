@@ -532,3 +532,38 @@ def test_a_saved_change_refreshes_the_public_pages_and_open_data(
     assert "Fresh words for the list." in client.get("/endorsers/").content.decode()
     json_file = client.get("/endorsers.json")
     assert "Fresh words for the list." in b"".join(json_file.streaming_content).decode()
+
+
+@pytest.mark.browser
+def test_an_endorser_opens_its_link_changes_its_statement_and_commitments_and_sees_them_listed(
+    live_server, transactional_db, page, make_endorsement, approve, settings, tmp_path
+):
+    from playwright.sync_api import expect
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    settings.SITE_URL = live_server.url
+    endorsement = make_endorsement(
+        "Escuelas Conectadas", country="PE", status="confirmed", statement="Our first words."
+    )
+    approve(endorsement)
+    (approval,) = [path.read_text() for path in tmp_path.glob("*.log")]
+    link = re.search(rf"{re.escape(live_server.url)}/endorse/manage/\S+/", approval).group()
+
+    page.goto(link)
+    page.get_by_label("Statement of commitment").fill("We will connect 50 Andean schools.")
+    page.get_by_label(re.compile(r"^1\.2 ")).check()
+    page.get_by_label(re.compile(r"^2\.1 ")).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Your changes are saved.")
+    expect(page.get_by_label("Statement of commitment")).to_have_value(
+        "We will connect 50 Andean schools."
+    )
+
+    page.goto(live_server.url + "/endorsers/")
+    endorser = page.locator(".endorser", has_text="Escuelas Conectadas")
+    expect(endorser).to_contain_text("We will connect 50 Andean schools.")
+    # The list orders commitments as the database returns them, not by number.
+    expect(endorser).to_contain_text(
+        re.compile(r"Commits to action lines\s+(1\.2, 2\.1|2\.1, 1\.2)")
+    )
