@@ -567,3 +567,34 @@ def test_an_endorser_opens_its_link_changes_its_statement_and_commitments_and_se
     expect(endorser).to_contain_text(
         re.compile(r"Commits to action lines\s+(1\.2, 2\.1|2\.1, 1\.2)")
     )
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_the_manage_page_with_errors_and_the_changes_queue_meet_wcag_aa(
+    live_server, transactional_db, browser, make_endorsement, moderator, language
+):
+    from tests.test_accessibility import AXE, violations
+
+    assert AXE.exists()
+    endorsement = make_endorsement("Escuelas Conectadas", statement="Our words.")
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.goto(live_server.url + language + manage_link(endorsement))
+    assert violations(page) == []
+    page.locator("#id_website").fill("javascript:alert(1)")
+    page.locator("#id_organisation_name").fill("Escuelas Conectadas del Perú")
+    page.locator("#manage-save").click()
+    assert page.locator(".error-summary").count() == 1
+    assert violations(page) == []
+    page.locator("#id_website").fill("https://escuelas.example.pe")
+    page.locator("#manage-save").click()
+    client_page = context.new_page()
+    client_page.goto(live_server.url + "/accounts/login/?next=/moderation/changes/")
+    client_page.locator("input[name=username]").fill("moderator")
+    client_page.locator("input[name=password]").fill("correct horse 42")
+    client_page.locator("main form button[type=submit]").click()
+    client_page.goto(live_server.url + language + "/moderation/changes/")
+    assert client_page.locator(".change-entry").count() == 1
+    assert violations(client_page) == []
+    context.close()
