@@ -534,6 +534,19 @@ def test_a_saved_change_refreshes_the_public_pages_and_open_data(
     assert "Fresh words for the list." in b"".join(json_file.streaming_content).decode()
 
 
+@pytest.mark.parametrize("others", [0, 60])
+def test_the_manage_page_reads_the_same_number_of_queries_however_many_endorsed(
+    client, endorser, make_endorsement, django_assert_max_num_queries, others
+):
+    for _ in range(others):
+        make_endorsement()
+    link = manage_link(endorser)
+    client.get(link)  # sessions, caches and the version's text are warm
+
+    with django_assert_max_num_queries(14):
+        assert client.get(link).status_code == 200
+
+
 @pytest.mark.browser
 def test_an_endorser_opens_its_link_changes_its_statement_and_commitments_and_sees_them_listed(
     live_server, transactional_db, page, make_endorsement, approve, settings, tmp_path
