@@ -74,7 +74,9 @@ def send_change_decision(endorsement: Endorsement, **_unused) -> None:
         endorsement,
         subject=_("About the change to your endorsement"),
         template="change_decided",
-        change=endorsement.changes.exclude(decided_at=None).latest("decided_at", "pk"),
+        change=endorsement.changes.filter(status__in=["approved", "declined"]).latest(
+            "decided_at", "pk"
+        ),
         manage_url=manage_url(endorsement),
     )
 
