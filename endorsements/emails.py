@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from principles.models import Version
 
-from .models import Endorsement
+from .models import LINK_PURPOSES, Endorsement
 
 
 def absolute(path: str) -> str:
@@ -50,6 +50,34 @@ def send_approval(endorsement: Endorsement, **_unused) -> None:
             reverse("endorsements:certificate", args=[endorsement.link_token("certificate")])
         ),
         withdraw_url=absolute(reverse("endorsements:withdraw-request")),
+        manage_url=manage_url(endorsement),
+    )
+
+
+def manage_url(endorsement: Endorsement) -> str:
+    return absolute(reverse("endorsements:manage", args=[endorsement.link_token("manage")]))
+
+
+def send_manage_link(endorsement: Endorsement, **_unused) -> None:
+    send(
+        endorsement,
+        subject=_("Your link to manage your endorsement"),
+        template="manage",
+        link_url=manage_url(endorsement),
+        days=LINK_PURPOSES["manage"]().days,
+    )
+
+
+def send_change_decision(endorsement: Endorsement, **_unused) -> None:
+    """The decision on the latest name or country change the endorser asked for."""
+    send(
+        endorsement,
+        subject=_("About the change to your endorsement"),
+        template="change_decided",
+        change=endorsement.changes.filter(status__in=["approved", "declined"]).latest(
+            "decided_at", "pk"
+        ),
+        manage_url=manage_url(endorsement),
     )
 
 
@@ -95,4 +123,7 @@ SENDERS = {
     "rejection": send_rejection,
     "withdrawal": send_withdrawal_link,
     "reconfirmation": send_reconfirmation_request,
+    "manage": send_manage_link,
+    "change-approved": send_change_decision,
+    "change-declined": send_change_decision,
 }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("endorse/withdraw/<str:token>/", views.withdraw, name="withdraw"),
     path("endorse/reconfirm/<str:token>/", views.reconfirm, name="reconfirm"),
     path("endorse/cancel/<str:token>/", fraud_views.cancel, name="cancel"),
+    path("endorse/manage/", views.link_request, {"purpose": "manage"}, name="manage-request"),
     path("endorse/manage/<str:token>/", self_service.manage, name="manage"),
     path("endorse/manage/<str:token>/data.json", self_service.export, name="manage-export"),
     path("endorsers/", views.endorser_list, name="list"),

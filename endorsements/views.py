@@ -39,6 +39,7 @@ from .forms import (
 from .logos import accepts_logo
 from .models import Endorsement, OpenDataFile
 from .open_data import OpenDataNotReady, file_to_serve
+from .self_service.services import request_manage_links
 from .services import (
     DuplicateEndorsement,
     reconfirm_endorsement,
@@ -174,6 +175,16 @@ LINK_REQUESTS = {
             " you can withdraw your organisation's endorsement."
         ),
         submit_label=gettext_lazy("Email me a withdrawal link"),
+    ),
+    "manage": LinkRequest(
+        action=request_manage_links,
+        title=gettext_lazy("Manage an endorsement"),
+        intro=gettext_lazy(
+            "Enter the contact email you gave when you endorsed. If your organisation's"
+            " endorsement is public, we will email a link with which you can change it or"
+            " download what we store about it."
+        ),
+        submit_label=gettext_lazy("Email me a link to manage it"),
     ),
 }
 

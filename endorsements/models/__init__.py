@@ -13,6 +13,7 @@ from declaration_site.countries import EndorsementCountries
 
 # Migrations name these by their old place, endorsements/models.py.
 from ..names import normalise_name
+from .changes import EndorsementChange, EndorsementChangeQuerySet
 from .endorsement import (
     LINK_PURPOSES,
     Endorsement,
@@ -37,6 +38,8 @@ from .files import (
 __all__ = [
     "LINK_PURPOSES",
     "Endorsement",
+    "EndorsementChange",
+    "EndorsementChangeQuerySet",
     "EndorsementCountries",
     "EndorsementCountryField",
     "EndorsementQuerySet",
