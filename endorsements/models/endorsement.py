@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -150,6 +150,18 @@ class EndorsementQuerySet(models.QuerySet):
         since = version.counts_endorsers_from
         return self.filter(version__declaration_id=version.declaration_id).exclude(
             Q(version__number__gte=since) | Q(reconfirmed_version__number__gte=since)
+        )
+
+    def for_public_page(self):
+        """With what an endorser's own page and badge show: the versions, the logo and the
+        reconfirmations with their versions."""
+        return self.select_related("version", "reconfirmed_version", "logo").prefetch_related(
+            Prefetch(
+                "reconfirmations",
+                queryset=Reconfirmation.objects.select_related("version").order_by(
+                    "version__number"
+                ),
+            )
         )
 
     def with_public_relations(self):
