@@ -7,7 +7,7 @@ addresses never tell whether a submission exists.
 """
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,8 +34,9 @@ BADGE_PARAMETERS = QueryParameters(
 
 
 def endorser_or_gone(public_id: str, endorsements=None):
-    """The approved endorsement with `public_id` (among `endorsements`), or None when it was approved once and is no
-    longer (withdrawn or revoked: the caller answers 410); Http404 for any other."""
+    """The approved endorsement with `public_id` (among `endorsements`), or None when it was
+    approved once and is no longer (withdrawn or revoked: the caller answers 410); Http404 for
+    any other."""
     if len(public_id) > PUBLIC_ID_MAX_LENGTH:
         raise Http404
     endorsements = Endorsement.objects.all() if endorsements is None else endorsements
@@ -110,9 +111,10 @@ def share_image(request, endorser) -> str:
 @require_safe
 @cache_public_page(parameters=BADGE_PARAMETERS)
 def badge(request, public_id):
-    theme = request.GET.get("theme", badges.LIGHT)
+    theme = request.GET.get("theme") or badges.LIGHT
     if theme not in badges.THEMES:
-        raise Http404  # never drawn, never echoed: only the two themes exist
+        # Only the two themes exist; a bare answer, so that nothing typed is ever echoed.
+        return HttpResponseNotFound("Not found", content_type="text/plain")
     endorser = endorser_or_gone(public_id)
     if endorser is None:
         return render(request, "endorsements/endorser_gone.html", status=410)
