@@ -6,6 +6,8 @@ other (unknown, waiting, rejected, spam, withdrawn before approval) answers 404,
 addresses never tell whether a submission exists.
 """
 
+from functools import wraps
+
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
@@ -37,8 +39,6 @@ def endorser_or_gone(public_id: str, endorsements=None):
     """The approved endorsement with `public_id` (among `endorsements`), or None when it was
     approved once and is no longer (withdrawn or revoked: the caller answers 410); Http404 for
     any other."""
-    if len(public_id) > PUBLIC_ID_MAX_LENGTH:
-        raise Http404
     endorsements = Endorsement.objects.all() if endorsements is None else endorsements
     endorser = endorsements.filter(public_id=public_id).first()
     if endorser is None or endorser.approved_at is None:
@@ -50,7 +50,20 @@ def endorser_or_gone(public_id: str, endorsements=None):
     raise Http404
 
 
+def public_id_checked(view):
+    """404 for an id longer than any public id, before the cache is asked about it."""
+
+    @wraps(view)
+    def wrapped(request, public_id):
+        if len(public_id) > PUBLIC_ID_MAX_LENGTH:
+            raise Http404
+        return view(request, public_id)
+
+    return wrapped
+
+
 @require_safe
+@public_id_checked
 @cache_public_page
 def endorser_page(request, public_id):
     endorser = endorser_or_gone(public_id, Endorsement.objects.for_public_page())
@@ -69,7 +82,7 @@ def endorser_page(request, public_id):
         "page_url": page_url,
         "description": endorser.statement or badge_alt,
         "logo": logo_of(endorser),
-        "share_image": share_image(request, endorser),
+        "share_image": share_image(endorser),
         "commitments": commitments_on_page(endorser),
         "reconfirmations": endorser.reconfirmations.all(),
         "certificate_url": reverse(
@@ -101,14 +114,14 @@ def logo_of(endorser) -> dict | None:
     }
 
 
-def share_image(request, endorser) -> str:
+def share_image(endorser) -> str:
     """The share card's image: the endorser's logo, else the site's own picture."""
-    if endorser.logo_id:
-        return settings.SITE_URL + endorser.logo_url("large")
-    return request.build_absolute_uri(badges.site_image_url())
+    image = endorser.logo_url("large") if endorser.logo_id else badges.site_image_url()
+    return image if image.startswith(("https://", "http://")) else settings.SITE_URL + image
 
 
 @require_safe
+@public_id_checked
 @cache_public_page(parameters=BADGE_PARAMETERS)
 def badge(request, public_id):
     theme = request.GET.get("theme") or badges.LIGHT

@@ -183,7 +183,7 @@ def test_the_share_card_names_the_organisation_and_shows_the_site_image(client, 
     assert meta(page, "og:title") == "Escuelas Conectadas"
     assert meta(page, "og:description").startswith("We will connect 50 Andean schools.")
     assert meta(page, "og:url") == f"https://declaration.test/endorsers/{endorser.public_id}/"
-    assert meta(page, "og:image") == "http://testserver/static/img/share.png"
+    assert meta(page, "og:image") == "https://declaration.test/static/img/share.png"
     assert meta(page, "twitter:card") == "summary"
 
 
