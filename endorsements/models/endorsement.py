@@ -168,6 +168,18 @@ class EndorsementQuerySet(models.QuerySet):
             Q(version__number__gte=since) | Q(reconfirmed_version__number__gte=since)
         )
 
+    def for_public_page(self):
+        """With what an endorser's own page and badge show: the versions, the logo and the
+        reconfirmations with their versions."""
+        return self.select_related("version", "reconfirmed_version", "logo").prefetch_related(
+            Prefetch(
+                "reconfirmations",
+                queryset=Reconfirmation.objects.select_related("version").order_by(
+                    "version__number"
+                ),
+            )
+        )
+
     def with_public_relations(self):
         return self.select_related("version", "reconfirmed_version", "logo").order_by(
             "-approved_at", "-pk"
