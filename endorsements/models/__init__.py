@@ -13,6 +13,7 @@ from declaration_site.countries import EndorsementCountries
 
 # Migrations name these by their old place, endorsements/models.py.
 from ..names import normalise_name
+from .batches import ModerationBatch, ModerationBatchItem
 from .endorsement import (
     LINK_PURPOSES,
     Endorsement,
@@ -34,6 +35,8 @@ __all__ = [
     "EndorsementQuerySet",
     "EndorsementStateError",
     "Logo",
+    "ModerationBatch",
+    "ModerationBatchItem",
     "OpenDataFile",
     "OpenDataFileQuerySet",
     "Reconfirmation",
