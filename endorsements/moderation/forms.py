@@ -95,10 +95,15 @@ class WindowForm(forms.Form):
     @property
     def window(self) -> tuple:
         """The window asked for, or the default one when what was typed is not valid."""
-        if self.is_valid():
+        if self.is_bound and self.is_valid():
             return self.cleaned_data["start"], self.cleaned_data["end"]
-        end = timezone.now()
-        return end - DEFAULT_WINDOW, end
+        return self.initial["start"], self.initial["end"]
+
+    @staticmethod
+    def default_window() -> dict:
+        """The last 48 hours, to the minute the fields show (and the next whole minute)."""
+        end = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=1)
+        return {"start": end - DEFAULT_WINDOW, "end": end}
 
 
 def refuse_hidden_characters(value: str) -> None:

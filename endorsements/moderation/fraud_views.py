@@ -49,8 +49,8 @@ def bulk_query(*, kind: str, value: str, window: tuple) -> str:
 def activity(request):
     """Submissions in a window (the last 48 hours unless chosen) by hour, by email domain
     and by network, with counts by status and the spikes highlighted."""
-    form = WindowForm(request.GET or None)
-    start, end = form.window if form.is_bound else WindowForm({}).window
+    form = WindowForm(request.GET or None, initial=WindowForm.default_window())
+    start, end = form.window
     submitted = Endorsement.objects.submitted_between(start, end)
     hours = counts.by_hour(submitted, start=start, end=end)
     return render(
@@ -86,7 +86,9 @@ def bulk(request):
     undone."""
     if request.method == "POST":
         return bulk_decision(request)
-    form = BulkPatternForm(request.GET if "kind" in request.GET else None)
+    form = BulkPatternForm(
+        request.GET if "kind" in request.GET else None, initial=WindowForm.default_window()
+    )
     context = {"form": form, "batches": recent_batches()}
     if form.is_bound and form.is_valid():
         context.update(preview(form))
