@@ -86,7 +86,7 @@ def by_hour(submitted, *, start, end) -> list[Row]:
     return mark_spikes(hours)
 
 
-def by_domain(submitted, *, limit: int = 50) -> list[Row]:
+def by_domain(submitted) -> list[Row]:
     """A row per registrable email domain (erased addresses left out), the largest first."""
     domain = Substr("email_key", StrIndex("email_key", Value("@")) + Value(1))
     rows = (
@@ -99,10 +99,10 @@ def by_domain(submitted, *, limit: int = 50) -> list[Row]:
     for row in rows:
         key = registrable_domain(row["domain"]) or row["domain"]
         folded.setdefault(key, Row(key)).add(row)
-    return largest(mark_spikes(list(folded.values())), limit)
+    return largest(mark_spikes(list(folded.values())))
 
 
-def by_network(submitted, *, limit: int = 50) -> list[Row]:
+def by_network(submitted) -> list[Row]:
     """A row per network (/24 or /48) submissions came from, the largest first."""
     rows = (
         submitted.exclude(submitted_from="")
@@ -113,16 +113,20 @@ def by_network(submitted, *, limit: int = 50) -> list[Row]:
     networks = [Row(row["submitted_from"]) for row in rows]
     for network, row in zip(networks, rows, strict=True):
         network.add(row)
-    return largest(mark_spikes(networks), limit)
+    return largest(mark_spikes(networks))
 
 
-def largest(rows: list[Row], limit: int) -> list[Row]:
-    return sorted(rows, key=lambda row: (-row.total, str(row.key)))[:limit]
+def largest(rows: list[Row]) -> list[Row]:
+    return sorted(rows, key=lambda row: (-row.total, str(row.key)))
 
 
-def totals(submitted) -> Row:
-    row = Row("all")
-    row.add(submitted.order_by().aggregate(**aggregates(addresses=True)))
+def totals(*, hours: list[Row], domains: list[Row]) -> Row:
+    """The window's totals, from its tables rather than one more query: every submission is in
+    one hour, and every address in one domain."""
+    row = Row("all", counts=dict.fromkeys(COLUMNS, 0))
+    for hour in hours:
+        row.add({"total": hour.total, **hour.counts})
+    row.addresses = sum(domain.addresses for domain in domains)
     return row
 
 

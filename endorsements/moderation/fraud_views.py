@@ -23,6 +23,8 @@ MAX_SWEEP = 5000
 # How many of the matches the preview lists by name (the count covers them all).
 PREVIEW_ROWS = 200
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
+# The busiest domains and networks the activity page lists (spikes are found among them all).
+TABLE_ROWS = 50
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,6 +55,7 @@ def activity(request):
     start, end = form.window
     submitted = Endorsement.objects.submitted_between(start, end)
     hours = counts.by_hour(submitted, start=start, end=end)
+    domains = counts.by_domain(submitted)
     return render(
         request,
         "endorsements/moderation_activity.html",
@@ -60,12 +63,12 @@ def activity(request):
             "form": form,
             "start": start,
             "end": end,
-            "totals": counts.totals(submitted),
+            "totals": counts.totals(hours=hours, domains=domains),
             "hours": hours,
             "busy_hours": [row for row in hours if row.total],
             "chart": counts.hour_columns(hours),
-            "domains": linked(counts.by_domain(submitted), "domain", (start, end)),
-            "networks": linked(counts.by_network(submitted), "network", (start, end)),
+            "domains": linked(domains[:TABLE_ROWS], "domain", (start, end)),
+            "networks": linked(counts.by_network(submitted)[:TABLE_ROWS], "network", (start, end)),
             "spike_minimum": counts.SPIKE_MINIMUM,
             "spike_factor": counts.SPIKE_FACTOR,
         },
