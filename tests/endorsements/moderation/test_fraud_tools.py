@@ -590,7 +590,9 @@ def test_cancelling_erases_the_contact_and_can_never_be_confirmed(client, confir
     )
     assert endorsement.submitted_from == "127.0.0.0/24"
     assert not endorsement.action_lines.exists()
-    assert client.get(confirm_link(confirmation_email)).status_code == 409
+    refused = client.get(confirm_link(confirmation_email))
+    assert refused.status_code == 409
+    assert "cancelled with the “This wasn't us” link" in refused.content.decode()
     assert Endorsement.objects.get().status == "cancelled"
 
 
