@@ -680,3 +680,10 @@ def test_a_moderator_removes_a_burst_from_one_network_and_undoes_one_wrong_remov
     expect(page.get_by_role("status")).to_contain_text("1 endorsement is back as it was.")
     assert Endorsement.objects.get(organisation_name="Burst 203.0.113.0/24 0").status == "confirmed"
     assert Endorsement.objects.filter(status="spam").count() == 11
+
+
+def test_the_cancel_page_reads_the_endorsement_and_nothing_more(
+    client, confirmation_email, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):
+        client.get(cancel_link(confirmation_email))
