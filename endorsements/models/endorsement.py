@@ -143,9 +143,9 @@ class EndorsementQuerySet(models.QuerySet):
         return self.filter(submitted_at__gte=start, submitted_at__lt=end)
 
     def matching(self, *, kind: str, value: str):
-        """Those matching a fraud tools' pattern (see moderation/patterns.py), `value` already
-        normalised: an email's registrable domain or a subdomain of it, a network, an address
-        with its aliases folded, or part of a normalised name."""
+        """Those matching a pattern of the fraud tools, `value` normalised by
+        `moderation.forms.normalise_pattern`: an email's registrable domain or a subdomain of
+        it, a network, an address with its aliases folded, or part of a normalised name."""
         if kind == "domain":
             return self.filter(
                 Q(email_key__endswith="@" + value) | Q(email_key__endswith="." + value)
@@ -621,10 +621,10 @@ class Endorsement(models.Model):
         self._erase_personal_data(also=["status", "withdrawn_at", "submitted_from"])
 
     def cancel(self) -> None:
-        """ "This wasn't us": the contact, from the confirmation email, says someone else sent
-        it. Its contact's details are erased; the network it came from stays, since it is the
-        sender's, not the contact's, and the fraud tools count it. It can never be confirmed,
-        and the organisation may endorse again."""
+        """Cancel, from the confirmation email's "this wasn't us" link: the contact says someone
+        else sent it. Its contact's details are erased; the network it came from stays, since
+        it is the sender's, not the contact's, and the fraud tools count it. It can never be
+        confirmed, and the organisation may endorse again."""
         self._require(self.Status.UNCONFIRMED, action="cancel")
         self.status = self.Status.CANCELLED
         self.cancelled_at = timezone.now()
