@@ -41,12 +41,15 @@ ONE_MAILBOX_DOMAINS = {"googlemail.com": "gmail.com"}
 def mailbox_key(email: str) -> str:
     """The inbox an address reaches, as one key: lower case, without a "+tag", without the dots
     Gmail ignores, and googlemail.com as gmail.com. Aliases of one inbox share the key, so the
-    fraud tools count them as one address."""
+    fraud tools count them as one address. A domain's final dot is dropped; a local part that
+    would be left empty ("+tag@", "...@gmail.com") is kept as it is, so that such addresses do
+    not all share one key."""
     local, _at, domain = email.strip().lower().rpartition("@")
     if not local:
         return email.strip().lower()
+    domain = domain.rstrip(".")
     domain = ONE_MAILBOX_DOMAINS.get(domain, domain)
-    local = local.partition("+")[0]
+    local = local.partition("+")[0] or local
     if domain in DOTS_IGNORED:
-        local = local.replace(".", "")
+        local = local.replace(".", "") or local
     return f"{local}@{domain}"

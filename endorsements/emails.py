@@ -31,12 +31,15 @@ def send_expiring_link(endorsement: Endorsement, *, purpose: str, view: str, **m
 
 
 def send_confirmation(endorsement: Endorsement, **_unused) -> None:
+    # "This wasn't us": whoever owns the address can cancel what someone else sent from it.
+    cancel_token = endorsement.link_token("cancel")
     send_expiring_link(
         endorsement,
         purpose="confirm",
         view="endorsements:confirm",
         subject=_("Please confirm your endorsement"),
         template="confirmation",
+        cancel_url=absolute(reverse("endorsements:cancel", args=[cancel_token])),
     )
 
 

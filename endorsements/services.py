@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django_tasks_db.backend import DatabaseBackend
 
+from declaration_site.email_domains import mailbox_key
 from declaration_site.moderation import Decision
 from declaration_site.public_cache import public_content_changed
 from principles.models import ActionLine, AuditEntry, Version
@@ -80,6 +81,7 @@ def submit_endorsement(
     action_line_ids: list[int],
     version: Version,
     logo: ProcessedLogo | None = None,
+    submitted_from: str = "",
 ) -> Endorsement:
     """Record an endorsement of `version` and queue the email with its confirmation link.
 
@@ -88,7 +90,9 @@ def submit_endorsement(
     it is one transaction of at most three INSERTs: the endorsement, its action lines and its
     email in the task queue, which commit together. The database decides whether the
     organisation already endorsed, so two submissions at the same moment still leave one row;
-    the loser gets DuplicateEndorsement.
+    the loser gets DuplicateEndorsement. `submitted_from` is the sender's network (never the
+    address), for the fraud tools, which also count the contact's address with its aliases
+    folded.
 
     A `logo` (checked and re-encoded by the form, see logos.py) is stored with it, waiting for
     moderation: its files are written in the transaction, and deleted if it rolls back.
@@ -103,6 +107,8 @@ def submit_endorsement(
         language=get_language() or settings.LANGUAGE_CODE,
         version=version,
         content_hash=version.content_hash,
+        submitted_from=submitted_from,
+        email_key=mailbox_key(details["contact_email"]),
     )
     endorsement.set_organisation(name=details["organisation_name"], country=details["country"])
     # The version is a row we were handed, not input: no query to check that it exists. The

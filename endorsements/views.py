@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
-from declaration_site.client_identity import too_many_emails_asked
+from declaration_site.client_identity import client_network, too_many_emails_asked
 from declaration_site.converters import is_ascii_number
 from declaration_site.countries import EndorsementCountries
 from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
@@ -113,6 +113,7 @@ def endorse(request):
                 action_line_ids=form.cleaned_data["action_lines"],
                 version=version,
                 logo=form.cleaned_data["logo"],
+                submitted_from=client_network(request),
             )
         except DuplicateEndorsement:
             form.add_error("organisation_name", duplicate_message())

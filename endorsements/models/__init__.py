@@ -13,6 +13,7 @@ from declaration_site.countries import EndorsementCountries
 
 # Migrations name these by their old place, endorsements/models.py.
 from ..names import normalise_name
+from .batches import ModerationBatch, ModerationBatchItem
 from .changes import EndorsementChange, EndorsementChangeQuerySet
 from .endorsement import (
     LINK_PURPOSES,
@@ -47,6 +48,8 @@ __all__ = [
     "Logo",
     "LogoQuerySet",
     "LogoStateError",
+    "ModerationBatch",
+    "ModerationBatchItem",
     "OpenDataFile",
     "OpenDataFileQuerySet",
     "Reconfirmation",

@@ -150,6 +150,28 @@ class EndorsementQuerySet(models.QuerySet):
         ]
         return self.filter(pk__in=unflagged)
 
+    def pending(self):
+        """Not decided yet, confirmed or not: what the fraud tools' bulk actions may sweep."""
+        return self.filter(status__in=Endorsement.PENDING_STATUSES)
+
+    def submitted_between(self, start, end):
+        """Submitted from `start` (included) to `end` (excluded), by endorsement_submitted_idx."""
+        return self.filter(submitted_at__gte=start, submitted_at__lt=end)
+
+    def matching(self, *, kind: str, value: str):
+        """Those matching a pattern of the fraud tools, `value` normalised by
+        `moderation.forms.normalise_pattern`: an email's registrable domain or a subdomain of
+        it, a network, an address with its aliases folded, or part of a normalised name."""
+        if kind == "domain":
+            return self.filter(
+                Q(email_key__endswith="@" + value) | Q(email_key__endswith="." + value)
+            )
+        if kind == "network":
+            return self.filter(submitted_from=value)
+        if kind == "email":
+            return self.filter(email_key=value)
+        return self.filter(name_key__contains=value)
+
     def awaiting_confirmation(self):
         """Unconfirmed endorsements whose confirmation link is still valid."""
         cutoff = timezone.now() - confirmation_max_age()
@@ -300,6 +322,7 @@ class Endorsement(models.Model):
         SPAM = "spam", _("Spam")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         REVOKED = "revoked", _("Approval revoked")
+        CANCELLED = "cancelled", _("Cancelled by its contact")
 
     class RejectionReason(models.TextChoices):
         """The reasons a Moderator gives most often; each can be emailed to the organisation in
@@ -327,6 +350,10 @@ class Endorsement(models.Model):
     # Statuses in which an organisation counts as having endorsed (or being about to): a second
     # endorsement for the same organisation is refused while one of these exists.
     LIVE_STATUSES = [Status.UNCONFIRMED, Status.CONFIRMED, Status.APPROVED]
+    # Not decided yet: what a bulk action of the fraud tools may sweep (never an approved one).
+    PENDING_STATUSES = [Status.UNCONFIRMED, Status.CONFIRMED]
+    # What a bulk action may make of them.
+    SWEPT_STATUSES = [Status.REJECTED, Status.SPAM]
     # What an endorser fills in on the form.
     SUBMITTED_FIELDS = [
         "organisation_name",
@@ -394,6 +421,8 @@ class Endorsement(models.Model):
     language = models.CharField(_("language"), max_length=10, blank=True)
     reconfirmed_at = models.DateTimeField(_("reconfirmed at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # "This wasn't us": the contact cancelled it from the confirmation email.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     public_id = models.CharField(
         _("public id"), max_length=20, unique=True, default=new_public_id, editable=False
@@ -653,25 +682,65 @@ class Endorsement(models.Model):
         )
         self.status = self.Status.WITHDRAWN
         self.withdrawn_at = timezone.now()
+        # The network it was sent from is personal data too, once it is the endorser's.
+        self.submitted_from = ""
+        self._erase_personal_data(also=["status", "withdrawn_at", "submitted_from"])
+
+    def cancel(self) -> None:
+        """Cancel, from the confirmation email's "this wasn't us" link: the contact says someone
+        else sent it. Its contact's details are erased; the network it came from stays, since
+        it is the sender's, not the contact's, and the fraud tools count it. It can never be
+        confirmed, and the organisation may endorse again."""
+        self._require(self.Status.UNCONFIRMED, action="cancel")
+        self.status = self.Status.CANCELLED
+        self.cancelled_at = timezone.now()
+        self._erase_personal_data(also=["status", "cancelled_at"])
+
+    def _erase_personal_data(self, *, also: list[str]) -> None:
         self.website = self.contact_name = self.contact_role = self.contact_email = ""
-        self.statement = ""
+        self.statement = self.email_key = ""
         # How a Moderator verified it may name the people they spoke to.
         self.verification_note = ""
         self.trust_level = trust_level_of(self)
         self.save(
             update_fields=[
-                "status",
-                "withdrawn_at",
+                *also,
                 "website",
                 "contact_name",
                 "contact_role",
                 "contact_email",
+                "email_key",
                 "statement",
                 "verification_note",
                 "trust_level",
             ]
         )
         self.action_lines.clear()
+
+    def sweep(self, *, by, status: str, code: str = "", at) -> None:
+        """Reject (with a standard reason `code`) or mark as spam in a bulk action of the fraud
+        tools (see ModerationBatch), at the batch's time `at`. Unlike a decision in the queue,
+        also before confirmation: a burst of spam need not be confirmed to be removed."""
+        self._require(*self.PENDING_STATUSES, action="sweep")
+        if status not in self.SWEPT_STATUSES or (status == self.Status.REJECTED and not code):
+            raise EndorsementStateError(f"A bulk action cannot make {self} {status}.")
+        self.status = status
+        self.rejection_code = code if status == self.Status.REJECTED else ""
+        self.moderated_by = by
+        self.moderated_at = at
+        self.save(update_fields=["status", "rejection_code", "moderated_by", "moderated_at"])
+
+    def unsweep(self, *, previous_status: str, at) -> None:
+        """Undo `sweep` made at `at`: back to `previous_status`, as if never decided. Refused
+        when anyone decided it since (its decision is no longer the one made at `at`)."""
+        if self.status not in self.SWEPT_STATUSES or self.moderated_at != at:
+            raise EndorsementStateError(f"{self} was changed after the bulk action.")
+        if previous_status not in self.PENDING_STATUSES:
+            raise EndorsementStateError(f"A bulk action never swept {self} from {previous_status}.")
+        self.status = previous_status
+        self.rejection_code = ""
+        self.moderated_by = self.moderated_at = None
+        self.save(update_fields=["status", "rejection_code", "moderated_by", "moderated_at"])
 
 
 class Reconfirmation(models.Model):
