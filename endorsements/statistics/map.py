@@ -5,9 +5,10 @@ The shapes are Natural Earth's 1:110m countries as the npm package world-atlas s
 (TopoJSON, `node_modules/world-atlas/countries-110m.json`, installed by `make`). Each process
 decodes them once: the arcs are delta-encoded integers, a ring is a chain of arcs (a negative
 index is an arc run backwards), and the points are projected with the Equal Earth projection,
-which keeps areas in proportion, as a map coloured by count should. Coordinates are rounded to
-whole units of a 900-wide view box and written as relative moves, so the map is about 40 KB
-(10 KB compressed) whatever the number of endorsers.
+which keeps areas in proportion, as a map coloured by count should. The outlines are simplified
+(Douglas-Peucker), coordinates rounded to whole units of a 900-wide view box and written as
+relative moves, so the map is 26 to 35 KB (8 to 10 KB compressed) whatever the number of
+endorsers.
 
 The counts, colours, names and links change with the list: `world_map()` assembles them once
 per change and language (`endorsements.views.public_statistics`), not per request.
@@ -33,6 +34,9 @@ WIDTH = 900
 # Antarctica is left out, and the map cut at these latitudes: it fits a phone's width better.
 NORTH, SOUTH = 85, -57
 ANTARCTICA = "010"
+# Points closer than this (in degrees) to the line through their neighbours are left out: at
+# this width a degree is about 2.5 units, so the outlines look the same at 40% fewer bytes.
+TOLERANCE = 0.3
 # How many colours counts get, from light to dark; countries with none are grey.
 STEPS = 5
 
@@ -81,7 +85,8 @@ def shapes() -> tuple[Shape, ...]:
         for dx, dy in arc:
             x, y = x + dx, y + dy
             points.append((x * scale_x + move_x, y * scale_y + move_y))
-        arcs.append(points)
+        # Arcs are simplified, not rings: a border two countries share stays one line.
+        arcs.append(simplified(points, TOLERANCE))
     outlines = []
     for geometry in topology["objects"]["countries"]["geometries"]:
         if geometry.get("id") == ANTARCTICA:
@@ -91,6 +96,32 @@ def shapes() -> tuple[Shape, ...]:
         code = countries.alpha2(geometry["id"]) if "id" in geometry else ""
         outlines.append(Shape(code or "", "".join(path_of(ring) for ring in rings)))
     return tuple(outlines)
+
+
+def simplified(points: list, tolerance: float) -> list:
+    """Douglas-Peucker: keep the ends, and each point farther than `tolerance` from the line
+    between the points kept around it."""
+    keep = {0, len(points) - 1}
+    spans = [(0, len(points) - 1)]
+    while spans:
+        first, last = spans.pop()
+        (ax, ay), (bx, by) = points[first], points[last]
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy)
+        farthest, distance = None, tolerance
+        for index in range(first + 1, last):
+            px, py = points[index]
+            away = (
+                abs(dy * (px - ax) - dx * (py - ay)) / length
+                if length
+                else math.hypot(px - ax, py - ay)
+            )
+            if away > distance:
+                farthest, distance = index, away
+        if farthest is not None:
+            keep.add(farthest)
+            spans += [(first, farthest), (farthest, last)]
+    return [points[index] for index in sorted(keep)]
 
 
 def ring_points(arcs: list, indexes: list[int]) -> list[tuple[int, int]]:

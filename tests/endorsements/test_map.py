@@ -132,7 +132,7 @@ def test_the_map_is_small_and_has_no_script(client, make_endorsement):
         page.index('<svg class="map"') : page.index("</svg>", page.index('<svg class="map"'))
     ]
 
-    assert len(svg.encode()) < 45_000
+    assert len(svg.encode()) < 30_000
     assert "<script" not in svg
     assert re.search(r'd="M\d+ \d+l', svg)  # whole numbers, relative moves
 
