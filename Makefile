@@ -42,7 +42,7 @@ endef
 # The signing key comes first: loading the declaration publishes it, which renders its PDF.
 # A draft open for public consultation is seeded beside it, so the site shows one from the start.
 # The task worker runs beside the web server; Ctrl-C stops both.
-run: setup site-debian-packages messages
+run: setup site-debian-packages messages node_modules/.installed
 	@[ -f "$$PDF_SIGNING_PKCS12" ] || $(BIN)/python manage.py create_signing_key
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_declaration
@@ -96,7 +96,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-# The test suite's front-end tools (axe-core), pinned in package-lock.json.
+# The world map's shapes (world-atlas, which the site reads at run time) and the test suite's
+# front-end tools (axe-core), pinned in package-lock.json.
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || $(MAKE) --no-print-directory debian-npm
 	npm ci --no-audit --no-fund --loglevel=error

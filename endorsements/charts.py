@@ -52,15 +52,17 @@ def bars(counts: dict, choices) -> dict:
     }
 
 
-def columns(monthly: list[tuple]) -> dict:
-    """A column per month showing the running total of approved endorsers."""
+def columns(changes: list[tuple], *, label_format: str = "M Y") -> dict:
+    """A column per period (a day or a month) showing the running total of endorsers, from
+    the change in each period."""
     running, points = 0, []
-    for month, count in monthly:
-        running += count
-        points.append(Column(date_format(month, "M Y"), running))
+    for period, change in changes:
+        running += change
+        points.append(Column(date_format(period, label_format), running))
+    highest = max((point.value for point in points), default=0) or 1
     slot = CHART_WIDTH / max(len(points), 1)
     for index, point in enumerate(points):
-        point.height = round(COLUMNS_HEIGHT * point.value / (running or 1), 1)
+        point.height = round(COLUMNS_HEIGHT * point.value / highest, 1)
         point.x = round(index * slot + slot * 0.1, 1)
         point.width = round(slot * 0.8, 1)
         point.y = round(COLUMNS_HEIGHT - point.height, 1)

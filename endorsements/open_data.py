@@ -39,6 +39,8 @@ from .models import Endorsement, OpenDataFile
 
 logger = logging.getLogger(__name__)
 
+# The files of the endorsers themselves; the hourly series has kinds of its own.
+ENDORSER_KINDS = [OpenDataFile.Kind.CSV, OpenDataFile.Kind.EXCEL_CSV, OpenDataFile.Kind.JSON]
 FIELDS = [
     "organisation_name",
     "organisation_type",
@@ -190,7 +192,7 @@ def write_files(rows, *, files: ExitStack) -> tuple[list[Output], int]:
     returns the outputs and the row count."""
     outputs = {
         kind: Output(kind, files.enter_context(tempfile.SpooledTemporaryFile(1024 * 1024)))  # noqa: SIM115
-        for kind in OpenDataFile.Kind.values
+        for kind in ENDORSER_KINDS
     }
     outputs[OpenDataFile.Kind.EXCEL_CSV].write(UTF8_BOM)
     buffer = io.StringIO()

@@ -67,8 +67,15 @@ def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
 
 def open_data_changed() -> None:
     """Queue a build of the open data files (see open_data.py) with the current write: the
-    public list of endorsers changed."""
+    public list of endorsers changed, and with it the hourly series."""
     enqueue_with_the_write(tasks.build_open_data)
+    hourly_series_changed()
+
+
+def hourly_series_changed() -> None:
+    """Queue a build of the hourly series (statistics/hourly.py) with the current write: an
+    endorsement was confirmed, approved, withdrawn or revoked."""
+    enqueue_with_the_write(tasks.build_hourly_series)
 
 
 def find_duplicate(endorsement: Endorsement) -> Endorsement | None:

@@ -14,6 +14,7 @@ from principles.models import Version
 
 from . import emails, open_data
 from .models import Endorsement
+from .statistics import hourly
 
 logger = logging.getLogger(__name__)
 
@@ -74,17 +75,27 @@ def build_open_data(context: TaskContext) -> str:
     Changes can come faster than builds finish, and each queues one: a build that finds
     another one waiting in the queue does nothing, since that one starts later and reads every
     change this one was queued for."""
-    if _another_build_waiting():
+    if _another_build_waiting(build_open_data):
         return "skipped: a build queued after this one will read the same changes"
     built = open_data.build_open_data()
     return f"built: {built[0].row_count} endorsers"
 
 
-def _another_build_waiting() -> bool:
-    """Whether another build waits in the database queue; other task backends keep no queue
-    to ask."""
+@task(takes_context=True)
+def build_hourly_series(context: TaskContext) -> str:
+    """Build the hourly series (statistics/hourly.py); like `build_open_data`, a build that
+    finds another one waiting leaves the work to it."""
+    if _another_build_waiting(build_hourly_series):
+        return "skipped: a build queued after this one will read the same changes"
+    built = hourly.build_hourly_series()
+    return f"built: {built[0].row_count} hours"
+
+
+def _another_build_waiting(build) -> bool:
+    """Whether another run of the task `build` waits in the database queue; other task
+    backends keep no queue to ask."""
     return DBTaskResult.objects.filter(
-        task_path=build_open_data.module_path, status=TaskResultStatus.READY
+        task_path=build.module_path, status=TaskResultStatus.READY
     ).exists()
 
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.html import format_html
 from django.utils.http import http_date
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
@@ -42,12 +42,15 @@ from .open_data import OpenDataNotReady, file_to_serve
 from .self_service.services import request_manage_links
 from .services import (
     DuplicateEndorsement,
+    hourly_series_changed,
     reconfirm_endorsement,
     request_withdrawal_links,
     resend_confirmation,
     submit_endorsement,
     withdraw_endorsement,
 )
+from .statistics.hourly import endorsers_over_time
+from .statistics.map import world_map
 
 PAGE_SIZE = 50
 ONE_DAY = 24 * 60 * 60
@@ -258,6 +261,7 @@ def confirm(request, endorsement, payload):
         return link_already_used(request, endorsement, "confirm")
     if request.method == "POST":
         endorsement.confirm()
+        hourly_series_changed()
         return render(request, "endorsements/confirmed.html", {"endorsement": endorsement})
     return render(request, "endorsements/confirm.html", {"endorsement": endorsement})
 
@@ -407,7 +411,10 @@ def endorser_list(request):
             "by_region": charts.bars(
                 statistics["by_region"], Endorsement._meta.get_field("region").choices
             ),
-            "over_time": charts.columns(statistics["by_month"]),
+            "over_time": over_time_chart(statistics["over_time"]),
+            "world_map": cached_value(
+                f"endorser-map:{get_language()}", lambda: world_map(statistics["by_country"])
+            ),
             "by_version": charts.bars(statistics["totals"]["by_version"], version_choices(current)),
         },
     )
@@ -428,10 +435,18 @@ def public_statistics(current: Version | None) -> dict:
             "totals": public.totals_by_version(current),
             "by_type": public.count_by("organisation_type"),
             "by_region": public.count_by("region"),
-            "by_month": public.count_by_month(),
             "by_trust_level": public.count_by("trust_level"),
+            "by_country": public.count_by("country"),
+            "over_time": endorsers_over_time(Endorsement.objects.events_by_hour()),
         },
     )
+
+
+def over_time_chart(over_time: dict) -> dict:
+    """The column chart of endorsers over time, by day or by month."""
+    label_format = "j M Y" if over_time["by_day"] else "M Y"
+    chart = charts.columns(over_time["changes"], label_format=label_format)
+    return {**chart, "by_day": over_time["by_day"]}
 
 
 def version_choices(current: Version | None) -> list[tuple[int, str]]:
@@ -449,6 +464,8 @@ OPEN_DATA_TYPES = {
     OpenDataFile.Kind.CSV: ("text/csv; charset=utf-8", "endorsers.csv", True),
     OpenDataFile.Kind.EXCEL_CSV: ("text/csv; charset=utf-8", "endorsers-excel.csv", True),
     OpenDataFile.Kind.JSON: ("application/json", "endorsers.json", False),
+    OpenDataFile.Kind.HOURLY_CSV: ("text/csv; charset=utf-8", "endorsers-hourly.csv", True),
+    OpenDataFile.Kind.HOURLY_JSON: ("application/json", "endorsers-hourly.json", False),
 }
 # Open data readers may be a minute behind a change; a fresh build replaces the file anyway.
 OPEN_DATA_MAX_AGE = 60
@@ -465,10 +482,15 @@ def open_data_file(request, kind: str):
         response = render(request, "endorsements/open_data_unavailable.html", status=503)
         response["Retry-After"] = str(OPEN_DATA_RETRY_AFTER_SECONDS)
         return response
+    return stored_file_response(request, stored)
+
+
+def stored_file_response(request, stored: OpenDataFile):
+    """The response for a stored open data file: the file, or a 304 to a reader who has it."""
     etag, last_modified = f'"{stored.content_hash}"', int(stored.taken_at.timestamp())
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        content_type, filename, as_attachment = OPEN_DATA_TYPES[kind]
+        content_type, filename, as_attachment = OPEN_DATA_TYPES[stored.kind]
         response = FileResponse(
             stored.file.storage.open(stored.file.name, "rb"),
             content_type=content_type,

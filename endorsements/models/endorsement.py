@@ -2,13 +2,13 @@
 
 import secrets
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, TruncHour
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -302,15 +302,30 @@ class EndorsementQuerySet(models.QuerySet):
         rows = self.order_by().values(field).annotate(total=Count("pk"))
         return {row[field]: row["total"] for row in rows}
 
-    def count_by_month(self) -> list[tuple]:
-        rows = (
+    def events_by_hour(self) -> list[tuple]:
+        """(hour, event, count) for each hour in which something happened, oldest first: how
+        many endorsements were confirmed, approved, withdrawn after approval (from the public
+        list) and had their approval revoked. One query; hours are in UTC."""
+        events = {
+            "confirmations": ("confirmed_at", Q(confirmed_at__isnull=False)),
+            "approvals": ("approved_at", Q(approved_at__isnull=False)),
+            "withdrawals": (
+                "withdrawn_at",
+                Q(withdrawn_at__isnull=False, approved_at__isnull=False),
+            ),
+            "revocations": ("revoked_at", Q(revoked_at__isnull=False)),
+        }
+        counted = [
             self.order_by()
-            .annotate(month=TruncMonth("approved_at"))
-            .values("month")
+            .filter(condition)
+            .annotate(hour=TruncHour(field, tzinfo=UTC), event=Value(event))
+            .values("hour", "event")
             .annotate(total=Count("pk"))
-            .order_by("month")
-        )
-        return [(row["month"], row["total"]) for row in rows]
+            .values_list("hour", "event", "total")
+            for event, (field, condition) in events.items()
+        ]
+        rows = counted[0].union(*counted[1:], all=True)
+        return sorted(rows, key=lambda row: row[0])
 
 
 class Endorsement(models.Model):

@@ -118,7 +118,8 @@ class OpenDataFileQuerySet(models.QuerySet):
 
 class OpenDataFile(models.Model):
     """One build of an open data file: the public fields of every approved endorser, as they
-    stood at `taken_at`.
+    stood at `taken_at`, or the hourly series of confirmations, approvals and withdrawals
+    (`endorsements.statistics.hourly`), stored and served the same way.
 
     Built by the task worker once each time the public list changes (`endorsements.open_data`)
     and kept in the default storage, so that a download streams a stored file and reads one
@@ -129,13 +130,22 @@ class OpenDataFile(models.Model):
         CSV = "csv", "CSV"
         EXCEL_CSV = "excel-csv", _("CSV for Excel")
         JSON = "json", "JSON"
+        HOURLY_CSV = "hourly-csv", _("Hourly series, CSV")
+        HOURLY_JSON = "hourly-json", _("Hourly series, JSON")
 
-    SUFFIXES = {Kind.CSV: ".csv", Kind.EXCEL_CSV: ".csv", Kind.JSON: ".json"}
+    SUFFIXES = {
+        Kind.CSV: ".csv",
+        Kind.EXCEL_CSV: ".csv",
+        Kind.JSON: ".json",
+        Kind.HOURLY_CSV: ".csv",
+        Kind.HOURLY_JSON: ".json",
+    }
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to=open_data_path, max_length=300)
     content_hash = models.CharField(_("SHA-256 of the file"), max_length=64)
     size = models.PositiveBigIntegerField(_("size in bytes"))
+    # Endorsers in the list's files; hours in the hourly series (endorsements/statistics).
     row_count = models.PositiveIntegerField(_("number of endorsers"))
     taken_at = models.DateTimeField(
         _("endorsers read at"),

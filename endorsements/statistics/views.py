@@ -1,7 +1,16 @@
-"""Where endorsers are and how they came over time: the map and the hourly series."""
+"""Where endorsers are and how they came over time: the hourly series as open data. The map
+and the chart are drawn on /endorsers/ (`endorsements.views.endorser_list`)."""
 
-from django.http import Http404
+from django.views.decorators.http import require_safe
+
+from ..models import OpenDataFile
+from ..views import stored_file_response
+from . import hourly as series
+
+KINDS = {"csv": OpenDataFile.Kind.HOURLY_CSV, "json": OpenDataFile.Kind.HOURLY_JSON}
 
 
-def hourly(request, kind):
-    raise Http404  # Built by the "map and time series" part of issue 16.
+@require_safe
+def hourly(request, kind: str):
+    """The stored series, served like the other open data files: one query, or a 304."""
+    return stored_file_response(request, series.file_to_serve(KINDS[kind]))
