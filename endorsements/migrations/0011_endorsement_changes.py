@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('endorsements', '0009_trust_public_pages_logos_and_fraud_signals'),
+        ('endorsements', '0010_set_trust_levels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

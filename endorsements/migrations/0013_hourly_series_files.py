@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('endorsements', '0009_trust_public_pages_logos_and_fraud_signals'),
+        ('endorsements', '0012_moderation_batches_and_cancellations'),
     ]
 
     operations = [
