@@ -43,7 +43,14 @@ def journeys_redis():
 
 
 @pytest.fixture(scope="module")
-def site(journeys_redis, signing_key, tmp_path_factory):
+def site_environment():
+    """Settings a module's site runs with besides the production ones: override it in a
+    module, as a fixture of the same name."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def site(journeys_redis, signing_key, tmp_path_factory, site_environment):
     """The site as deployed, fresh for each module of stories: its own database (named
     `…_journeys` on PostgreSQL), the Redis database above and its own folders."""
     from tests.test_scale_out import database_of_its_own
@@ -56,6 +63,7 @@ def site(journeys_redis, signing_key, tmp_path_factory):
             database_url=database_url,
             cache_url=journeys_redis,
             signing_key=signing_key,
+            **site_environment,
         ) as deployed,
     ):
         yield deployed

@@ -52,11 +52,13 @@ class DeployedSite:
 
 
 @contextlib.contextmanager
-def deployed_site(*, folder: Path, database_url: str, cache_url: str, signing_key: Path):
+def deployed_site(
+    *, folder: Path, database_url: str, cache_url: str, signing_key: Path, **environment: str
+):
     """Migrate, load the declaration, render its PDF, then run gunicorn (two workers) and a
     task worker on `database_url` and `cache_url`. Emails land in `folder`/emails, and the
     processes' output in `folder`/site.log. SITE_URL is the server's own address, so the links
-    in emails lead back to it."""
+    in emails lead back to it. `environment` adds settings (as variables)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = site_environment(
@@ -66,6 +68,7 @@ def deployed_site(*, folder: Path, database_url: str, cache_url: str, signing_ke
         SITE_URL=url,
         PDF_SIGNING_PKCS12=str(signing_key),
         PDF_SIGNING_PASSPHRASE=PASSPHRASE,
+        **environment,
     )
     prepare_site(env=env, admin="operator", password=PASSWORD)
     with open(folder / "site.log", "w") as log:
