@@ -1,10 +1,8 @@
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 
 from django.conf import settings
-from django.core import signing
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse, JsonResponse
@@ -36,6 +34,7 @@ from .forms import (
     EndorserFilterForm,
     ReconfirmForm,
 )
+from .links import signed_link
 from .logos import accepts_logo
 from .models import Endorsement, OpenDataFile
 from .open_data import OpenDataNotReady, file_to_serve
@@ -209,38 +208,6 @@ def link_request(request, purpose: str):
         page.action(email=form.cleaned_data["email"])
         return render(request, "endorsements/email_sent.html", {"title": page.title})
     return render(request, "endorsements/email_form.html", context)
-
-
-def signed_link(purpose: str):
-    """Resolve the token in an emailed link to its endorsement, or explain why it does not
-    work: forged or mangled (400), or expired (410)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, token):
-            try:
-                payload = Endorsement.read_link_token(token, purpose)
-            except signing.SignatureExpired:
-                return link_problem(request, purpose, expired=True)
-            except signing.BadSignature:
-                return link_problem(request, purpose, expired=False)
-            endorsement = Endorsement.objects.filter(pk=payload["e"]).first()
-            if endorsement is None:
-                return link_problem(request, purpose, expired=True)
-            return view(request, endorsement, payload)
-
-        return wrapper
-
-    return decorator
-
-
-def link_problem(request, purpose: str, *, expired: bool):
-    return render(
-        request,
-        "endorsements/link_problem.html",
-        {"purpose": purpose, "expired": expired},
-        status=410 if expired else 400,
-    )
 
 
 def link_already_used(request, endorsement, purpose: str):

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ..links import signed_link
 from ..models import Endorsement, ModerationBatch
-from ..views import signed_link
 from . import activity as counts
 from .forms import BulkDecisionForm, BulkPatternForm, UndoForm, WindowForm, preview_token
 from .services import cancel_submission, sweep_endorsements, undo_sweep

@@ -4,17 +4,16 @@ name and country changes endorsers ask for."""
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ..links import signed_link
 from ..logos import LogoRefused, process_logo
 from ..models import Endorsement, EndorsementChange, EndorsementStateError
-from ..moderation.views import moderator_required
-from ..views import signed_link
 from .export import export_data
 from .forms import ChangeDecisionForm, ManageForm
 from .services import (
@@ -27,6 +26,9 @@ from .services import (
     pending_change,
     update_endorsement,
 )
+
+# As on the other moderation pages (a view module imports no other view module).
+moderator_required = permission_required("endorsements.moderate_endorsement", raise_exception=True)
 
 
 def not_manageable(request, endorsement):
