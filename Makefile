@@ -67,7 +67,7 @@ test: setup debian-packages messages node_modules/.installed
 JOURNEYS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 JOURNEYS_ARTIFACTS ?= journeys-artifacts
 .PHONY: journeys
-journeys: setup debian-packages messages
+journeys: setup debian-packages messages node_modules/.installed
 	DATABASE_URL=$${DATABASE_URL:-$(JOURNEYS_DATABASE_URL)} JOURNEYS_ARTIFACTS=$(JOURNEYS_ARTIFACTS) \
 	  $(BIN)/pytest tests/journeys -m journeys -v $(PYTEST_ARGS)
 
