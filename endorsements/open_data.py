@@ -29,8 +29,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 
 from declaration_site.countries import EndorsementCountries
 from declaration_site.spreadsheets import neutralise
@@ -282,3 +285,35 @@ def file_to_serve(kind: str) -> OpenDataFile:
         return {built.kind: built for built in build_open_data()}[kind]
     finally:
         cache.delete(FIRST_BUILD_LOCK)
+
+
+# Each kind's type, the name a download saves it under, and whether browsers should save it
+# (a spreadsheet) rather than show it (JSON).
+OPEN_DATA_TYPES = {
+    OpenDataFile.Kind.CSV: ("text/csv; charset=utf-8", "endorsers.csv", True),
+    OpenDataFile.Kind.EXCEL_CSV: ("text/csv; charset=utf-8", "endorsers-excel.csv", True),
+    OpenDataFile.Kind.JSON: ("application/json", "endorsers.json", False),
+    OpenDataFile.Kind.HOURLY_CSV: ("text/csv; charset=utf-8", "endorsers-hourly.csv", True),
+    OpenDataFile.Kind.HOURLY_JSON: ("application/json", "endorsers-hourly.json", False),
+}
+# Open data readers may be a minute behind a change; a fresh build replaces the file anyway.
+OPEN_DATA_MAX_AGE = 60
+
+
+def stored_file_response(request, stored: OpenDataFile):
+    """The response for a stored open data file: the file, or a 304 to a reader who has it."""
+    etag, last_modified = f'"{stored.content_hash}"', int(stored.taken_at.timestamp())
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        content_type, filename, as_attachment = OPEN_DATA_TYPES[stored.kind]
+        response = FileResponse(
+            stored.file.storage.open(stored.file.name, "rb"),
+            content_type=content_type,
+            as_attachment=as_attachment,
+            filename=filename,
+        )
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = f"public, max-age={OPEN_DATA_MAX_AGE}"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

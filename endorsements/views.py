@@ -5,13 +5,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, get_conditional_response
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
-from django.utils.http import http_date
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
@@ -36,8 +35,8 @@ from .forms import (
 )
 from .links import signed_link
 from .logos import accepts_logo
-from .models import Endorsement, OpenDataFile
-from .open_data import OpenDataNotReady, file_to_serve
+from .models import Endorsement
+from .open_data import OpenDataNotReady, file_to_serve, stored_file_response
 from .self_service.services import request_manage_links
 from .services import (
     DuplicateEndorsement,
@@ -425,17 +424,6 @@ def version_choices(current: Version | None) -> list[tuple[int, str]]:
     ]
 
 
-# Each kind's type, the name a download saves it under, and whether browsers should save it
-# (a spreadsheet) rather than show it (JSON).
-OPEN_DATA_TYPES = {
-    OpenDataFile.Kind.CSV: ("text/csv; charset=utf-8", "endorsers.csv", True),
-    OpenDataFile.Kind.EXCEL_CSV: ("text/csv; charset=utf-8", "endorsers-excel.csv", True),
-    OpenDataFile.Kind.JSON: ("application/json", "endorsers.json", False),
-    OpenDataFile.Kind.HOURLY_CSV: ("text/csv; charset=utf-8", "endorsers-hourly.csv", True),
-    OpenDataFile.Kind.HOURLY_JSON: ("application/json", "endorsers-hourly.json", False),
-}
-# Open data readers may be a minute behind a change; a fresh build replaces the file anyway.
-OPEN_DATA_MAX_AGE = 60
 OPEN_DATA_RETRY_AFTER_SECONDS = 10
 
 
@@ -450,25 +438,6 @@ def open_data_file(request, kind: str):
         response["Retry-After"] = str(OPEN_DATA_RETRY_AFTER_SECONDS)
         return response
     return stored_file_response(request, stored)
-
-
-def stored_file_response(request, stored: OpenDataFile):
-    """The response for a stored open data file: the file, or a 304 to a reader who has it."""
-    etag, last_modified = f'"{stored.content_hash}"', int(stored.taken_at.timestamp())
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if response is None:
-        content_type, filename, as_attachment = OPEN_DATA_TYPES[stored.kind]
-        response = FileResponse(
-            stored.file.storage.open(stored.file.name, "rb"),
-            content_type=content_type,
-            as_attachment=as_attachment,
-            filename=filename,
-        )
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    response["Cache-Control"] = f"public, max-age={OPEN_DATA_MAX_AGE}"
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
 
 
 @require_GET

@@ -10,6 +10,7 @@ from endorsements.management.commands.seed_demo_data import demo_endorsement
 from endorsements.models import Endorsement
 from endorsements.open_data import build_open_data
 from endorsements.services import reconfirm_endorsement
+from endorsements.statistics.hourly import build_hourly_series
 from principles.drafting.services import publish_loaded_text
 from principles.models import Declaration
 from principles.pdf.render import store_declaration_pdf
@@ -54,12 +55,13 @@ PAGES = {
     # of the versions compared.
     "/versions/1/compare/2/": 7,
     # The page of endorsers and their count, their action lines, the current version, and
-    # the totals and charts (totals by version, by type, by region, by month, by trust level).
-    "/endorsers/": 9,
-    "/endorsers/?page=2": 9,
-    "/endorsers/?country=FR&type=ngo": 9,
-    "/endorsers/?q=Escuelas&region=americas": 9,
-    "/endorsers/?trust=verified": 9,
+    # the totals and charts (totals by version, by type, by region, by trust level, by country,
+    # by hour).
+    "/endorsers/": 10,
+    "/endorsers/?page=2": 10,
+    "/endorsers/?country=FR&type=ngo": 10,
+    "/endorsers/?q=Escuelas&region=americas": 10,
+    "/endorsers/?trust=verified": 10,
     "/endorsers/count.json": 2,
     # The current version, then its text and action lines for the form's choices.
     "/endorse/": 7,
@@ -118,11 +120,21 @@ def test_a_pdf_download_runs_the_same_queries_however_many_organisations_endorse
     assert status == 200
 
 
-@pytest.mark.parametrize("path", ["/endorsers.csv", "/endorsers-excel.csv", "/endorsers.json"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/endorsers.csv",
+        "/endorsers-excel.csv",
+        "/endorsers.json",
+        "/endorsers/hourly.csv",
+        "/endorsers/hourly.json",
+    ],
+)
 def test_an_open_data_download_reads_one_row_however_many_organisations_endorsed(
     path, endorsers, db, client, page_queries
 ):
     build_open_data()  # the task worker builds the files when the list changes
+    build_hourly_series()
 
     with page_queries(1):
         status = read(client, path)

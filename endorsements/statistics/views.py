@@ -4,7 +4,7 @@ and the chart are drawn on /endorsers/ (`endorsements.views.endorser_list`)."""
 from django.views.decorators.http import require_safe
 
 from ..models import OpenDataFile
-from ..views import stored_file_response
+from ..open_data import stored_file_response
 from . import hourly as series
 
 KINDS = {"csv": OpenDataFile.Kind.HOURLY_CSV, "json": OpenDataFile.Kind.HOURLY_JSON}
