@@ -52,10 +52,6 @@ LINK_PURPOSES = {
 }
 
 
-def logo_address(public_id: str, content_hash: str, size: str) -> str:
-    return reverse("endorsements:logo", args=[public_id, f"{content_hash[:16]}-{size}"])
-
-
 def version_field(verbose_name, **options) -> models.ForeignKey:
     """A version of the declaration that an endorsement stands by: it can never be deleted."""
     return models.ForeignKey(
@@ -75,7 +71,7 @@ class EndorsementStateError(Exception):
 
 def pending_logos() -> Prefetch:
     """Each endorsement's logos waiting for moderation, newest first, as `pending_logos`."""
-    from .files import Logo
+    from .files import Logo  # which imports this module
 
     return Prefetch("logos", queryset=Logo.objects.pending(), to_attr="pending_logos")
 
@@ -536,11 +532,12 @@ class Endorsement(models.Model):
         name changes with the image, so that browsers may keep it for good."""
         if self.logo_id is None:
             return ""
-        return logo_address(self.public_id, self.logo.content_hash, size)
+        name = f"{self.logo.content_hash[:16]}-{size}"
+        return reverse("endorsements:logo", args=[self.public_id, name])
 
     def show_logo(self, logo) -> None:
         """Show `logo` (an approved Logo of this endorsement) on the public pages, or none."""
-        if logo is not None and (logo.endorsement_id != self.pk or logo.status != "approved"):
+        if logo and (logo.endorsement_id != self.pk or logo.status != "approved"):
             raise EndorsementStateError(f"{logo} cannot be shown for {self}.")
         self.logo = logo
         self.save(update_fields=["logo"])

@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .endorsement import Endorsement, logo_address
+from .endorsement import Endorsement
 
 
 def logo_path(logo: "Logo", filename: str) -> str:
@@ -67,7 +68,9 @@ class Logo(models.Model):
         return f"Logo of {self.endorsement} ({self.get_status_display().lower()})"
 
     def url(self, size: str = "small") -> str:
-        return logo_address(self.endorsement.public_id, self.content_hash, size)
+        """Its address, as `Endorsement.logo_url` builds that of the logo shown."""
+        name = f"{self.content_hash[:16]}-{size}"
+        return reverse("endorsements:logo", args=[self.endorsement.public_id, name])
 
     @property
     def small_url(self) -> str:
