@@ -273,7 +273,7 @@ def verify_endorser(*, endorsement: Endorsement, moderator, note: str) -> Endors
     erased: it may name the people the Moderator spoke to, and withdrawing the endorsement
     erases it. The badge changes on the public pages, the open data and the PDFs."""
     endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
-    endorsement.record_verification(by=moderator, note=note)
+    endorsement.set_verification(by=moderator, note=note)
     AuditEntry.objects.log(
         actor=moderator, action=AuditEntry.Action.ENDORSEMENT_VERIFY, target=endorsement
     )
@@ -289,7 +289,7 @@ def withdraw_verification(*, endorsement: Endorsement, moderator, reason: str) -
     if not reason.strip():
         raise EndorsementStateError("Withdrawing a verification needs a reason.")
     endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
-    endorsement.withdraw_verification()
+    endorsement.set_verification(by=None)
     AuditEntry.objects.log(
         actor=moderator,
         action=AuditEntry.Action.ENDORSEMENT_UNVERIFY,

@@ -650,29 +650,14 @@ class Endorsement(models.Model):
             ]
         )
 
-    def record_verification(self, *, by, note: str) -> None:
-        """Record that a Moderator verified that the endorser is the organisation it names,
-        and how (`note`, never public). Use `services.verify_endorser`, which audits it and
-        refreshes the public pages."""
+    def set_verification(self, *, by=None, note: str = "") -> None:
+        """Record that the Moderator `by` verified the endorser, and how (`note`, never public),
+        or with `by=None` take it back. Use `services.verify_endorser`, `withdraw_verification`."""
         self._require(self.Status.CONFIRMED, self.Status.APPROVED, action="verify")
-        if self.verified_at is not None:
-            raise EndorsementStateError(f"{self} is already verified.")
-        if not note.strip():
-            raise EndorsementStateError("A verification needs a note saying how.")
-        self.verification_note = note.strip()
-        self.verified_by = by
-        self.verified_at = timezone.now()
-        self.trust_level = trust_level_of(self)
-        self.save(update_fields=["verification_note", "verified_by", "verified_at", "trust_level"])
-
-    def withdraw_verification(self) -> None:
-        """Take back a verification recorded in error: the level falls back to what the
-        domain gives. Use `services.withdraw_verification`, which keeps the reason."""
-        self._require(self.Status.CONFIRMED, self.Status.APPROVED, action="unverify")
-        if self.verified_at is None:
-            raise EndorsementStateError(f"{self} is not verified.")
-        self.verification_note = ""
-        self.verified_by = self.verified_at = None
+        if (by is None) == (self.verified_at is None) or (by and not note.strip()):
+            raise EndorsementStateError(f"{self} is verified already, or not, or no note says how.")
+        self.verification_note, self.verified_by = note.strip(), by
+        self.verified_at = timezone.now() if by else None
         self.trust_level = trust_level_of(self)
         self.save(update_fields=["verification_note", "verified_by", "verified_at", "trust_level"])
 
@@ -710,9 +695,9 @@ class Endorsement(models.Model):
 
     def _erase_personal_data(self, *, also: list[str]) -> None:
         self.website = self.contact_name = self.contact_role = self.contact_email = ""
-        self.statement = self.email_key = ""
+        self.email_key = ""
         # How a Moderator verified it may name the people they spoke to.
-        self.verification_note = ""
+        self.statement = self.verification_note = ""
         self.trust_level = trust_level_of(self)
         self.save(
             update_fields=[
