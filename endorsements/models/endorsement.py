@@ -187,15 +187,10 @@ class EndorsementQuerySet(models.QuerySet):
         )
 
     def for_public_page(self):
-        """With what an endorser's own page and badge show: the versions, the logo and the
-        reconfirmations with their versions."""
+        """With what an endorser's page shows: its versions, logo and reconfirmations."""
+        later = Reconfirmation.objects.select_related("version").order_by("version__number")
         return self.select_related("version", "reconfirmed_version", "logo").prefetch_related(
-            Prefetch(
-                "reconfirmations",
-                queryset=Reconfirmation.objects.select_related("version").order_by(
-                    "version__number"
-                ),
-            )
+            Prefetch("reconfirmations", queryset=later)
         )
 
     def with_public_relations(self):

@@ -151,8 +151,8 @@ def test_the_versions_endorsed_and_reconfirmed_are_listed_with_their_dates(
 
     versions = page.findall(".//ul[@class='endorser-versions']/li")
     today = timezone.localdate().isoformat()
-    assert text_of(versions[0]).startswith("Endorsed version 1, approved")
-    assert text_of(versions[1]).startswith("Reconfirmed for version 2,")
+    assert text_of(versions[0]).startswith("Endorsed version 1 · approved")
+    assert text_of(versions[1]).startswith("Reconfirmed for version 2 ·")
     assert [v.find("time").get("datetime")[:10] for v in versions] == [today, today]
     assert [v.find("a").get("href") for v in versions] == ["/versions/1/", "/versions/2/"]
 
