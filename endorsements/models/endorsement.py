@@ -22,6 +22,7 @@ from principles.models import ActionLine, Version
 
 from ..names import domain_of_url, normalise_name
 from ..trust import trust_level_of
+from .fraud import FraudQuerySetMixin, FraudStateMixin
 
 
 class EndorsementCountryField(CountryField):
@@ -76,7 +77,7 @@ def pending_logos() -> Prefetch:
     return Prefetch("logos", queryset=Logo.objects.pending(), to_attr="pending_logos")
 
 
-class EndorsementQuerySet(models.QuerySet):
+class EndorsementQuerySet(FraudQuerySetMixin, models.QuerySet):
     def public(self):
         """Approved endorsements: what anyone may see."""
         return self.filter(status=Endorsement.Status.APPROVED)
@@ -145,28 +146,6 @@ class EndorsementQuerySet(models.QuerySet):
             )
         ]
         return self.filter(pk__in=unflagged)
-
-    def pending(self):
-        """Not decided yet, confirmed or not: what the fraud tools' bulk actions may sweep."""
-        return self.filter(status__in=Endorsement.PENDING_STATUSES)
-
-    def submitted_between(self, start, end):
-        """Submitted from `start` (included) to `end` (excluded), by endorsement_submitted_idx."""
-        return self.filter(submitted_at__gte=start, submitted_at__lt=end)
-
-    def matching(self, *, kind: str, value: str):
-        """Those matching a pattern of the fraud tools, `value` normalised by
-        `moderation.forms.normalise_pattern`: an email's registrable domain or a subdomain of
-        it, a network, an address with its aliases folded, or part of a normalised name."""
-        if kind == "domain":
-            return self.filter(
-                Q(email_key__endswith="@" + value) | Q(email_key__endswith="." + value)
-            )
-        if kind == "network":
-            return self.filter(submitted_from=value)
-        if kind == "email":
-            return self.filter(email_key=value)
-        return self.filter(name_key__contains=value)
 
     def awaiting_confirmation(self):
         """Unconfirmed endorsements whose confirmation link is still valid."""
@@ -319,7 +298,7 @@ class EndorsementQuerySet(models.QuerySet):
         return sorted(rows, key=lambda row: row[0])
 
 
-class Endorsement(models.Model):
+class Endorsement(FraudStateMixin, models.Model):
     class Status(models.TextChoices):
         UNCONFIRMED = "unconfirmed", _("Waiting for email confirmation")
         CONFIRMED = "confirmed", _("Waiting for moderation")
@@ -678,16 +657,6 @@ class Endorsement(models.Model):
         self.submitted_from = ""
         self._erase_personal_data(also=["status", "withdrawn_at", "submitted_from"])
 
-    def cancel(self) -> None:
-        """Cancel, from the confirmation email's "this wasn't us" link: the contact says someone
-        else sent it. Its contact's details are erased; the network it came from stays, since
-        it is the sender's, not the contact's, and the fraud tools count it. It can never be
-        confirmed, and the organisation may endorse again."""
-        self._require(self.Status.UNCONFIRMED, action="cancel")
-        self.status = self.Status.CANCELLED
-        self.cancelled_at = timezone.now()
-        self._erase_personal_data(also=["status", "cancelled_at"])
-
     def _erase_personal_data(self, *, also: list[str]) -> None:
         self.website = self.contact_name = self.contact_role = self.contact_email = ""
         self.email_key = ""
@@ -708,31 +677,6 @@ class Endorsement(models.Model):
             ]
         )
         self.action_lines.clear()
-
-    def sweep(self, *, by, status: str, code: str = "", at) -> None:
-        """Reject (with a standard reason `code`) or mark as spam in a bulk action of the fraud
-        tools (see ModerationBatch), at the batch's time `at`. Unlike a decision in the queue,
-        also before confirmation: a burst of spam need not be confirmed to be removed."""
-        self._require(*self.PENDING_STATUSES, action="sweep")
-        if status not in self.SWEPT_STATUSES or (status == self.Status.REJECTED and not code):
-            raise EndorsementStateError(f"A bulk action cannot make {self} {status}.")
-        self.status = status
-        self.rejection_code = code if status == self.Status.REJECTED else ""
-        self.moderated_by = by
-        self.moderated_at = at
-        self.save(update_fields=["status", "rejection_code", "moderated_by", "moderated_at"])
-
-    def unsweep(self, *, previous_status: str, at) -> None:
-        """Undo `sweep` made at `at`: back to `previous_status`, as if never decided. Refused
-        when anyone decided it since (its decision is no longer the one made at `at`)."""
-        if self.status not in self.SWEPT_STATUSES or self.moderated_at != at:
-            raise EndorsementStateError(f"{self} was changed after the bulk action.")
-        if previous_status not in self.PENDING_STATUSES:
-            raise EndorsementStateError(f"A bulk action never swept {self} from {previous_status}.")
-        self.status = previous_status
-        self.rejection_code = ""
-        self.moderated_by = self.moderated_at = None
-        self.save(update_fields=["status", "rejection_code", "moderated_by", "moderated_at"])
 
 
 class Reconfirmation(models.Model):

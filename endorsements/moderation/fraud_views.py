@@ -4,19 +4,20 @@ undoing), and the confirmation email's "this wasn't us" link."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..links import signed_link
 from ..models import Endorsement, ModerationBatch
 from . import activity as counts
 from .forms import BulkDecisionForm, BulkPatternForm, UndoForm, WindowForm, preview_token
 from .services import cancel_submission, sweep_endorsements, undo_sweep
-from .views import moderator_required
+
+moderator_required = permission_required("endorsements.moderate_endorsement", raise_exception=True)
 
 # The most one bulk action sweeps: past it, the Moderator narrows the pattern or the window.
 MAX_SWEEP = 5000
@@ -28,15 +29,31 @@ TABLE_ROWS = 50
 
 
 @require_http_methods(["GET", "POST"])
-@signed_link("cancel")
-def cancel(request, endorsement, payload):
-    """A button that cancels a submission its contact did not make; GET changes nothing."""
+def cancel(request, token: str):
+    """A button that cancels a submission its contact did not make; GET changes nothing. A
+    forged link is 400, an expired one (or one whose submission was purged) 410, as for the
+    other emailed links."""
+    try:
+        payload = Endorsement.read_link_token(token, "cancel")
+    except signing.BadSignature as problem:
+        expired = isinstance(problem, signing.SignatureExpired)
+        return link_problem(request, expired=expired)
+    endorsement = Endorsement.objects.filter(pk=payload["e"]).first()
+    if endorsement is None:
+        return link_problem(request, expired=True)
     if request.method == "POST" and cancel_submission(endorsement=endorsement):
         return render(request, "endorsements/cancelled.html")
     endorsement.refresh_from_db()
     if endorsement.status != Endorsement.Status.UNCONFIRMED:
         return render(request, "endorsements/cancel.html", {"endorsement": endorsement}, status=409)
     return render(request, "endorsements/cancel.html", {"endorsement": endorsement})
+
+
+def link_problem(request, *, expired: bool):
+    context = {"purpose": "cancel", "expired": expired}
+    return render(
+        request, "endorsements/link_problem.html", context, status=410 if expired else 400
+    )
 
 
 def bulk_query(*, kind: str, value: str, window: tuple) -> str:
