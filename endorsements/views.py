@@ -355,7 +355,12 @@ def endorser_list(request):
     filters = EndorserFilterForm(request.GET)
     found = public.search(**filters.search_terms)
     endorsers = found.with_public_relations().prefetch_related(
-        Prefetch("action_lines", queryset=ActionLine.objects.select_related("principle"))
+        Prefetch(
+            "action_lines",
+            queryset=ActionLine.objects.select_related("principle").order_by(
+                "principle__position", "position"
+            ),
+        )
     )
     page = Paginator(endorsers, PAGE_SIZE).get_page(request.GET.get("page"))
     current = Version.objects.current().first()

@@ -22,6 +22,8 @@ from principles.models import ActionLine, Version
 
 from ..names import domain_of_url, normalise_name
 from ..trust import trust_level_of
+from .decisions import ModerationDecisionsMixin
+from .errors import EndorsementStateError
 from .fraud import FraudQuerySetMixin, FraudStateMixin
 
 
@@ -64,10 +66,6 @@ def new_public_id() -> str:
     """An endorser's id in public addresses (`/endorsers/<public id>/`): random, so that the
     addresses say nothing about how many endorsed or in which order."""
     return secrets.token_hex(6)
-
-
-class EndorsementStateError(Exception):
-    """Raised when an endorsement is asked to change state from a state that does not allow it."""
 
 
 def pending_logos() -> Prefetch:
@@ -298,7 +296,7 @@ class EndorsementQuerySet(FraudQuerySetMixin, models.QuerySet):
         return sorted(rows, key=lambda row: row[0])
 
 
-class Endorsement(FraudStateMixin, models.Model):
+class Endorsement(ModerationDecisionsMixin, FraudStateMixin, models.Model):
     class Status(models.TextChoices):
         UNCONFIRMED = "unconfirmed", _("Waiting for email confirmation")
         CONFIRMED = "confirmed", _("Waiting for moderation")
@@ -555,85 +553,6 @@ class Endorsement(FraudStateMixin, models.Model):
         """Whether a Moderator should look twice: `similar` (from `similar_to`) names possible
         duplicates, or the contact uses webmail, or the email's domain is not the website's."""
         return bool(similar) or self.uses_webmail or self.email_domain_matches_website is False
-
-    def _require(self, *statuses, action: str) -> None:
-        if self.status not in statuses:
-            raise EndorsementStateError(
-                f"Cannot {action} {self}: it is {self.get_status_display().lower()}."
-            )
-
-    def confirm(self) -> None:
-        self._require(self.Status.UNCONFIRMED, action="confirm")
-        self.status = self.Status.CONFIRMED
-        self.confirmed_at = timezone.now()
-        # Confirming proves the contact reads mail at its address: its domain may now count.
-        self.trust_level = trust_level_of(self)
-        self.save(update_fields=["status", "confirmed_at", "trust_level"])
-
-    def approve(self, *, by) -> None:
-        self._require(self.Status.CONFIRMED, action="approve")
-        self.status = self.Status.APPROVED
-        self.moderated_by = by
-        self.moderated_at = self.approved_at = timezone.now()
-        self.save(update_fields=["status", "moderated_by", "moderated_at", "approved_at"])
-
-    def reject(self, *, by, reason: str = "", code: str = "") -> None:
-        """Reject with a standard reason (`code`, a RejectionReason), a free text, or both."""
-        self._require(self.Status.CONFIRMED, action="reject")
-        if not reason.strip() and code in {"", self.RejectionReason.OTHER}:
-            raise EndorsementStateError("A rejection needs a reason.")
-        self.status = self.Status.REJECTED
-        self.rejection_reason = reason
-        self.rejection_code = code
-        self.moderated_by = by
-        self.moderated_at = timezone.now()
-        self.save(
-            update_fields=[
-                "status",
-                "rejection_reason",
-                "rejection_code",
-                "moderated_by",
-                "moderated_at",
-            ]
-        )
-
-    def mark_as_spam(self, *, by) -> None:
-        self._require(self.Status.CONFIRMED, action="mark as spam")
-        self.status = self.Status.SPAM
-        self.moderated_by = by
-        self.moderated_at = timezone.now()
-        self.save(update_fields=["status", "moderated_by", "moderated_at"])
-
-    def revoke_approval(self, *, by, reason: str) -> None:
-        """Take an approved endorsement off the public list, for a reason that is kept. The
-        approval date stays, for the record; the organisation may endorse again."""
-        self._require(self.Status.APPROVED, action="revoke the approval of")
-        if not reason.strip():
-            raise EndorsementStateError("Revoking an approval needs a reason.")
-        self.status = self.Status.REVOKED
-        self.revocation_reason = reason
-        self.moderated_by = by
-        self.moderated_at = self.revoked_at = timezone.now()
-        self.save(
-            update_fields=[
-                "status",
-                "revocation_reason",
-                "moderated_by",
-                "moderated_at",
-                "revoked_at",
-            ]
-        )
-
-    def set_verification(self, *, by=None, note: str = "") -> None:
-        """Record that the Moderator `by` verified the endorser, and how (`note`, never public),
-        or with `by=None` take it back. Use `services.verify_endorser`, `withdraw_verification`."""
-        self._require(self.Status.CONFIRMED, self.Status.APPROVED, action="verify")
-        if (by is None) == (self.verified_at is None) or (by and not note.strip()):
-            raise EndorsementStateError(f"{self} is verified already, or not, or no note says how.")
-        self.verification_note, self.verified_by = note.strip(), by
-        self.verified_at = timezone.now() if by else None
-        self.trust_level = trust_level_of(self)
-        self.save(update_fields=["verification_note", "verified_by", "verified_at", "trust_level"])
 
     def reconfirm(self, *, version) -> None:
         """Point at `version` as the latest reconfirmed. Use `services.reconfirm_endorsement`,

@@ -4,12 +4,7 @@ apart from endorsement.py, which the rest of the workflow fills."""
 from django.db.models import Q
 from django.utils import timezone
 
-
-def state_error(message: str) -> Exception:
-    # endorsement.py builds Endorsement from these mixins, so it is imported when needed.
-    from .endorsement import EndorsementStateError
-
-    return EndorsementStateError(message)
+from .errors import EndorsementStateError
 
 
 class FraudQuerySetMixin:
@@ -53,7 +48,7 @@ class FraudStateMixin:
         also before confirmation: a burst of spam need not be confirmed to be removed."""
         self._require(*self.PENDING_STATUSES, action="sweep")
         if status not in self.SWEPT_STATUSES or (status == self.Status.REJECTED and not code):
-            raise state_error(f"A bulk action cannot make {self} {status}.")
+            raise EndorsementStateError(f"A bulk action cannot make {self} {status}.")
         self.status = status
         self.rejection_code = code if status == self.Status.REJECTED else ""
         self.moderated_by = by
@@ -64,9 +59,9 @@ class FraudStateMixin:
         """Undo `sweep` made at `at`: back to `previous_status`, as if never decided. Refused
         when anyone decided it since (its decision is no longer the one made at `at`)."""
         if self.status not in self.SWEPT_STATUSES or self.moderated_at != at:
-            raise state_error(f"{self} was changed after the bulk action.")
+            raise EndorsementStateError(f"{self} was changed after the bulk action.")
         if previous_status not in self.PENDING_STATUSES:
-            raise state_error(f"A bulk action never swept {self} from {previous_status}.")
+            raise EndorsementStateError(f"A bulk action never swept {self} from {previous_status}.")
         self.status = previous_status
         self.rejection_code = ""
         self.moderated_by = self.moderated_at = None
