@@ -59,7 +59,8 @@ PAGES = {
     "/endorsers/?page=2": 9,
     "/endorsers/?country=FR&type=ngo": 9,
     "/endorsers/?q=Escuelas&region=americas": 9,
-    "/endorsers/?trust=verified": 9,
+    # Nobody is verified: no page of endorsers to read, nor their action lines.
+    "/endorsers/?trust=verified": 7,
     "/endorsers/count.json": 2,
     # The current version, then its text and action lines for the form's choices.
     "/endorse/": 7,
