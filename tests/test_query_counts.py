@@ -61,7 +61,8 @@ PAGES = {
     "/endorsers/?page=2": 10,
     "/endorsers/?country=FR&type=ngo": 10,
     "/endorsers/?q=Escuelas&region=americas": 10,
-    "/endorsers/?trust=verified": 10,
+    # Nobody is verified: no page of endorsers to read, nor their action lines.
+    "/endorsers/?trust=verified": 8,
     "/endorsers/count.json": 2,
     # The current version, then its text and action lines for the form's choices.
     "/endorse/": 7,
