@@ -18,7 +18,7 @@ from declaration_site.regions import Region
 from principles.models import ActionLine, Version
 from principles.templatetags.declaration_text import lang_attr
 
-from .logos import LogoRefused, ProcessedLogo, process_logo
+from .logos import LogoRefused, process_logo
 from .models import Endorsement
 from .names import normalise_name
 
@@ -185,15 +185,19 @@ class EndorsementForm(forms.ModelForm):
             )
         return name
 
-    def clean_logo(self) -> ProcessedLogo | None:
-        """The logo checked and re-encoded (see logos.py), or None; nothing is stored here."""
-        upload = self.cleaned_data["logo"]
-        if not upload:
-            return None
-        try:
-            return process_logo(upload)
-        except LogoRefused as refused:
-            raise forms.ValidationError(str(refused)) from None
+    def clean(self):
+        """The logo checked and re-encoded (see logos.py) as a ProcessedLogo, or None; nothing
+        is stored here. Decoding a large image costs up to a third of a second, so a form
+        refused for another reason does not decode it: the browser cannot send the file again
+        by itself, and the person chooses it again anyway (`logo_to_choose_again`)."""
+        cleaned = super().clean()
+        upload, cleaned["logo"] = cleaned.get("logo"), None
+        if upload and not self.errors:
+            try:
+                cleaned["logo"] = process_logo(upload)
+            except LogoRefused as refused:
+                self.add_error("logo", str(refused))
+        return cleaned
 
     @property
     def logo_to_choose_again(self) -> bool:
