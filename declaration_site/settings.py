@@ -298,6 +298,9 @@ ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS = float(
     os.environ.get("ENDORSEMENT_EMAIL_FIRST_RETRY_SECONDS", "60")
 )
 ENDORSEMENT_RATE_LIMIT = os.environ.get("ENDORSEMENT_RATE_LIMIT", "10/h")
+# Endorsement forms sent with a logo from one IP address, accepted or not: each logo is decoded,
+# which costs up to half a second of CPU.
+ENDORSEMENT_LOGO_RATE_LIMIT = os.environ.get("ENDORSEMENT_LOGO_RATE_LIMIT", "20/h")
 # Consultation contributions accepted from one address, and for one email, in a window.
 CONSULTATION_RATE_LIMIT = os.environ.get("CONSULTATION_RATE_LIMIT", "20/h")
 # Checking an uploaded PDF and rendering a certificate each cost about a second of CPU.

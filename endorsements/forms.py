@@ -131,9 +131,9 @@ class EndorsementForm(forms.ModelForm):
             "contact_email": _("We send a confirmation link here. Never published."),
         }
 
-    def __init__(self, *args, version: Version, **kwargs):
+    def __init__(self, *args, version: Version, logos_allowed: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.version = version
+        self.version, self.logos_allowed = version, logos_allowed
         for name in ("contact_name", "contact_role", "contact_email"):
             self.fields[name].required = True
         self.fields["organisation_type"].choices = [
@@ -192,7 +192,15 @@ class EndorsementForm(forms.ModelForm):
         by itself, and the person chooses it again anyway (`logo_to_choose_again`)."""
         cleaned = super().clean()
         upload, cleaned["logo"] = cleaned.get("logo"), None
-        if upload and not self.errors:
+        if upload and not self.logos_allowed:
+            self.add_error(
+                "logo",
+                _(
+                    "Too many logos were sent from your network in the last hour. Send the form"
+                    " without a logo; you can add one later from the link in the approval email."
+                ),
+            )
+        elif upload and not self.errors:
             try:
                 cleaned["logo"] = process_logo(upload)
             except LogoRefused as refused:

@@ -89,6 +89,21 @@ def accepted_endorsements(request, *, count: bool = False) -> dict | None:
     )
 
 
+def logo_rate(group, request) -> str:
+    return settings.ENDORSEMENT_LOGO_RATE_LIMIT
+
+
+def logos_allowed(request) -> bool:
+    """Whether a logo sent with this form may be decoded: every form sent with one counts,
+    accepted or not, since checking a logo costs up to half a second of CPU."""
+    if "logo" not in request.FILES:
+        return True
+    usage = get_usage(
+        request, group="endorsements.logo", key="ip", rate=logo_rate, method="POST", increment=True
+    )
+    return usage is None or usage["count"] <= usage["limit"]
+
+
 def endorsement_limit_reached(request) -> bool:
     usage = accepted_endorsements(request)
     return usage is not None and usage["count"] >= usage["limit"]
@@ -101,7 +116,12 @@ def endorse(request):
     version = version_on_screen(request)
     if version is None:
         return render(request, "principles/not_published.html")
-    form = EndorsementForm(request.POST or None, request.FILES or None, version=version)
+    form = EndorsementForm(
+        request.POST or None,
+        request.FILES or None,
+        version=version,
+        logos_allowed=request.method != "POST" or logos_allowed(request),
+    )
     context = {"form": form, "version": version}
     if request.method == "POST" and endorsement_limit_reached(request):
         return render(
