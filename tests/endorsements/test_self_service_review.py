@@ -280,3 +280,39 @@ def test_a_logo_posted_from_a_stale_page_is_not_decoded(
     assert "nothing of yours was saved" in response.content.decode()
     assert decoded == []
     assert not Logo.objects.exists()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["", "/ar"])
+def test_the_withdrawn_verification_notice_and_the_logo_queue_meet_wcag_aa(
+    live_server, transactional_db, browser, make_endorsement, moderator, language, tmp_path
+):
+    from tests.test_accessibility import AXE, violations
+
+    assert AXE.exists()
+    endorsement = make_endorsement("Escuelas Conectadas", website="https://escuelas.example.pe")
+    endorsement.set_verification(by=moderator, note="Met them")
+    image = tmp_path / "logo.png"
+    image.write_bytes(png(120).read())
+    context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 700})
+    page = context.new_page()
+    page.goto(live_server.url + language + manage_link(endorsement))
+    assert page.locator("#manage-verified").count() == 1
+    page.locator("#id_website").fill("https://elsewhere.example.com")
+    page.locator("#id_logo").set_input_files(str(image))
+    page.locator("#manage-save").click()
+    assert page.locator("#manage-unverified").count() == 1
+    assert violations(page) == []
+    page.screenshot(path=f"/tmp/fixself-manage{language.replace('/', '-')}.png", full_page=True)
+    queue = context.new_page()
+    queue.goto(live_server.url + "/accounts/login/?next=/moderation/changes/")
+    queue.locator("input[name=username]").fill("moderator")
+    queue.locator("input[name=password]").fill("correct horse 42")
+    queue.locator("main form button[type=submit]").click()
+    queue.goto(live_server.url + language + "/moderation/changes/")
+    assert queue.locator(".logo-entry img.logo-waiting").evaluate("img => img.naturalWidth") > 0
+    assert violations(queue) == []
+    queue.screenshot(path=f"/tmp/fixself-queue{language.replace('/', '-')}.png", full_page=True)
+    queue.locator(".logo-entry button[value=approve]").click()
+    assert queue.locator(".logo-entry").count() == 0
+    context.close()
