@@ -10,7 +10,8 @@ no metadata (location, camera, comments) and nothing else of the upload survives
 image keeps its first frame: a logo is still.
 
 A logo is moderated with its endorsement (`decide_pending_logos`, called by the moderation
-service) or, sent after approval, as a change of its own (`approve_logo`, `reject_logo`).
+service) or, sent after approval, as a change of its own in the changes queue (`approve_logo`,
+`reject_logo`, from self_service.views.changes_queue).
 """
 
 import hashlib
