@@ -10,7 +10,8 @@ no metadata (location, camera, comments) and nothing else of the upload survives
 image keeps its first frame: a logo is still.
 
 A logo is moderated with its endorsement (`decide_pending_logos`, called by the moderation
-service) or, sent after approval, as a change of its own (`approve_logo`, `reject_logo`).
+service) or, sent after approval, as a change of its own in the changes queue (`approve_logo`,
+`reject_logo`, from self_service.views.changes_queue).
 """
 
 import hashlib
@@ -31,7 +32,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from declaration_site.public_cache import public_content_changed
 from principles.models import AuditEntry
 
-from .models import Endorsement, Logo
+from .models import Endorsement, EndorsementStateError, Logo
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 4000
@@ -279,6 +280,8 @@ def approve_logo(*, logo: Logo, moderator) -> Logo:
     """Approve a logo an approved endorser sent as a change, and show it in place of the one
     shown so far (whose row stays, for the record). Audited; the public pages are refreshed."""
     logo = Logo.objects.select_for_update().select_related("endorsement").get(pk=logo.pk)
+    if logo.endorsement.status != Endorsement.Status.APPROVED:
+        raise EndorsementStateError(f"{logo.endorsement} is no longer public.")
     logo.approve(by=moderator)
     logo.endorsement.show_logo(logo)
     AuditEntry.objects.log(

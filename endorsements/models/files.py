@@ -18,6 +18,15 @@ class LogoQuerySet(models.QuerySet):
         """Waiting for moderation, the newest first."""
         return self.filter(status=Logo.Status.PENDING).order_by("-uploaded_at", "-pk")
 
+    def in_queue(self):
+        """Logos sent from the manage page, waiting in the changes queue: pending, of public
+        endorsements (a logo sent with the endorsement is decided with it), oldest first."""
+        return (
+            self.filter(status=Logo.Status.PENDING, endorsement__status="approved")
+            .select_related("endorsement")
+            .order_by("uploaded_at", "pk")
+        )
+
 
 class LogoStateError(Exception):
     """Raised when a logo is asked to change state from a state that does not allow it."""

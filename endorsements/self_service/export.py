@@ -1,8 +1,9 @@
 """Everything stored about one endorsing organisation, for its endorser to download.
 
-Kept out on purpose (README, "Managing an endorsement"): how a Moderator verified it and who
-moderated, verified or decided anything (staff's notes and identities, not the organisation's
-data). Its dates and outcomes are in."""
+Kept out on purpose (README, "Managing an endorsement"): how a Moderator verified it, why an
+approval was revoked (kept in the record, never published nor sent) and who moderated, verified
+or decided anything (staff's notes and identities, not the organisation's data). Its dates and
+outcomes are in. Only an approved endorsement's endorser can download it (views.export)."""
 
 from django_tasks_db.models import DBTaskResult
 
@@ -49,7 +50,6 @@ def export_data(endorsement: Endorsement) -> dict:
             "rejection_code": endorsement.rejection_code,
             "rejection_reason": endorsement.rejection_reason,
             "revoked_at": date(endorsement.revoked_at),
-            "revocation_reason": endorsement.revocation_reason,
             "reconfirmed_at": date(endorsement.reconfirmed_at),
             "withdrawn_at": date(endorsement.withdrawn_at),
         },

@@ -87,3 +87,12 @@ class ChangeDecisionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
     )
+
+
+class LogoDecisionForm(forms.Form):
+    """A Moderator's decision on a logo an approved endorser sent from its manage page."""
+
+    logo = forms.IntegerField(min_value=1, max_value=2**62, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("decline", _("Decline"))]
+    )

@@ -8,11 +8,11 @@ from django.db import IntegrityError, transaction
 
 from principles.models import AuditEntry
 
-from ..logos import ProcessedLogo, store_logo
-from ..models import Endorsement, EndorsementChange, EndorsementStateError
+from ..logos import ProcessedLogo, delete_files_when_committed, store_logo
+from ..models import Endorsement, EndorsementChange, EndorsementStateError, Logo
 from ..names import normalise_name
 from ..services import enqueue_email, refresh_signatory_pdfs
-from ..trust import trust_level_of
+from ..trust import refresh_trust_level
 
 
 class StaleEdit(Exception):
@@ -53,6 +53,15 @@ def fingerprint(endorsement: Endorsement) -> str:
     return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
 
 
+def check_fresh(endorsement: Endorsement, *, seen: str) -> None:
+    """Raise StaleEdit when the page that posted (`seen`) no longer shows what is saved. The
+    view asks before decoding a logo, so that a stale post costs no decoding; the save asks
+    again under its lock."""
+    current = Endorsement.objects.get(pk=endorsement.pk)
+    if fingerprint(current) != seen:
+        raise StaleEdit(current)
+
+
 def name_is_taken(endorsement: Endorsement, *, name: str, country: str) -> bool:
     others = Endorsement.objects.live().exclude(pk=endorsement.pk)
     return others.filter(name_key=normalise_name(name), country=country).exists()
@@ -72,8 +81,10 @@ def update_endorsement(
 ) -> list[str]:
     """Apply what the endorser changed on its manage page and return the names of what
     changed. The statement, website and commitments are its own words and apply at once (a
-    Moderator can still revoke); a new logo waits for a Moderator; a new name or country is
-    asked for as an EndorsementChange, and the endorsement stays public under its name.
+    Moderator can still revoke), but a new website takes back a verification by the
+    secretariat ("verification" among the names returned); a new logo waits for a Moderator,
+    in place of any logo waiting already; a new name or country is asked for as an
+    EndorsementChange, and the endorsement stays public under its name.
 
     Raises StaleEdit when the endorsement changed since the page was drawn (`seen`, see
     `fingerprint`), NameTaken when another live endorsement has the new name in the new
@@ -89,6 +100,12 @@ def update_endorsement(
     if changed:
         endorsement.website, endorsement.statement = website, statement
         endorsement.save(update_fields=changed)
+    if "website" in changed and endorsement.verified_at is not None:
+        # The secretariat verified the organisation behind the website it saw: a new one
+        # could be anybody's. No AuditEntry (it needs a staff actor): the endorsement itself
+        # records it, verified_at and the note cleared, and the endorser is told.
+        endorsement.set_verification(by=None)
+        changed.append("verification")
     if "website" in changed:
         refresh_trust_level(endorsement)
     if sorted(set(action_line_ids)) != committed_line_ids(endorsement):
@@ -97,18 +114,21 @@ def update_endorsement(
     if ask_for_new_name(endorsement, name=organisation_name, country=country):
         changed.append("organisation")
     if logo is not None:
-        store_logo(endorsement=endorsement, processed=logo)
+        replace_pending_logo(endorsement=endorsement, processed=logo)
         changed.append("logo")
     if set(changed) & {"website", "statement", "action_lines"}:
         refresh_signatory_pdfs(endorsement)
     return changed
 
 
-def refresh_trust_level(endorsement: Endorsement) -> None:
-    level = trust_level_of(endorsement)
-    if level != endorsement.trust_level:
-        endorsement.trust_level = level
-        endorsement.save(update_fields=["trust_level"])
+def replace_pending_logo(*, endorsement: Endorsement, processed: ProcessedLogo) -> Logo:
+    """Store the new logo as the one waiting for a Moderator: a logo waiting already was never
+    shown nor decided, so its row goes and its files are deleted once this commits (the
+    endorsement's row lock, taken by the caller, keeps two uploads from both staying)."""
+    older = list(Logo.objects.pending().filter(endorsement=endorsement))
+    Logo.objects.filter(pk__in=[logo.pk for logo in older]).delete()
+    delete_files_when_committed(older)
+    return store_logo(endorsement=endorsement, processed=processed)
 
 
 def ask_for_new_name(endorsement: Endorsement, *, name: str, country: str) -> bool:

@@ -12,14 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..links import signed_link
-from ..logos import LogoRefused, process_logo
-from ..models import Endorsement, EndorsementChange, EndorsementStateError
+from ..logos import LogoRefused, accepts_logo, approve_logo, process_logo, reject_logo
+from ..models import Endorsement, EndorsementChange, EndorsementStateError, Logo, LogoStateError
 from .export import export_data
-from .forms import ChangeDecisionForm, ManageForm
+from .forms import ChangeDecisionForm, LogoDecisionForm, ManageForm
 from .services import (
     NameTaken,
     StaleEdit,
     approve_change,
+    check_fresh,
     committed_line_ids,
     decline_change,
     fingerprint,
@@ -54,6 +55,7 @@ def initial_values(endorsement) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@accepts_logo
 @signed_link("manage")
 def manage(request, endorsement, payload):
     """The endorser's page: what it may change, and the download of what is stored."""
@@ -62,9 +64,13 @@ def manage(request, endorsement, payload):
     version = endorsement.latest_version
     if request.method == "POST":
         form = ManageForm(request.POST, request.FILES, version=version)
-        stale = form.is_valid() and save(form, endorsement)
+        saved = form.is_valid() and save(form, endorsement)
+        stale = saved if isinstance(saved, Endorsement) else None
         if form.is_valid() and not stale:
-            return redirect(f"{request.path}?saved=1")
+            # Which notice the page shows after the redirect: the query says nothing that the
+            # page does not check against the endorsement (see `saved_notice`).
+            unverified = "verification" in saved
+            return redirect(f"{request.path}?saved={'unverified' if unverified else '1'}")
     else:
         form = ManageForm(initial=initial_values(endorsement), version=version)
         stale = None
@@ -80,7 +86,12 @@ def manage(request, endorsement, payload):
             "stale": stale,
             "change": pending_change(endorsement),
             "logo_waiting": endorsement.logos.filter(status="pending").exists(),
-            "saved": request.method == "GET" and request.GET.get("saved") == "1",
+            "saved": request.method == "GET" and request.GET.get("saved") in {"1", "unverified"},
+            # Told only while it is true: a forged ?saved=unverified on a verified endorser
+            # shows nothing.
+            "unverified": request.method == "GET"
+            and request.GET.get("saved") == "unverified"
+            and endorsement.verified_at is None,
         },
         status=400 if form.errors or stale else 200,
     )
@@ -88,15 +99,17 @@ def manage(request, endorsement, payload):
     return response
 
 
-def save(form: ManageForm, endorsement) -> Endorsement | None:
+def save(form: ManageForm, endorsement) -> Endorsement | list[str]:
     """Apply a valid form; errors go onto the form. Returns the endorsement as saved now when
-    the page was stale (nothing saved), else None."""
+    the page was stale (nothing saved), else the names of what changed (none on an error)."""
     data = form.cleaned_data
     logo = None
     try:
         if data["logo"]:
+            # Decoding costs up to a third of a second: not for a post that will be refused.
+            check_fresh(endorsement, seen=data["seen"])
             logo = process_logo(data["logo"])
-        update_endorsement(
+        return update_endorsement(
             endorsement=endorsement,
             seen=data["seen"],
             organisation_name=data["organisation_name"],
@@ -120,14 +133,14 @@ def save(form: ManageForm, endorsement) -> Endorsement | None:
         current = stale.current
         current.commitments = list(current.commitments_in(current.latest_version))
         return current
-    return None
+    return []
 
 
 @require_GET
 @signed_link("manage")
 def export(request, endorsement, payload):
     """Everything stored about the organisation, as a JSON file; never kept by any cache."""
-    if endorsement.status == Endorsement.Status.WITHDRAWN:
+    if endorsement.status != Endorsement.Status.APPROVED:
         return not_manageable(request, endorsement)
     response = HttpResponse(
         json.dumps(export_data(endorsement), ensure_ascii=False, indent=2),
@@ -143,17 +156,44 @@ def export(request, endorsement, payload):
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def changes_queue(request):
-    """New names and countries that endorsers asked for: approve or decline each."""
-    form = ChangeDecisionForm(request.POST or None)
+    """New names, countries and logos that endorsers asked for: approve or decline each."""
+    about_logo = "logo" in request.POST
+    form = (LogoDecisionForm if about_logo else ChangeDecisionForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        decide(request, form)
+        (decide_logo if about_logo else decide)(request, form)
         return redirect("endorsements:moderation-changes")
     return render(
         request,
         "endorsements/changes_queue.html",
-        {"form": form, "changes": EndorsementChange.objects.in_queue()[:100]},
+        {
+            "form": form,
+            "changes": EndorsementChange.objects.in_queue()[:100],
+            "logos": Logo.objects.in_queue()[:100],
+        },
         status=400 if form.errors else 200,
     )
+
+
+def decide_logo(request, form: LogoDecisionForm) -> None:
+    logo = get_object_or_404(
+        Logo.objects.select_related("endorsement"), pk=form.cleaned_data["logo"]
+    )
+    organisation = logo.endorsement.organisation_name
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            approve_logo(logo=logo, moderator=request.user)
+            messages.success(
+                request,
+                _("Approved the new logo of %(organisation)s.") % {"organisation": organisation},
+            )
+        else:
+            reject_logo(logo=logo, moderator=request.user)
+            messages.success(
+                request,
+                _("Declined the new logo of %(organisation)s.") % {"organisation": organisation},
+            )
+    except (LogoStateError, EndorsementStateError):
+        messages.info(request, _("Someone decided this logo already, or it was withdrawn."))
 
 
 def decide(request, form: ChangeDecisionForm) -> None:
