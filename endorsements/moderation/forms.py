@@ -98,11 +98,29 @@ DEFAULT_WINDOW = timedelta(hours=48)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
+class TypedMoment(forms.DateTimeInput):
+    """Writes the typed text back without NUL bytes, which would make the page invalid HTML."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time; Django's parser would read one with a NUL or an invisible character
+    after it as the date, hiding what was typed."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 def window_field(label):
-    return forms.DateTimeField(
+    return MomentField(
         label=label,
         required=False,
-        widget=forms.DateTimeInput(
+        widget=TypedMoment(
             attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"
         ),
         error_messages={"invalid": _("Enter a date and time, such as 2026-12-05 14:00.")},
