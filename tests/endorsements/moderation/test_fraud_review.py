@@ -4,12 +4,14 @@ confirmation that could overwrite a cancellation or a sweep."""
 
 # ruff: noqa: F811 (the fixtures of test_fraud_tools, imported, are arguments here)
 import re
+import threading
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -114,6 +116,44 @@ def test_the_service_refuses_a_preview_key_used_already(burst, moderator):
 
     assert used.value.batch == first
     assert ModerationBatch.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_preview_posted_twice_at_once_makes_one_batch(burst, moderator):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: no race to lose")
+    swept = burst(count=2)
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def post():
+        try:
+            start.wait()
+            batch = sweep_endorsements(
+                endorsement_ids=[e.pk for e in swept],
+                decision="spam",
+                moderator=moderator,
+                pattern_kind="network",
+                pattern="203.0.113.0/24",
+                window=(NOW() - timedelta(hours=3), NOW()),
+                preview_key="same" * 8,
+                previewed_at=NOW(),
+            )
+            outcomes.append(("applied", batch.pk))
+        except PreviewAlreadyApplied as used:
+            outcomes.append(("already", used.batch.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(kind for kind, _pk in outcomes) == ["already", "applied"]
+    assert len({pk for _kind, pk in outcomes}) == 1
+    assert ModerationBatch.objects.get().items.count() == 2
 
 
 # 2. Hostile dates: a message, never a 500.
