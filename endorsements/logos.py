@@ -19,12 +19,14 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopFutureHandlers
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -271,8 +273,57 @@ def decide_pending_logos(*, endorsement: Endorsement, approved: bool, moderator)
         endorsement.show_logo(newest)
     else:
         older = pending
-    for logo in older:
+    reject_for_good(older, moderator=moderator)
+
+
+def reject_for_good(logos: list[Logo], *, moderator) -> None:
+    """Reject logos with no way back (a decision in the queue has no undo): their files are
+    deleted once the transaction commits."""
+    for logo in logos:
         logo.reject(by=moderator)
+        forget_files_when_committed(logo)
+
+
+def forget_files_when_committed(logo: Logo) -> None:
+    delete_files_when_committed([logo])
+    logo.forget_files()
+
+
+def sweep_pending_logos(*, endorsement: Endorsement, moderator, at) -> None:
+    """Reject the pending logos of an endorsement a bulk action of time `at` sweeps. Their
+    files stay until `purge_rejected_logo_files`, so that undoing the batch can bring them back."""
+    for logo in Logo.objects.pending().filter(endorsement=endorsement):
+        logo.reject(by=moderator, at=at)
+
+
+def restore_swept_logos(*, endorsement: Endorsement, at) -> None:
+    """Undo `sweep_pending_logos`: the logos the bulk action of time `at` rejected, and whose
+    files are still kept, wait for moderation again with their endorsement."""
+    swept = Logo.objects.filter(
+        endorsement=endorsement, status=Logo.Status.REJECTED, moderated_at=at
+    ).exclude(small="")
+    for logo in swept:
+        logo.reopen(at=at)
+
+
+# How long the files of a logo rejected by a bulk action are kept: an undo within this time
+# brings the logo back with its endorsement; after it, the endorsement comes back without it.
+SWEPT_LOGO_KEPT = timedelta(days=30)
+
+
+def purge_rejected_logo_files(*, now=None) -> int:
+    """Delete the files of the logos rejected more than SWEPT_LOGO_KEPT ago that still have
+    them (those a bulk action rejected; the queue deletes at once), once the transaction
+    commits. Run by the daily purge. Returns how many logos lost their files."""
+    now = now or timezone.now()
+    expired = list(
+        Logo.objects.filter(
+            status=Logo.Status.REJECTED, moderated_at__lt=now - SWEPT_LOGO_KEPT
+        ).exclude(small="", large="")
+    )
+    for logo in expired:
+        forget_files_when_committed(logo)
+    return len(expired)
 
 
 @transaction.atomic
@@ -299,7 +350,7 @@ def approve_logo(*, logo: Logo, moderator) -> Logo:
 def reject_logo(*, logo: Logo, moderator) -> Logo:
     """Reject a logo an approved endorser sent as a change: the logo shown so far stays."""
     logo = Logo.objects.select_for_update().select_related("endorsement").get(pk=logo.pk)
-    logo.reject(by=moderator)
+    reject_for_good([logo], moderator=moderator)
     AuditEntry.objects.log(
         actor=moderator,
         action=AuditEntry.Action.ENDORSEMENT_CHANGE_REJECT,

@@ -256,6 +256,18 @@ def reconfirm_endorsement(
 
 
 @transaction.atomic
+def confirm_endorsement(*, endorsement: Endorsement) -> Endorsement | None:
+    """Confirm the endorsement from its emailed link, reading it again under a lock: a
+    confirmation racing "this wasn't us" or a bulk action never undoes them. None, changing
+    nothing, when it is no longer unconfirmed; else the endorsement as confirmed."""
+    endorsement = Endorsement.objects.select_for_update().filter(pk=endorsement.pk).first()
+    if endorsement is None or endorsement.status != Endorsement.Status.UNCONFIRMED:
+        return None
+    endorsement.confirm()
+    return endorsement
+
+
+@transaction.atomic
 def withdraw_endorsement(*, endorsement: Endorsement) -> None:
     """Withdraw the endorsement (erasing its personal data) and take it off the PDFs."""
     endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)

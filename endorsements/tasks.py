@@ -5,6 +5,7 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone, translation
 from django_tasks import TaskContext, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
@@ -13,7 +14,8 @@ from declaration_site import periodic
 from principles.models import Version
 
 from . import emails, open_data
-from .models import Endorsement
+from .logos import delete_files_when_committed, purge_rejected_logo_files
+from .models import Endorsement, Logo
 from .statistics import hourly
 
 logger = logging.getLogger(__name__)
@@ -105,7 +107,12 @@ def purge_unconfirmed_endorsements() -> str:
     with all their personal data, as `manage.py purge_unconfirmed_endorsements` does (which
     can also be run by hand). They were never public, so no public page changes."""
     periodic.ensure_queued(purge_unconfirmed_endorsements, after=periodic.DAILY)
-    _deleted, by_model = Endorsement.objects.expired_unconfirmed().delete()
+    with transaction.atomic():
+        expired = Endorsement.objects.expired_unconfirmed()
+        delete_files_when_committed(list(Logo.objects.filter(endorsement__in=expired)))
+        _deleted, by_model = expired.delete()
+        # The files of logos a bulk action rejected, once it can no longer be undone with them.
+        purge_rejected_logo_files()
     return f"deleted {by_model.get(Endorsement._meta.label, 0)} expired unconfirmed endorsement(s)"
 
 

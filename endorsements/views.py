@@ -34,13 +34,14 @@ from .forms import (
     EndorserFilterForm,
     ReconfirmForm,
 )
-from .links import signed_link
+from .links import link_problem, signed_link
 from .logos import accepts_logo
 from .models import Endorsement
 from .open_data import OpenDataNotReady, file_to_serve, stored_file_response
 from .self_service.services import request_manage_links
 from .services import (
     DuplicateEndorsement,
+    confirm_endorsement,
     hourly_series_changed,
     reconfirm_endorsement,
     request_withdrawal_links,
@@ -247,9 +248,14 @@ def confirm(request, endorsement, payload):
     if endorsement.status != Endorsement.Status.UNCONFIRMED:
         return link_already_used(request, endorsement, "confirm")
     if request.method == "POST":
-        endorsement.confirm()
+        confirmed = confirm_endorsement(endorsement=endorsement)
+        if confirmed is None:  # cancelled, swept, confirmed or purged a moment ago
+            current = Endorsement.objects.filter(pk=endorsement.pk).first()
+            if current is None:
+                return link_problem(request, "confirm", expired=True)
+            return link_already_used(request, current, "confirm")
         hourly_series_changed()
-        return render(request, "endorsements/confirmed.html", {"endorsement": endorsement})
+        return render(request, "endorsements/confirmed.html", {"endorsement": confirmed})
     return render(request, "endorsements/confirm.html", {"endorsement": endorsement})
 
 

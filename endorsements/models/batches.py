@@ -46,6 +46,11 @@ class ModerationBatch(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The random key of the preview it applied: a preview is applied once, however often its
+    # confirmation is posted (a double click, the back button).
+    preview_key = models.CharField(
+        _("preview key"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     endorsements = models.ManyToManyField(
         Endorsement, through="ModerationBatchItem", related_name="moderation_batches"
     )

@@ -102,19 +102,41 @@ class Logo(models.Model):
     def list_height(self) -> int:
         return self.shown_size(48)[1]
 
-    def _decide(self, status: str, *, by) -> None:
+    def _decide(self, status: str, *, by, at=None) -> None:
         if self.status != self.Status.PENDING:
             raise LogoStateError(f"{self} was moderated already.")
         self.status = status
         self.moderated_by = by
-        self.moderated_at = timezone.now()
+        self.moderated_at = at or timezone.now()
         self.save(update_fields=["status", "moderated_by", "moderated_at"])
 
     def approve(self, *, by) -> None:
         self._decide(self.Status.APPROVED, by=by)
 
-    def reject(self, *, by) -> None:
-        self._decide(self.Status.REJECTED, by=by)
+    def reject(self, *, by, at=None) -> None:
+        """Reject it; `at` is the time of the bulk action that rejects it (see `reopen`)."""
+        self._decide(self.Status.REJECTED, by=by, at=at)
+
+    @property
+    def has_files(self) -> bool:
+        return bool(self.small.name or self.large.name)
+
+    def reopen(self, *, at) -> None:
+        """Undo a rejection made by the bulk action of time `at`: waiting for moderation again,
+        with its endorsement. Refused once its files are deleted (see `forget_files`)."""
+        if self.status != self.Status.REJECTED or self.moderated_at != at or not self.has_files:
+            raise LogoStateError(f"{self} cannot come back.")
+        self.status = self.Status.PENDING
+        self.moderated_by = self.moderated_at = None
+        self.save(update_fields=["status", "moderated_by", "moderated_at"])
+
+    def forget_files(self) -> None:
+        """Record that the files of this rejected logo are deleted: it can never be shown again.
+        The row stays, for the record (its content hash among it)."""
+        if self.status != self.Status.REJECTED:
+            raise LogoStateError(f"{self} is not rejected: its files are kept.")
+        self.small.name = self.large.name = ""
+        self.save(update_fields=["small", "large"])
 
 
 def open_data_path(open_data: "OpenDataFile", filename: str) -> str:

@@ -1,7 +1,8 @@
 import ipaddress
 import re
+import secrets
 import unicodedata
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.core import signing
@@ -93,13 +94,33 @@ class UnverificationForm(forms.Form):
 # The widest window the fraud tools look at: a month of hours.
 MAX_WINDOW = timedelta(days=31)
 DEFAULT_WINDOW = timedelta(hours=48)
+# The earliest moment a window may start or end at: long before the first submission.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class TypedMoment(forms.DateTimeInput):
+    """Writes the typed text back without NUL bytes, which would make the page invalid HTML."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time; Django's parser would read one with a NUL or an invisible character
+    after it as the date, hiding what was typed."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 def window_field(label):
-    return forms.DateTimeField(
+    return MomentField(
         label=label,
         required=False,
-        widget=forms.DateTimeInput(
+        widget=TypedMoment(
             attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"
         ),
         error_messages={"invalid": _("Enter a date and time, such as 2026-12-05 14:00.")},
@@ -115,6 +136,15 @@ class WindowForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        # Outside these bounds there is nothing to see, and the arithmetic on the window (the
+        # default start, the hours of the chart) would overflow the calendar.
+        latest = timezone.now() + timedelta(days=1)
+        for name in ("start", "end"):
+            moment = cleaned.get(name)
+            if moment is not None and not EARLIEST <= moment <= latest:
+                self.add_error(name, _("Choose a date from 2000-01-01 until tomorrow."))
+        if self.errors:
+            return cleaned
         end = cleaned.get("end") or timezone.now()
         start = cleaned.get("start") or end - DEFAULT_WINDOW
         if start >= end:
@@ -217,10 +247,15 @@ PREVIEW_MAX_AGE = timedelta(hours=1)
 
 
 def preview_token(*, ids: list[int], kind: str, pattern: str, window: tuple) -> str:
-    """The previewed set, signed, so that the confirmation applies to exactly it."""
-    payload = {"ids": ids, "kind": kind, "pattern": pattern}
+    """The previewed set, signed, so that the confirmation applies to exactly it, with a random
+    key that makes it single-use (see `sweep_endorsements`) and the time it was drawn at."""
+    payload = {"ids": ids, "kind": kind, "pattern": pattern, "key": secrets.token_hex(16)}
     payload["window"] = [moment.isoformat() for moment in window]
+    payload["at"] = timezone.now().isoformat()
     return signing.dumps(payload, salt=PREVIEW_SALT, compress=True)
+
+
+PREVIEW_FIELDS = {"ids", "kind", "pattern", "key", "window", "at"}
 
 
 SWEEP_DECISIONS = [
@@ -245,7 +280,7 @@ class BulkDecisionForm(forms.Form):
 
     def clean_preview(self) -> dict:
         try:
-            return signing.loads(
+            payload = signing.loads(
                 self.cleaned_data["preview"], salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE
             )
         except signing.SignatureExpired:
@@ -254,6 +289,9 @@ class BulkDecisionForm(forms.Form):
             ) from None
         except signing.BadSignature:
             raise forms.ValidationError(_("Preview again."), code="invalid") from None
+        if not set(payload) >= PREVIEW_FIELDS:  # signed before previews were single-use
+            raise forms.ValidationError(_("Preview again."), code="invalid")
+        return payload
 
     def clean(self):
         cleaned = super().clean()

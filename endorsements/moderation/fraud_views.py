@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ..models import Endorsement, ModerationBatch
 from . import activity as counts
 from .forms import BulkDecisionForm, BulkPatternForm, UndoForm, WindowForm, preview_token
-from .services import cancel_submission, sweep_endorsements, undo_sweep
+from .services import PreviewAlreadyApplied, cancel_submission, sweep_endorsements, undo_sweep
 
 moderator_required = permission_required("endorsements.moderate_endorsement", raise_exception=True)
 
@@ -156,15 +156,24 @@ def bulk_decision(request):
             status=400,
         )
     previewed = form.cleaned_data["preview"]
-    batch = sweep_endorsements(
-        endorsement_ids=previewed["ids"],
-        decision=form.cleaned_data["decision"],
-        code=form.cleaned_data["code"],
-        moderator=request.user,
-        pattern_kind=previewed["kind"],
-        pattern=previewed["pattern"],
-        window=tuple(parse_datetime(moment) for moment in previewed["window"]),
-    )
+    try:
+        batch = sweep_endorsements(
+            endorsement_ids=previewed["ids"],
+            decision=form.cleaned_data["decision"],
+            code=form.cleaned_data["code"],
+            moderator=request.user,
+            pattern_kind=previewed["kind"],
+            pattern=previewed["pattern"],
+            window=tuple(parse_datetime(moment) for moment in previewed["window"]),
+            preview_key=previewed["key"],
+            previewed_at=parse_datetime(previewed["at"]),
+        )
+    except PreviewAlreadyApplied as used:
+        # A second post of one confirmation (a double click, the back button) changes nothing.
+        messages.warning(
+            request, _("This bulk action was applied already; nothing more was changed.")
+        )
+        return redirect("endorsements:moderation-bulk-undo", used.batch.pk)
     done, left = batch.items.count(), len(previewed["ids"]) - batch.items.count()
     messages.success(
         request,

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from principles.models import AuditEntry
 
+from ..logos import erase_logos, restore_swept_logos, sweep_pending_logos
 from ..models import (
     Endorsement,
     ModerationBatch,
@@ -29,25 +30,43 @@ def sweep_endorsements(
     pattern_kind: str,
     pattern: str,
     window: tuple,
+    preview_key: str,
+    previewed_at,
 ) -> ModerationBatch:
     """Reject (with the standard reason `code`) or mark as spam the endorsements
-    `endorsement_ids` (those a Moderator previewed) that are still pending, and record them in
-    a batch with their previous statuses, each decision audited. What arrived after the
-    preview is not among the ids; what someone approved or decided since is left alone: the
-    rows are locked and re-read. Approved endorsements are never swept."""
-    batch = ModerationBatch.objects.create(
-        decision=decision,
-        rejection_code=code if decision == Endorsement.Status.REJECTED else "",
-        pattern_kind=pattern_kind,
-        pattern=pattern,
-        window_start=window[0],
-        window_end=window[1],
-        created_by=moderator,
-    )
+    `endorsement_ids` (those a Moderator previewed at `previewed_at`) that are still pending,
+    and record them in a batch with their previous statuses, each decision audited; their
+    pending logos are rejected with them. What arrived after the preview is not among the ids;
+    what someone approved or decided since is left alone (the rows are locked and re-read), and
+    so is what an undo restored since the preview: the Moderator did not see it come back.
+    Approved endorsements are never swept.
+
+    A preview is applied once: PreviewAlreadyApplied, changing nothing, names the batch that
+    applied `preview_key` already."""
+    if used := ModerationBatch.objects.filter(preview_key=preview_key).first():
+        raise PreviewAlreadyApplied(used)
+    try:
+        with transaction.atomic():
+            batch = ModerationBatch.objects.create(
+                decision=decision,
+                rejection_code=code if decision == Endorsement.Status.REJECTED else "",
+                pattern_kind=pattern_kind,
+                pattern=pattern,
+                window_start=window[0],
+                window_end=window[1],
+                created_by=moderator,
+                preview_key=preview_key,
+            )
+    except IntegrityError:  # the same preview, posted twice at once, committed a moment ago
+        raise PreviewAlreadyApplied(ModerationBatch.objects.get(preview_key=preview_key)) from None
+    restored_since = ModerationBatchItem.objects.filter(
+        endorsement_id__in=endorsement_ids, undone_at__gte=previewed_at
+    ).values("endorsement_id")
     swept = list(
         Endorsement.objects.select_for_update()
         .pending()
-        .filter(pk__in=endorsement_ids)
+        .filter(pk__in=endorsement_ids, submitted_at__lte=previewed_at)
+        .exclude(pk__in=restored_since)
         .order_by("pk")
     )
     items = []
@@ -60,6 +79,7 @@ def sweep_endorsements(
         endorsement.sweep(
             by=moderator, status=decision, code=batch.rejection_code, at=batch.created_at
         )
+        sweep_pending_logos(endorsement=endorsement, moderator=moderator, at=batch.created_at)
         AuditEntry.objects.log(
             actor=moderator,
             action=AUDIT_ACTION_OF_STATUS[decision],
@@ -70,6 +90,14 @@ def sweep_endorsements(
         )
     ModerationBatchItem.objects.bulk_create(items)
     return batch
+
+
+class PreviewAlreadyApplied(Exception):
+    """The preview was applied already, by `batch`."""
+
+    def __init__(self, batch: ModerationBatch):
+        super().__init__(f"The preview was applied by {batch!r}.")
+        self.batch = batch
 
 
 @dataclass
@@ -120,6 +148,7 @@ def restore(endorsement: Endorsement, *, item: ModerationBatchItem, at) -> str:
     try:
         with transaction.atomic():
             endorsement.unsweep(previous_status=item.previous_status, at=at)
+            restore_swept_logos(endorsement=endorsement, at=at)
     except IntegrityError:  # a submission of the organisation committed a moment ago
         return "duplicate"
     return ""
@@ -127,10 +156,12 @@ def restore(endorsement: Endorsement, *, item: ModerationBatchItem, at) -> str:
 
 @transaction.atomic
 def cancel_submission(*, endorsement: Endorsement) -> bool:
-    """ "This wasn't us": cancel the unconfirmed endorsement, erasing its contact's details.
+    """ "This wasn't us": cancel the unconfirmed endorsement, erasing its contact's details and
+    its logos (the impostor's; files deleted once committed).
     False, changing nothing, when it is no longer unconfirmed (confirmed, cancelled, purged)."""
     endorsement = Endorsement.objects.select_for_update().filter(pk=endorsement.pk).first()
     if endorsement is None or endorsement.status != Endorsement.Status.UNCONFIRMED:
         return False
     endorsement.cancel()
+    erase_logos(endorsement=endorsement)
     return True

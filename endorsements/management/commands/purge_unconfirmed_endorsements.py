@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from endorsements.logos import delete_files_when_committed
+from endorsements.logos import delete_files_when_committed, purge_rejected_logo_files
 from endorsements.models import Endorsement, Logo
 
 
@@ -26,3 +26,5 @@ class Command(BaseCommand):
         delete_files_when_committed(list(Logo.objects.filter(endorsement__in=expired)))
         expired.delete()
         self.stdout.write(f"Deleted {count} expired unconfirmed endorsement(s).")
+        logos = purge_rejected_logo_files()
+        self.stdout.write(f"Deleted the files of {logos} rejected logo(s).")

@@ -34,10 +34,13 @@ def moderator_client(moderator):
 
 @pytest.fixture
 def burst(make_endorsement):
-    """Twelve submissions from one network in the last hour, two of them already confirmed,
-    and a few ordinary ones from elsewhere, spread over the day."""
+    """Twelve submissions from one network within one hour, under two hours ago, two of them
+    confirmed, and a few ordinary ones from elsewhere, spread over the day."""
 
     def make(network="203.0.113.0/24", count=12, domain="spam.example"):
+        # In one hour whatever the time of day: the last hour's half past, and a few minutes
+        # before it (minutes ago from now would straddle two hours at a quarter past).
+        base = (NOW() - timedelta(hours=1)).replace(minute=30, second=0, microsecond=0)
         made = [
             make_endorsement(
                 name=f"Burst {network} {index}",
@@ -45,7 +48,7 @@ def burst(make_endorsement):
                 submitted_from=network,
                 contact_email=f"x{index}@{domain}",
                 email_key=f"x{index}@{domain}",
-                submitted_at=NOW() - timedelta(minutes=5 + index),
+                submitted_at=base - timedelta(minutes=index),
             )
             for index in range(count)
         ]
