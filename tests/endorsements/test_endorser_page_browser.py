@@ -51,7 +51,10 @@ def test_a_visitor_goes_from_the_list_to_a_page_and_the_badge_links_back_to_it(
     )
     badge = page.get_by_role("img", name=re.compile("^Escuelas Conectadas endorses"))
     expect(badge).to_be_visible()
-    assert page.evaluate("img => img.naturalWidth", badge.element_handle()) == 320
+    # Drawn, once it has loaded (visible comes first: the box is reserved by width and height).
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth === 320", arg=badge.element_handle(), timeout=5000
+    )
     snippet = page.get_by_label("HTML for your website").input_value()
 
     # Whoever sees the badge on the organisation's site follows its link.

@@ -287,6 +287,8 @@ def test_a_logo_posted_from_a_stale_page_is_not_decoded(
 def test_the_withdrawn_verification_notice_and_the_logo_queue_meet_wcag_aa(
     live_server, transactional_db, browser, make_endorsement, moderator, language, tmp_path
 ):
+    from playwright.sync_api import expect
+
     from tests.test_accessibility import AXE, violations
 
     assert AXE.exists()
@@ -297,22 +299,23 @@ def test_the_withdrawn_verification_notice_and_the_logo_queue_meet_wcag_aa(
     context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 700})
     page = context.new_page()
     page.goto(live_server.url + language + manage_link(endorsement))
-    assert page.locator("#manage-verified").count() == 1
+    expect(page.locator("#manage-verified")).to_have_count(1)
     page.locator("#id_website").fill("https://elsewhere.example.com")
     page.locator("#id_logo").set_input_files(str(image))
     page.locator("#manage-save").click()
-    assert page.locator("#manage-unverified").count() == 1
+    expect(page.locator("#manage-unverified")).to_have_count(1)
     assert violations(page) == []
-    page.screenshot(path=f"/tmp/fixself-manage{language.replace('/', '-')}.png", full_page=True)
     queue = context.new_page()
     queue.goto(live_server.url + "/accounts/login/?next=/moderation/changes/")
     queue.locator("input[name=username]").fill("moderator")
     queue.locator("input[name=password]").fill("correct horse 42")
     queue.locator("main form button[type=submit]").click()
     queue.goto(live_server.url + language + "/moderation/changes/")
-    assert queue.locator(".logo-entry img.logo-waiting").evaluate("img => img.naturalWidth") > 0
+    waiting = queue.locator(".logo-entry img.logo-waiting").element_handle()
+    queue.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=waiting, timeout=5000
+    )
     assert violations(queue) == []
-    queue.screenshot(path=f"/tmp/fixself-queue{language.replace('/', '-')}.png", full_page=True)
     queue.locator(".logo-entry button[value=approve]").click()
-    assert queue.locator(".logo-entry").count() == 0
+    expect(queue.locator(".logo-entry")).to_have_count(0)
     context.close()
