@@ -587,6 +587,8 @@ def test_an_endorser_opens_its_link_changes_its_statement_and_commitments_and_se
 def test_the_manage_page_with_errors_and_the_changes_queue_meet_wcag_aa(
     live_server, transactional_db, browser, make_endorsement, moderator, language
 ):
+    from playwright.sync_api import expect
+
     from tests.test_accessibility import AXE, violations
 
     assert AXE.exists()
@@ -598,7 +600,7 @@ def test_the_manage_page_with_errors_and_the_changes_queue_meet_wcag_aa(
     page.locator("#id_website").fill("javascript:alert(1)")
     page.locator("#id_organisation_name").fill("Escuelas Conectadas del Perú")
     page.locator("#manage-save").click()
-    assert page.locator(".error-summary").count() == 1
+    expect(page.locator(".error-summary")).to_have_count(1)
     assert violations(page) == []
     page.locator("#id_website").fill("https://escuelas.example.pe")
     page.locator("#manage-save").click()
