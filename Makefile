@@ -11,8 +11,9 @@ SITE_DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fon
 # Debian packages pip needs to build PyICU, which PyPI has only as source: ICU's headers (and with
 # them the ICU library it links to), pkg-config to find them, a C++ compiler and Python's headers.
 BUILD_DEBIAN_PACKAGES := libicu-dev pkg-config g++ python3-dev
-# Debian packages the test suite needs: the browser that the end-to-end tests drive, and the above.
-TEST_DEBIAN_PACKAGES := chromium $(SITE_DEBIAN_PACKAGES)
+# Debian packages the test suite needs: the browser that the end-to-end tests drive, Java for the
+# Nu HTML checker (npm vnu-jar) that validates every public page, and the above.
+TEST_DEBIAN_PACKAGES := chromium default-jre-headless $(SITE_DEBIAN_PACKAGES)
 # `make run` works as production does, on this machine: the address in emails, PDFs and QR codes
 # is the one it serves (unless SITE_URL says otherwise), and a task worker sends the emails and
 # renders the PDFs from the queue in the database, outside the requests. Without
@@ -97,7 +98,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 # The world map's shapes (world-atlas, which the site reads at run time) and the test suite's
-# front-end tools (axe-core), pinned in package-lock.json.
+# checkers (axe-core, vnu-jar), pinned in package-lock.json.
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || $(MAKE) --no-print-directory debian-npm
 	npm ci --no-audit --no-fund --loglevel=error

@@ -8,7 +8,7 @@ SITE_URL; and asking for it is rate-limited like the other forms anyone can post
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.shortcuts import render
@@ -24,6 +24,16 @@ from django_tasks import task
 from declaration_site.client_identity import too_many_emails_asked
 
 RESET_FORM_TEMPLATE = "registration/password_reset_form.html"
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form; after a failed attempt the error summary takes the focus, so the
+    username field gives up its autofocus (a page may have one)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.fields["username"].widget.attrs.pop("autofocus", None)
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

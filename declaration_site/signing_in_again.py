@@ -22,13 +22,14 @@ bounded; passwords are never kept.
 from functools import wraps
 
 from django.contrib.auth import login
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
+
+from declaration_site.accounts import SignInForm
 
 # The sign-in form posted back to the view it interrupted carries this field.
 SIGNING_IN_AGAIN = "_signing_in_again"
@@ -94,10 +95,10 @@ def sign_in_keeping_typed_text(allowed):
             # The lockout page that django-axes renders instead shows the text too.
             request.kept_copy = readable_copy(kept)
             if SIGNING_IN_AGAIN not in request.POST:
-                return sign_in_again_page(request, AuthenticationForm(request), kept)
+                return sign_in_again_page(request, SignInForm(request), kept)
             # As Django's LoginView: no password in an error report.
             request.sensitive_post_parameters = ["password"]
-            form = AuthenticationForm(request, data=request.POST)
+            form = SignInForm(request, data=request.POST)
             if not form.is_valid():
                 return sign_in_again_page(request, form, kept)
             login(request, form.get_user())

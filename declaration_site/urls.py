@@ -22,7 +22,9 @@ urlpatterns += i18n_patterns(
     # Drafting: staff sign in, then work in the drafting workspace.
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=accounts.SignInForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,6 +2,7 @@ import functools
 from functools import cached_property
 from urllib.parse import urlencode
 
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
@@ -24,9 +25,12 @@ from .names import normalise_name
 
 
 class WebsiteField(forms.URLField):
-    """A web address: http or https only, so no javascript: or data: link reaches a page."""
+    """A web address: http or https only, so no javascript: or data: link reaches a page.
+    Typed in a text box with a URL keyboard: `type="url"` would make the page invalid HTML
+    when it shows a rejected address back with its error."""
 
     default_validators = [URLValidator(schemes=["http", "https"])]
+    widget = forms.TextInput(attrs={"inputmode": "url"})
 
 
 def consent_label() -> str:
@@ -328,7 +332,9 @@ class EndorserFilterForm(forms.Form):
             "region",
             "type",
             "trust",
-            Submit("", _("Search"), css_class="secondary"),
+            # A button without a name: Submit's `name=""` is invalid HTML, and a name would
+            # add itself to every search's address.
+            StrictButton(_("Search"), type="submit", css_class="secondary"),
         )
 
     @property

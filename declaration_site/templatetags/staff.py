@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
+from .times import machine_time
+
 register = template.Library()
 
 
@@ -34,5 +36,5 @@ def moment(value):
     if value is None:
         return ""
     return format_html(
-        '<time datetime="{}">{}</time>', timezone.localtime(value).isoformat(), moment_text(value)
+        '<time datetime="{}">{}</time>', machine_time(value), moment_text(value)
     )
