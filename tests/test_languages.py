@@ -3,6 +3,7 @@
 import datetime
 import gzip
 import re
+import subprocess
 from pathlib import Path
 
 import polib
@@ -59,6 +60,21 @@ def test_every_interface_string_is_translated_and_none_is_fuzzy(language):
     assert po.fuzzy_entries() == [], [e.msgid for e in po.fuzzy_entries()][:10]
     assert "fuzzy" not in po.metadata_is_fuzzy
     assert po.metadata["Language"]
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_catalogue_passes_msgfmt_check(language):
+    """GNU msgfmt checks what Django's compilemessages does not: as many plural forms as the
+    header says, the same placeholders as the English, a complete header."""
+    po_file = LOCALE_DIR / language.replace("-hans", "_Hans") / "LC_MESSAGES" / "django.po"
+
+    run = subprocess.run(
+        ["msgfmt", "--check", "--output-file=/dev/null", str(po_file)],
+        capture_output=True,
+        text=True,
+    )
+
+    assert (run.returncode, run.stderr) == (0, "")
 
 
 @pytest.fixture
