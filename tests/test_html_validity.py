@@ -260,8 +260,12 @@ def nu_html_errors(folder: Path) -> dict[str, list[tuple[int, str]]]:
         text=True,
         timeout=120,
     )
+    try:
+        messages = json.loads(run.stderr)["messages"]
+    except ValueError:
+        pytest.fail(f"The checker did not answer in JSON:\n{run.stderr[-2000:]}", pytrace=False)
     errors = {}
-    for message in json.loads(run.stderr)["messages"]:
+    for message in messages:
         name = message.get("url", "").rsplit("/", 1)[-1]
         errors.setdefault(name, []).append((message.get("lastLine", 0), message["message"]))
     return errors
