@@ -6,7 +6,7 @@ the checker then reads them all in one run, as starting its JVM takes about two 
 import json
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -29,7 +29,7 @@ FAULTY_PAGE = (
     '<time datetime="2026-01-02T03:04:05.123456+00:00">then</time>'
     '<button name="">Search</button></body></html>'
 )
-# Pages answered the same whatever the data: (address, method, form data).
+# Pages whose addresses name no seeded row: (address, method, form data).
 STATIC_PAGES = [
     ("/", "get", None),
     ("/versions/", "get", None),
@@ -91,12 +91,22 @@ def test_every_public_page_has_no_error_in_the_nu_html_checker(client, site, tmp
         pytest.fail(
             f"The Nu HTML checker found errors on {len(errors)} page(s):\n"
             + "\n".join(
-                f"{pages[name]} line {line}: {message}"
+                f"{pages.get(name, name)} line {line}: {message}"
                 for name, found in sorted(errors.items())
                 for line, message in found
             ),
             pytrace=False,
         )
+
+
+def test_a_time_for_machines_is_written_to_the_second_with_its_offset():
+    """HTML's `datetime` allows three digits of a second's fraction; `|date:'c'` writes six."""
+    from declaration_site.templatetags.times import machine_time
+
+    moment = datetime(2026, 12, 5, 8, 47, 38, 188586, tzinfo=UTC)
+
+    assert machine_time(moment) == "2026-12-05T08:47:38+00:00"
+    assert machine_time(None) == ""
 
 
 @pytest.fixture
