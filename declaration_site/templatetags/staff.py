@@ -35,6 +35,4 @@ def moment(value):
     """`moment_text` in a `<time>` element that machines can read."""
     if value is None:
         return ""
-    return format_html(
-        '<time datetime="{}">{}</time>', machine_time(value), moment_text(value)
-    )
+    return format_html('<time datetime="{}">{}</time>', machine_time(value), moment_text(value))
