@@ -226,6 +226,20 @@ def publish(
     return reviewed
 
 
+@transaction.atomic
+def publish_loaded_translation(*, translation: Translation, by, detail: str) -> Translation:
+    """Publish, unreviewed, a translation that the loader wrote from a shipped file in the name
+    of `by`, its account (`Translation.publish_loaded`): readers of its language see it and its
+    PDF is rendered anew, as for a published translation, and the audit log says where it came
+    from (`detail`). Nobody is notified: no person worked on it."""
+    translation = lock_for_publication(translation)
+    translation.publish_loaded(by=by)
+    _show_to_readers(translation)
+    _audit(reviewed=translation, by=by, verb="publish", detail=detail)
+    public_content_changed()
+    return translation
+
+
 def _audit_publication_on_schedule(version: Version) -> None:
     """The actor is the publisher who scheduled it; the detail says the worker published it."""
     scheduler = version.scheduled_by
