@@ -10,8 +10,9 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
+from principles.drafting.review import publish_loaded_translation
 from principles.drafting.services import publish_loaded_text
-from principles.drafting.shipped import SHIPPED_TEXT, read_shipped_text
+from principles.drafting.shipped import SHIPPED_TEXT, loader_account, read_shipped_text
 from principles.drafting.translation_services import start_translation
 from principles.models import (
     ActionLine,
@@ -21,6 +22,7 @@ from principles.models import (
     Translation,
     TranslationRevision,
     Version,
+    VersionStateError,
 )
 
 SHIPPED_LANGUAGES = ["ar", "zh-hans", "fr", "ru", "es"]
@@ -196,3 +198,16 @@ def test_a_translation_file_that_does_not_match_the_english_is_refused_naming_th
         call_command("load_declaration", file=english, stdout=StringIO())
 
     assert not Version.objects.exists()
+
+
+def test_the_loaders_publication_refuses_a_translation_a_person_worked_on(db):
+    english = read_shipped_text(SHIPPED_TEXT)
+    declaration = Declaration.objects.create(slug=english["slug"])
+    version = publish_loaded_text(declaration=declaration, text=english)
+    translator = User.objects.create_user("tom", "tom@example.org", "a-long-password-1")
+    french = start_translation(version=version, language="fr", by=translator)
+
+    with pytest.raises(VersionStateError, match="must be reviewed"):
+        publish_loaded_translation(translation=french, by=loader_account(), detail="")
+
+    assert not Translation.objects.published().exists()
