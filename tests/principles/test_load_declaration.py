@@ -93,14 +93,18 @@ def test_each_loaded_translation_keeps_a_revision_per_item_noting_the_shipped_fi
     assert not published.actor.has_usable_password()
 
 
-def test_loading_queues_the_pdf_in_each_language(db, django_capture_on_commit_callbacks):
+def queued_pdfs(task: str) -> list[str]:
+    """The languages of the PDFs queued to be rendered by `task`, once each."""
+    queued = DBTaskResult.objects.filter(task_path=f"principles.pdf.tasks.{task}")
+    return sorted({result.args_kwargs["kwargs"]["language"] for result in queued})
+
+
+def test_loading_queues_the_pdf_in_each_language_once(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         load()
 
-    queued = DBTaskResult.objects.filter(task_path__endswith="rerender_declaration_pdf")
-    assert sorted(task.args_kwargs["kwargs"]["language"] for task in queued) == sorted(
-        SHIPPED_LANGUAGES
-    )
+    assert queued_pdfs("refresh_declaration_pdf") == sorted(["en", *SHIPPED_LANGUAGES])
+    assert queued_pdfs("rerender_declaration_pdf") == []
 
 
 def test_loading_again_adds_no_translation(db):
@@ -115,14 +119,18 @@ def test_loading_again_adds_no_translation(db):
     assert "Translations: 0 loaded, 5 left alone." in output
 
 
-def test_a_site_loaded_before_the_translations_shipped_gets_them(db):
+def test_a_site_loaded_before_the_translations_shipped_gets_them(
+    db, django_capture_on_commit_callbacks
+):
     english = read_shipped_text(SHIPPED_TEXT)
     declaration = Declaration.objects.create(slug=english["slug"])
     publish_loaded_text(declaration=declaration, text=english)
 
-    output = load()
+    with django_capture_on_commit_callbacks(execute=True):
+        output = load()
 
     assert "nothing loaded from its English file" in output
+    assert queued_pdfs("refresh_declaration_pdf") == sorted(SHIPPED_LANGUAGES)
     assert Translation.objects.published().count() == 5
     assert Version.objects.get().translated_languages() == ["ar", "zh-hans", "fr", "ru", "es"]
 
