@@ -15,8 +15,8 @@ refreshes them: one task per language through the database queue.
 every language holds the last one; it also counts the renders the tasks did.
 
 Uses a throw-away SQLite database, media folder and signing key. The shipped text is published
-with the translations in bench/translations/ (written for benchmarking, not official), so each
-language renders its own text. Rendering runs as the site runs it: in a forked child process
+with the shipped provisional translations (principles/shipped/), so each language renders its
+own text. Rendering runs as the site runs it: in a forked child process
 under the configured limits, then signed with pyHanko.
 """
 
@@ -61,9 +61,10 @@ from principles.drafting.services import (  # noqa: E402
     create_draft_from_text,
     publish_loaded_draft,
 )
-from principles.management.commands.load_declaration import (  # noqa: E402
+from principles.drafting.shipped import (  # noqa: E402
     SHIPPED_TEXT,
     read_shipped_text,
+    read_shipped_translations,
 )
 from principles.models import (  # noqa: E402
     ActionLineText,
@@ -80,7 +81,6 @@ from principles.pdf.signing import create_self_signed_key, sign_pdf  # noqa: E40
 NAMES = ["Open Schools Network", "مؤسسة الأمل للتعليم الرقمي", "北京数字教育基金会"]
 COUNTRIES = sorted(countries.countries)[:60]
 TYPES = Endorsement.OrganisationType.values[:5]
-TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def snapshot(size: int) -> SignatorySnapshot:
@@ -98,13 +98,11 @@ def snapshot(size: int) -> SignatorySnapshot:
 
 
 def publish_shipped_text_with_translations() -> Version:
-    """The shipped text, with a translation into each language of bench/translations/."""
+    """The shipped text, with its shipped translation into each language."""
     text = read_shipped_text(SHIPPED_TEXT)
     declaration = Declaration.objects.create(slug=text["slug"])
     draft = create_draft_from_text(declaration=declaration, text=text)
-    for path in sorted(TRANSLATIONS.glob("*.toml")):
-        language = path.stem.rsplit(".", 1)[1]
-        translated = read_shipped_text(path)
+    for language, translated in read_shipped_translations(SHIPPED_TEXT, english=text).items():
         VersionText.objects.create(
             version=draft,
             language=language,
@@ -292,7 +290,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument(
-        "--languages", nargs="+", default=["en"], help="en, or those of bench/translations/"
+        "--languages", nargs="+", default=["en"], help="en, or those of principles/shipped/"
     )
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--refresh", action="store_true", help="time refreshes after approvals")
@@ -315,7 +313,7 @@ def main():
         return
     missing = set(args.languages) - set(version.pdf_languages())
     if missing:
-        parser.error(f"no translation in bench/translations/ for {', '.join(sorted(missing))}")
+        parser.error(f"no translation in principles/shipped/ for {', '.join(sorted(missing))}")
 
     print(
         "language | signatories | pages | template | WeasyPrint | signing | total | size "

@@ -26,7 +26,7 @@ from ..models import (
     Version,
     VersionStateError,
 )
-from ..pdf.tasks import after_publication, rerender_declaration_pdf
+from ..pdf.tasks import after_publication, refresh_declaration_pdf, rerender_declaration_pdf
 from . import notifications
 from .tasks import publish_on_schedule
 from .translation_updates import carry_translations_over, write_language
@@ -224,6 +224,29 @@ def publish(
     notifications.notify(notifications.PUBLISHED, reviewed=reviewed, by=by)
     public_content_changed()
     return reviewed
+
+
+@transaction.atomic
+def publish_loaded_translation(*, translation: Translation, by, detail: str) -> Translation:
+    """Publish, unreviewed, a translation that the loader wrote from a shipped file in the name
+    of `by`, its account (`Translation.publish_loaded`): readers of its language see it, and
+    the audit log says where it came from (`detail`). Nobody is notified: no person worked on it.
+
+    The loader only translates a version into a language it has no text in, so no PDF in that
+    language is stored yet: its PDF is refreshed (rendered once, as publishing the version
+    queues it too when both happen in one load) rather than rendered anew."""
+    translation = lock_for_publication(translation)
+    translation.publish_loaded(by=by)
+    version_id, language = translation.version_id, translation.language
+    write_language(
+        translation.version, language, texts=translation.text, standing=translation.standing
+    )
+    transaction.on_commit(
+        lambda: refresh_declaration_pdf.enqueue(version_id=version_id, language=language)
+    )
+    _audit(reviewed=translation, by=by, verb="publish", detail=detail)
+    public_content_changed()
+    return translation
 
 
 def _audit_publication_on_schedule(version: Version) -> None:

@@ -42,7 +42,7 @@ from .pdfs import DeclarationPdf, declaration_pdf_path
 from .plain_text import normalise
 from .review import ReviewState, VersionStateError
 from .staff import StaffLanguage
-from .text import AnotherDraftInReview, Declaration, Version
+from .text import AnotherDraftInReview, Declaration, Version, content_hash
 from .translations import Translation, TranslationRevision, translation_languages
 
 __all__ = [
@@ -75,6 +75,7 @@ __all__ = [
     "VersionContent",
     "VersionStateError",
     "VersionText",
+    "content_hash",
     "declaration_pdf_path",
     "language_field",
     "normalise",

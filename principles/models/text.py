@@ -30,6 +30,13 @@ from .items import (
 from .review import ReviewQuerySet, ReviewState, VersionStateError, review_constraints
 
 
+def content_hash(text: dict) -> str:
+    """SHA-256 of a text in the shape of `Version.canonical_text()`: a version's content hash,
+    and what a text from elsewhere (the shipped file) is compared with it by."""
+    canonical = json.dumps(text, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 class DeclarationQuerySet(models.QuerySet):
     def served(self):
         """The declaration this site serves, named by settings.DECLARATION_SLUG: one row, or
@@ -467,5 +474,4 @@ class Version(TextInActiveLanguage, ReviewState, FrozenOncePublished):
         is written (`plain_text`), so the hash of a version depends on its words only; versions
         published before that rule keep the text they were stored with, and recomputing this
         over their rows still gives the hash they were published with."""
-        canonical = json.dumps(self.canonical_text(), ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return content_hash(self.canonical_text())

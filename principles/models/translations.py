@@ -140,6 +140,18 @@ class Translation(ReviewState):
             )
         super().submit(review_note="")
 
+    def publish_loaded(self, *, by) -> None:
+        """Publish, unreviewed, a translation that the loader wrote from a shipped file in the
+        name of `by`, its account, and that nobody else touched: the loader's publication
+        (`drafting.review.publish_loaded_translation`), never review's."""
+        if self.status != self.Status.DRAFT:
+            raise VersionStateError(f"{self} is not a translation in progress.")
+        if self.authors().exclude(pk=by.pk).exists():
+            raise VersionStateError(f"{self} was edited in the workspace; it must be reviewed.")
+        if self.missing_items():
+            raise VersionStateError(f"{self} does not translate every item.")
+        self._mark_published()
+
     def send_back(self, *, note: str) -> None:
         """Return a translation under review to its translators with `note`."""
         super().send_back(review_note=note)
