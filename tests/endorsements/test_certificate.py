@@ -3,9 +3,10 @@
 import datetime
 import re
 
+import pytest
 from django.core import mail
 
-from endorsements.certificate import EndorsementCertificate, cached_certificate
+from endorsements.certificate import EndorsementCertificate, cached_certificate, render_certificate
 from endorsements.services import (
     moderate_endorsements,
     reconfirm_endorsement,
@@ -233,3 +234,21 @@ def test_the_cached_certificate_differs_per_language(pdf_settings, db):
     assert in_spanish != first
     assert "Perú" in "\n".join(text_lines(in_spanish))
     assert "Peru" in "\n".join(text_lines(first))
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "zh-hans", "fr", "ru", "es"])
+def test_a_certificate_with_a_long_name_fits_one_page_in_every_language(pdf_settings, language):
+    certificate = EndorsementCertificate(
+        organisation="International Federation of Rural Community Schools and Learning Centres",
+        country_code="CD",
+        declaration_title="Global Declaration on Connectivity for Education",
+        version_number=12,
+        endorsed_on=datetime.date(2026, 11, 2),
+        trust_level="verified",
+        language=language,
+    )
+
+    pdf = render_certificate(certificate=certificate)
+
+    assert len(reader(pdf).pages) == 1
+    assert verify_pdf(pdf).is_genuine
