@@ -8,7 +8,6 @@ from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext_lazy
@@ -23,7 +22,7 @@ from declaration_site.converters import is_ascii_number
 from declaration_site.countries import EndorsementCountries
 from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
 from declaration_site.regions import Region
-from endorsements.certificate import EndorsementCertificate, cached_certificate
+from endorsements.certificate import cached_certificate, certificate_of
 from principles.comparison import compare_published
 from principles.models import ActionLine, Version
 
@@ -280,22 +279,14 @@ def certificate_rate(group, request) -> str:
 @signed_link("certificate")
 def certificate(request, endorsement, payload):
     """The signed one-page certificate of an approved endorsement, linked from the approval
-    email; a withdrawn or not yet approved endorsement has none."""
+    email, in the endorser's language whatever the address's; a withdrawn or not yet approved
+    endorsement has none."""
     if request.limited:
         return render(request, "429.html", status=429)
     if endorsement.status != Endorsement.Status.APPROVED:
         context = {"endorsement": endorsement}
         return render(request, "endorsements/no_certificate.html", context, status=410)
-    pdf = cached_certificate(
-        certificate=EndorsementCertificate(
-            organisation=endorsement.organisation_name,
-            country_code=endorsement.country.code,
-            declaration_title=endorsement.version.source_text.title,
-            version_number=endorsement.latest_version.number,
-            endorsed_on=timezone.localdate(endorsement.approved_at),
-            trust_level=endorsement.trust_level,
-        )
-    )
+    pdf = cached_certificate(certificate=certificate_of(endorsement))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="endorsement-certificate.pdf"'
     return response

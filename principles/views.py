@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -11,36 +12,48 @@ from .models import SOURCE_LANGUAGE, Version
 
 @cache_public_page
 def current(request):
-    """The declaration as it stands now: its current published version."""
+    """The declaration as it stands now: its current published version. Its numbers cite the
+    version's permalink, since the clause at `/#principle-3-action-3` changes with the text."""
     version = Version.objects.with_text().with_pdf_size().current().first()
     if version is None:
         return render(request, "principles/not_published.html")
-    return render(
+    return render_version(
         request,
-        "principles/version.html",
-        {
-            "version": version,
-            "is_current": True,
-            "canonical_url": request.build_absolute_uri(reverse("principles:current")),
-        },
+        version,
+        is_current=True,
+        canonical_path=reverse("principles:current"),
+        citation_base=reverse("principles:version", args=[version.number]),
     )
 
 
 def version_detail(request, number: int):
-    """The permalink of one published version, current or earlier."""
+    """The permalink of one published version, current or earlier: its anchors are citations."""
     version = get_object_or_404(
         Version.objects.with_text().with_pdf_size().served().published(),
         number=number,
     )
+    return render_version(
+        request,
+        version,
+        is_current=version.declaration.current_version_id == version.pk,
+        canonical_path=reverse("principles:version", args=[version.number]),
+        citation_base="",
+    )
+
+
+def render_version(request, version, *, is_current: bool, canonical_path: str, citation_base: str):
+    """The page of `version`; its principle and action-line numbers link to
+    `citation_base` + their anchor."""
     return render(
         request,
         "principles/version.html",
         {
             "version": version,
-            "is_current": version.declaration.current_version_id == version.pk,
-            "canonical_url": request.build_absolute_uri(
-                reverse("principles:version", args=[version.number])
-            ),
+            "is_current": is_current,
+            "canonical_url": request.build_absolute_uri(canonical_path),
+            "citation_base": citation_base,
+            "permalink_url": settings.SITE_URL
+            + reverse("principles:version", args=[version.number]),
         },
     )
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from declaration_site.public_cache import QueryParameters, cache_public_page
 
+from ..certificate import certificate_language
 from ..models import Endorsement
 from . import badges
 from .commitments import commitments_on_page
@@ -88,6 +89,7 @@ def endorser_page(request, public_id):
         "certificate_url": reverse(
             "endorsements:certificate", args=[endorser.link_token("certificate")]
         ),
+        "certificate_language": certificate_language(endorser),
         "badge_width": badge_width,
         "badge_height": badge_height,
         "badge_alt": badge_alt,

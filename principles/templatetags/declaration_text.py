@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_bidi, get_language_info
 
 from principles.models import SOURCE_LANGUAGE
 
@@ -47,6 +47,13 @@ def isolate(text) -> str:
     keeps its order inside a line in the other ("Bridges & <Partners>" in an Arabic line).
     For the PDF: WeasyPrint does not isolate <bdi>."""
     return format_html("\u2068{}\u2069", text)
+
+
+@register.filter
+def isolate_in_rtl(text) -> str:
+    """`isolate` on a right-to-left page, `text` as it is otherwise: for plain text that is
+    copied (a citation), where left to right the marks would only be invisible clutter."""
+    return isolate(text) if get_language_bidi() else text
 
 
 @register.simple_tag

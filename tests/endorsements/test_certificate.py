@@ -1,16 +1,26 @@
 """Each approved endorser gets a signed one-page certificate, linked from the approval email."""
 
+import datetime
 import re
 
+import pytest
 from django.core import mail
 
+from endorsements.certificate import EndorsementCertificate, cached_certificate, render_certificate
 from endorsements.services import (
     moderate_endorsements,
     reconfirm_endorsement,
     withdraw_endorsement,
 )
+from principles.models import VersionText
 from principles.pdf.signing import verify_pdf
-from tests.principles.pdf.pdf_reading import text_lines
+from tests.principles.pdf.pdf_reading import (
+    alternative_texts,
+    embedded_fonts,
+    reader,
+    shows,
+    text_lines,
+)
 
 
 def approve(endorsement, moderator, capture):
@@ -109,24 +119,136 @@ def test_certificate_downloads_are_limited_per_address(
     assert b"Please wait a while, then try again" in answers[-1].content
 
 
-def test_a_certificate_downloaded_in_french_is_in_english_country_and_title_included(
-    make_endorsement, moderator, pdf_settings, client, django_capture_on_commit_callbacks
-):
-    from principles.models import VersionText
-
-    endorsement = make_endorsement("Red de Escuelas Rurales", country="PE", status="confirmed")
-    # The version's title in French, as a published translation writes it.
-    VersionText.objects.bulk_create(
-        [VersionText(version=endorsement.version, language="fr", title="Déclaration d'essai")]
-    )
-    approve(endorsement, moderator, django_capture_on_commit_callbacks)
-
-    response = client.get("/fr" + certificate_link(mail.outbox[-1]))
-
+def certificate_of(client, endorsement, prefix="") -> bytes:
+    token = endorsement.link_token("certificate")
+    response = client.get(f"{prefix}/endorsers/certificate/{token}.pdf")
     assert response.status_code == 200
-    text = "\n".join(text_lines(response.content))
+    return response.content
+
+
+def translate_title(version, language: str, title: str) -> None:
+    """The version's title in `language`, as a published translation writes it."""
+    VersionText.objects.bulk_create([VersionText(version=version, language=language, title=title)])
+
+
+def test_an_arabic_endorsers_certificate_is_in_arabic_with_the_arabic_title(
+    make_endorsement, pdf_settings, client
+):
+    endorsement = make_endorsement("Open Schools Kenya", country="JO", language="ar")
+    translate_title(endorsement.version, "ar", "إعلان تجريبي")
+
+    pdf = certificate_of(client, endorsement)
+
+    lines = text_lines(pdf)
+    assert shows("شهادة تأييد", lines)
+    assert shows("إعلان تجريبي", lines)
+    assert shows("الأردن", lines)
+    assert shows("Open Schools Kenya", lines)
+    assert "https://declaration.example.org/ar/verify/" in "".join(lines)
+    assert "Certificate of endorsement" not in "\n".join(lines)
+    assert reader(pdf).trailer["/Root"]["/Lang"] == "ar"
+    assert verify_pdf(pdf).is_genuine
+
+
+def test_a_chinese_endorsers_certificate_is_in_chinese_with_the_cjk_font(
+    make_endorsement, pdf_settings, client
+):
+    endorsement = make_endorsement("北京教育基金会", country="CN", language="zh-hans")
+    translate_title(endorsement.version, "zh-hans", "测试宣言")
+
+    pdf = certificate_of(client, endorsement)
+
+    text = "".join("".join(text_lines(pdf)).split())
+    assert "认可证书" in text
+    assert "测试宣言" in text
+    assert "北京教育基金会" in text
+    assert "中国" in text
+    assert "https://declaration.example.org/zh-hans/verify/" in text
+    assert any(font.startswith("Noto-Sans-CJK-SC") for font in embedded_fonts(pdf))
+
+
+def test_a_french_endorser_without_a_french_title_gets_a_french_certificate_of_the_english_text(
+    make_endorsement, pdf_settings, client
+):
+    endorsement = make_endorsement("Red de Escuelas Rurales", country="PE", language="fr")
+
+    text = "\n".join(text_lines(certificate_of(client, endorsement)))
+
+    assert "Certificat de soutien" in text
+    assert "Pérou" in text
+    assert "Test Declaration" in text
+
+
+def test_the_certificate_is_in_the_endorsers_language_whatever_the_address_prefix(
+    make_endorsement, pdf_settings, client
+):
+    endorsement = make_endorsement("Red de Escuelas Rurales", country="PE", language="en")
+    translate_title(endorsement.version, "fr", "Déclaration d'essai")
+
+    text = "\n".join(text_lines(certificate_of(client, endorsement, prefix="/fr")))
+
     assert "Certificate of endorsement" in text
     assert "Peru" in text
-    assert "Pérou" not in text
     assert "endorses the Test Declaration, version 1." in text
     assert "Déclaration d'essai" not in text
+
+
+def test_an_endorsement_with_no_language_kept_gets_an_english_certificate(
+    make_endorsement, pdf_settings, client
+):
+    endorsement = make_endorsement("Old Org", country="PE", language="")
+
+    assert "Certificate of endorsement" in "\n".join(
+        text_lines(certificate_of(client, endorsement))
+    )
+
+
+def test_the_certificate_carries_a_qr_code_to_the_check_page_with_its_address_beside_it(
+    make_endorsement, pdf_settings, client
+):
+    endorsement = make_endorsement("Red de Escuelas Rurales", country="PE", language="es")
+
+    pdf = certificate_of(client, endorsement)
+
+    text = "".join("".join(text_lines(pdf)).split())
+    assert "https://declaration.example.org/es/verify/" in text
+    # Drawn as vector graphics by segno, tagged as a figure with a text alternative.
+    assert "Código QR de la página que comprueba este certificado" in alternative_texts(pdf)
+
+
+def test_the_cached_certificate_differs_per_language(pdf_settings, db):
+    stated = {
+        "organisation": "Red de Escuelas Rurales",
+        "country_code": "PE",
+        "declaration_title": "Test Declaration",
+        "version_number": 1,
+        "endorsed_on": datetime.date(2026, 11, 2),
+    }
+    english = EndorsementCertificate(**stated, language="en")
+    spanish = EndorsementCertificate(**stated, language="es")
+
+    first, again = cached_certificate(certificate=english), cached_certificate(certificate=english)
+    in_spanish = cached_certificate(certificate=spanish)
+
+    assert first == again
+    assert in_spanish != first
+    assert "Perú" in "\n".join(text_lines(in_spanish))
+    assert "Peru" in "\n".join(text_lines(first))
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "zh-hans", "fr", "ru", "es"])
+def test_a_certificate_with_a_long_name_fits_one_page_in_every_language(pdf_settings, language):
+    certificate = EndorsementCertificate(
+        organisation="International Federation of Rural Community Schools and Learning Centres",
+        country_code="CD",
+        declaration_title="Global Declaration on Connectivity for Education",
+        version_number=12,
+        endorsed_on=datetime.date(2026, 11, 2),
+        trust_level="verified",
+        language=language,
+    )
+
+    pdf = render_certificate(certificate=certificate)
+
+    assert len(reader(pdf).pages) == 1
+    assert verify_pdf(pdf).is_genuine

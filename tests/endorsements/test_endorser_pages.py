@@ -177,6 +177,16 @@ def test_the_certificate_link_is_the_signed_link_for_this_endorsement(client, en
     assert Endorsement.read_link_token(token, "certificate")["e"] == endorser.pk
 
 
+def test_the_certificate_link_says_the_certificate_is_in_the_endorsers_language(client, endorser):
+    Endorsement.objects.filter(pk=endorser.pk).update(language="es")
+
+    page = parse_strict(page_of(client, endorser, "/fr").content)
+    paragraph = page.find(".//a[@type='application/pdf']/..")
+
+    assert paragraph.find("a").get("hreflang") == "es"
+    assert "(PDF signé ; langue : Espagnol)" in text_of(paragraph)
+
+
 def test_the_share_card_names_the_organisation_and_shows_the_site_image(client, endorser, settings):
     page = parse_strict(page_of(client, endorser).content)
 
