@@ -45,6 +45,11 @@ def version_detail(request, number: int):
     )
 
 
+def about(request):
+    """How the declaration was made, what this site is, and whom to write to."""
+    return render(request, "principles/about.html")
+
+
 def version_list(request):
     """Every published version, newest first, each linking to its permalink."""
     versions = (
