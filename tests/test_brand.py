@@ -85,7 +85,7 @@ def test_the_about_page_tells_how_the_declaration_was_made_and_what_the_site_is(
     assert page.get("lang") == "ar"
     headings = [text_of(h) for h in page.iter("h2")]
     assert len(headings) == 3
-    assert "UNESCO" in text_of(page.find(".//main"))
+    assert "اليونسكو" in text_of(page.find(".//main"))
 
 
 def test_the_home_page_keeps_a_short_about_section_that_links_to_the_page(client, publish):
