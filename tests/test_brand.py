@@ -10,6 +10,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
+from declaration_site.checks import source_code_is_offered
 from tests.html import parse_strict
 
 LANGUAGES = ["en", "ar", "zh-hans", "fr", "ru", "es"]
@@ -171,3 +172,13 @@ def test_the_declaration_loads_in_under_14_kb_compressed(client, db, language):
     assert "/static/img/name-mark.svg" in sizes
     assert not any(".woff" in address or ".ttf" in address for address in sizes)
     assert sum(sizes.values()) < BUDGET, sizes
+
+
+def test_a_deployment_without_a_source_code_address_is_warned(settings):
+    settings.SOURCE_CODE_URL = ""
+
+    (warning,) = source_code_is_offered(None)
+
+    assert warning.id == "declaration_site.W002"
+    settings.SOURCE_CODE_URL = "https://code.example.org/declaration-site"
+    assert source_code_is_offered(None) == []
