@@ -3,10 +3,11 @@ operator (PARTNER_LOCKUP, PARTNER_LOCKUP_ALT) and shown in every page's footer.
 
 The file is never served as it is. A raster (PNG, JPEG, WebP) goes through the checks that
 endorsers' logos go through and is re-encoded from its pixels (endorsements.logos); an SVG is
-parsed without DTDs, entities or external references and rebuilt from an allowlist of drawing
-elements and attributes, so that no script, event handler, foreign object or outside address
-survives (a file, an http image, a stylesheet import). What is served carries its content hash
-in its address, so browsers keep it for good and a new file is fetched at once.
+parsed with entities refused (no XML bomb, no external entity) and rebuilt from an allowlist of
+drawing elements and attributes, without its DOCTYPE, so that no script, event handler, foreign
+object or outside address survives (a file, an http image, a stylesheet import). What is served
+carries its content hash in its address, so browsers keep it for good and a new file is fetched
+at once.
 
 Checked at start-up (`declaration_site.E010` and `E011`, checks.py) and processed once per
 process, on the first page that shows it.
@@ -130,7 +131,8 @@ def reencoded_raster(data: bytes, *, name: str) -> Lockup:
 
 def sanitised_svg(data: bytes) -> Lockup:
     try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        # A DOCTYPE alone is what drawing programs write; expat never fetches its DTD.
+        root = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except (DefusedXmlException, ElementTree.ParseError) as error:
         raise LockupRefused(f"the SVG cannot be read safely: {error}") from None
     if root.tag != f"{{{SVG}}}svg":

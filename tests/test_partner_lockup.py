@@ -100,6 +100,23 @@ def test_an_svg_declaring_entities_is_refused_and_reported(client, db, lockup):
     assert "cannot be read safely" in message
 
 
+def test_an_svg_as_drawing_programs_write_it_is_taken_without_its_doctype(client, db, lockup):
+    lockup(
+        "partners.svg",
+        b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"'
+        b' "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect width="9"'
+        b' height="9"/></svg>',
+    )
+
+    image = footer_image(client)
+    served = client.get(image.get("src")).content
+
+    assert (image.get("width"), image.get("height")) == ("120", "40")
+    assert b"DOCTYPE" not in served
+    assert b"<rect" in served
+
+
 def test_a_raster_lockup_is_re_encoded_without_anything_but_its_pixels(client, db, lockup):
     lockup("partners.png", png(1800, 300))
 
