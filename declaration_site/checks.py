@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core import checks
 
+from . import partner_lockup
+
 PER_PROCESS_CACHES = (
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
@@ -21,5 +23,51 @@ def cache_is_shared(app_configs, **kwargs) -> list[checks.CheckMessage]:
             "limits on its own and serve pages that other workers' changes made stale.",
             hint="Set CACHE_URL=redis://host:6379/0, as the README's production layout says.",
             id="declaration_site.W001",
+        )
+    ]
+
+
+@checks.register()
+def partner_lockup_can_be_shown(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """A lockup that is set but cannot be shown is a mistake to hear of before a page omits it."""
+    if not settings.PARTNER_LOCKUP:
+        return []
+    errors = []
+    try:
+        partner_lockup.load()
+    except (partner_lockup.LockupRefused, OSError) as error:
+        errors.append(
+            checks.Error(
+                f"The partner lockup cannot be shown: {error}",
+                hint="Set PARTNER_LOCKUP to a PNG, JPEG, WebP or SVG file, or leave it empty.",
+                id="declaration_site.E010",
+            )
+        )
+    try:
+        has_english = "en" in partner_lockup.alt_texts()
+    except partner_lockup.LockupRefused as error:
+        errors.append(checks.Error(str(error), id="declaration_site.E011"))
+    else:
+        if not has_english:
+            errors.append(
+                checks.Error(
+                    "PARTNER_LOCKUP_ALT gives no English text for the partner lockup.",
+                    hint='Set it to {"en": "…", "ar": "…", …}, or to the English text alone.',
+                    id="declaration_site.E011",
+                )
+            )
+    return errors
+
+
+@checks.register(deploy=True)
+def source_code_is_offered(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """The AGPL asks that everyone using the site over the network can get its source code."""
+    if settings.SOURCE_CODE_URL:
+        return []
+    return [
+        checks.Warning(
+            "SOURCE_CODE_URL is not set: the footer cannot link to the site's source code.",
+            hint="Set it to the public repository of the code this site runs (AGPL-3.0, § 13).",
+            id="declaration_site.W002",
         )
     ]

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language_info
 
+from . import partner_lockup
+
 
 def languages(request):
     """The current page in every language, for the switcher and the hreflang alternates."""
@@ -15,4 +17,16 @@ def languages(request):
             }
             for code, _name in settings.LANGUAGES
         ]
+    }
+
+
+def brand(request):
+    """What the header and footer of every page show besides the page: the partner lockup, if
+    one is configured, and where to write and find the source code."""
+    lockup = partner_lockup.shown()
+    return {
+        "partner_lockup": lockup,
+        "partner_lockup_alt": partner_lockup.alt_text() if lockup else "",
+        "contact_email": settings.CONTACT_EMAIL,
+        "source_code_url": settings.SOURCE_CODE_URL,
     }

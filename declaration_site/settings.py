@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "declaration_site.context_processors.languages",
+                "declaration_site.context_processors.brand",
             ],
         },
     },
@@ -212,6 +213,16 @@ EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "declaration@localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Site administrators", address) for address in env_list("ADMIN_EMAILS")]
+
+# The footer of every page: the address readers write to, and where the site's source code is
+# (its licence, the AGPL, asks that everyone using the site can get it).
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+SOURCE_CODE_URL = os.environ.get("SOURCE_CODE_URL", "")
+# An optional partner lockup in the footer (declaration_site/partner_lockup.py): a PNG, JPEG,
+# WebP or SVG file, by path (absolute, or from the project's folder) or static path, and its
+# text as JSON by language ({"en": "…", "ar": "…"}) or plain English.
+PARTNER_LOCKUP = os.environ.get("PARTNER_LOCKUP", "")
+PARTNER_LOCKUP_ALT = os.environ.get("PARTNER_LOCKUP_ALT", "")
 
 # Security. Behind a TLS-terminating proxy set SECURE_SSL_REDIRECT=1 and
 # SECURE_PROXY_SSL_HEADER_NAME=HTTP_X_FORWARDED_PROTO.

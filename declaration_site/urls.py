@@ -12,6 +12,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "partner-lockup-<slug:content_hash>.<slug:extension>",
+        views.partner_lockup,
+        name="partner-lockup",
+    ),
 ]
 
 # Every page exists in each language: English, the source language, at the unprefixed address

@@ -2,18 +2,23 @@ import sys
 
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as default_server_error
 
 from principles.drafting.roles import DRAFTING_PERMISSIONS
 
+from . import partner_lockup as lockups
 from .public_cache import cache_answers
 from .signing_in_again import csrf_failure_context
 
+# The lockup draws its own shapes: no script, no fetch; a styled SVG keeps its inline style.
+LOCKUP_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
+ONE_YEAR = 365 * 24 * 60 * 60
 # How long a reader is asked to wait when the database cannot be reached: a restart or a
 # fail-over takes seconds, and each server reconnects by itself (CONN_HEALTH_CHECKS).
 DATABASE_RETRY_AFTER_SECONDS = 30
@@ -75,4 +80,21 @@ def csrf_failure(request, reason=""):
     offers to send it again with a fresh token (`signing_in_again`)."""
     response = render(request, "403_csrf.html", csrf_failure_context(request), status=403)
     add_never_cache_headers(response)
+    return response
+
+
+@require_safe
+def partner_lockup(request, content_hash: str, extension: str):
+    """The configured partner lockup as it was rebuilt (partner_lockup.py), at an address that
+    changes with its content: browsers keep it for good. A page cached before the lockup was
+    replaced still names the old address, which leads to the new one."""
+    lockup = lockups.shown()
+    if lockup is None:
+        raise Http404
+    if (content_hash, extension) != (lockup.content_hash, lockup.extension):
+        return redirect("partner-lockup", lockup.content_hash, lockup.extension)
+    response = HttpResponse(lockup.content, content_type=lockup.content_type)
+    response["Content-Security-Policy"] = LOCKUP_CSP
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     return response

@@ -7,6 +7,7 @@ app_name = "principles"
 
 urlpatterns = [
     path("", views.current, name="current"),
+    path("about/", views.about, name="about"),
     path("versions/", views.version_list, name="versions"),
     path("versions/<number:number>/", views.version_detail, name="version"),
     path("versions/<number:old>/compare/<number:new>/", views.compare_versions, name="compare"),

@@ -58,6 +58,11 @@ def render_version(request, version, *, is_current: bool, canonical_path: str, c
     )
 
 
+def about(request):
+    """How the declaration was made, what this site is, and whom to write to."""
+    return render(request, "principles/about.html")
+
+
 def version_list(request):
     """Every published version, newest first, each linking to its permalink."""
     versions = (

@@ -23,6 +23,7 @@ PUBLIC_PATHS = [
     "/versions/1/compare/2/",
     "/endorse/",
     "/endorse/privacy/",
+    "/about/",
     "/endorse/new-link/",
     "/endorse/withdraw/",
     "/endorsers/",

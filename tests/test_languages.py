@@ -26,6 +26,7 @@ PUBLIC_PATHS = [
     "/versions/1/compare/2/",
     "/endorse/",
     "/endorse/privacy/",
+    "/about/",
     "/endorse/new-link/",
     "/endorse/withdraw/",
     "/endorsers/",
@@ -93,7 +94,8 @@ def page_language(content: bytes) -> tuple[str, str]:
 def interface_texts(content: bytes) -> set[str]:
     """The words a reader sees or hears from the interface: text and accessible names, leaving
     out what is marked as written in another language (the switcher's language names, the
-    English text of the declaration shown where no translation exists yet)."""
+    English text of the declaration shown where no translation exists yet) or as not to be
+    translated (an email address)."""
     root = parse_strict(content)
     page_lang = root.get("lang")
     found: set[str] = set()
@@ -103,6 +105,7 @@ def interface_texts(content: bytes) -> set[str]:
             skipped
             or element.tag in {"head", "script", "style"}
             or (element.get("lang") not in (None, page_lang))
+            or element.get("translate") == "no"
         )
         if not skipped:
             for attribute in ("aria-label", "alt", "title", "placeholder"):

@@ -68,6 +68,7 @@ PAGES = {
     "/endorse/": 7,
     "/endorse/check-your-email/": 0,
     "/endorse/privacy/": 0,
+    "/about/": 0,
     "/endorse/new-link/": 0,
     "/endorse/withdraw/": 0,
     "/verify/": 0,

@@ -21,6 +21,7 @@ PRODUCTION_ENVIRONMENT = {
     "SECURE_HSTS_PRELOAD": "1",
     "DATABASE_URL": "sqlite:///unused.sqlite3",
     "CACHE_URL": "redis://127.0.0.1:6379/0",  # `check` does not connect to it
+    "SOURCE_CODE_URL": "https://code.example.org/declaration-site",
 }
 
 

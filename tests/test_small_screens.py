@@ -57,7 +57,9 @@ def site(live_server, transactional_db, publish, staff):
     line = ActionLine.objects.filter(principle__version=draft).first()
     return editor, [
         "/",
+        "/about/",
         "/endorse/",
+        "/endorse/privacy/",
         "/endorsers/",
         f"/drafting/{draft.pk}/",
         f"/drafting/{draft.pk}/action-lines/{line.pk}/",
