@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "declaration_site.context_processors.languages",
+                "declaration_site.share.pages.share_meta",
             ],
         },
     },

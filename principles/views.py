@@ -2,6 +2,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from declaration_site.public_cache import cache_public_page
 
@@ -22,6 +23,7 @@ def current(request):
             "version": version,
             "is_current": True,
             "canonical_url": request.build_absolute_uri(reverse("principles:current")),
+            **shared_as(version),
         },
     )
 
@@ -41,8 +43,17 @@ def version_detail(request, number: int):
             "canonical_url": request.build_absolute_uri(
                 reverse("principles:version", args=[version.number])
             ),
+            **shared_as(version),
         },
     )
+
+
+def shared_as(version: Version) -> dict:
+    """A version's page is described by its own title and preamble when shared."""
+    return {
+        "page_title": version.text.title,
+        "page_description": Truncator(version.text.preamble).words(30),
+    }
 
 
 def version_list(request):
