@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 
 from declaration_site.public_cache import cache_public_page
 
@@ -49,7 +50,10 @@ def version_detail(request, number: int):
 
 
 def shared_as(version: Version) -> dict:
-    """A version's page is described by its own title and preamble when shared."""
+    """A version's page is described by its own title and preamble when shared, when they are
+    in the reader's language; else by the site's description of the declaration, which is."""
+    if version.text is None or version.text.language != get_language():
+        return {}
     return {
         "page_title": version.text.title,
         "page_description": Truncator(version.text.preamble).words(30),

@@ -72,7 +72,7 @@ def test_the_page_needs_no_javascript_and_loads_nothing_from_other_sites(client,
     assert "default-src 'self'" in response["Content-Security-Policy"]
 
 
-def test_the_page_carries_opengraph_tags_for_sharing(client, publish):
+def test_the_page_carries_opengraph_tags_for_sharing(client, publish, settings):
     publish()
 
     page = parse_strict(client.get("/").content)
@@ -80,7 +80,7 @@ def test_the_page_carries_opengraph_tags_for_sharing(client, publish):
 
     assert og["og:title"] == "Test Declaration"
     assert og["og:type"] == "article"
-    assert og["og:url"] == "http://testserver/"
+    assert og["og:url"] == settings.SITE_URL + "/"
     assert og["og:description"].startswith("We, the signatories, agree.")
 
 
