@@ -341,8 +341,8 @@ def test_the_page_runs_a_constant_number_of_queries(client, endorser, page_queri
 
     # The endorser with its versions and logo, its reconfirmations, the current version (and
     # its title, for the badge), the lines it commits to with their texts and principles'
-    # texts, and the lines no longer in the version.
-    with page_queries(10):
+    # texts, and the lines no longer in the version; the count of endorsers on the share card.
+    with page_queries(11):
         response = page_of(client, endorser)
 
     assert response.status_code == 200

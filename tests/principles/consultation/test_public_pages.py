@@ -275,7 +275,9 @@ def test_the_consultation_pages_read_the_same_number_of_queries_for_10_or_1000_c
     client, consultation, page_queries, count
 ):
     bulk_contributions(consultation, count)
-    with page_queries(1):
+    # The consultations; and, once for every page, the share card's current version, title
+    # and count of endorsers.
+    with page_queries(1 + 3):
         assert client.get("/consultation/").status_code == 200
     with page_queries(8):
         response = client.get(f"/consultation/{consultation.slug}/")
