@@ -38,8 +38,14 @@ def test_only_the_pdf_package_of_principles_reads_endorsements(imports):
     } == (set())
 
 
-# The pages that compose both apps: the sign-in landing and the site's one audit log.
-COMPOSING_PAGES = {"declaration_site.views", "declaration_site.audit", "declaration_site.urls"}
+# The pages that compose both apps: the sign-in landing, the site's one audit log, and the
+# share cards (the declaration's title and the count of endorsers).
+COMPOSING_PAGES = {
+    "declaration_site.views",
+    "declaration_site.audit",
+    "declaration_site.urls",
+    "declaration_site.share.cards",
+}
 
 
 def test_what_both_apps_share_in_declaration_site_depends_on_neither(imports):
