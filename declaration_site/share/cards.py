@@ -25,9 +25,10 @@ import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.text import Truncator
-from django.utils.translation import get_language, get_language_bidi, ngettext
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
@@ -123,13 +124,18 @@ def card_png(card: Card) -> bytes:
 
 
 def draw(card: Card) -> bytes:
-    html = render_to_string(
-        "share/card.html", {"card": card, "bidi": get_language_bidi(), "size": (WIDTH, HEIGHT)}
-    )
-    pdf = weasyprint.HTML(string=html).write_pdf()
-    page = pypdfium2.PdfDocument(pdf)[0]
-    image = page.render(scale=96 / 72).to_pil().convert("RGB").resize((WIDTH, HEIGHT))
-    return png_bytes(image)
+    with translation.override(card.language):
+        html = render_to_string(
+            "share/card.html",
+            {"card": card, "bidi": translation.get_language_bidi(), "size": (WIDTH, HEIGHT)},
+        )
+    document = pypdfium2.PdfDocument(weasyprint.HTML(string=html).write_pdf())
+    try:
+        # CSS pixels are 1/96 inch, PDF points 1/72: this scale gives back WIDTH × HEIGHT.
+        image = document[0].render(scale=96 / 72).to_pil()
+    finally:
+        document.close()
+    return png_bytes(image.convert("RGB").resize((WIDTH, HEIGHT)))
 
 
 def png_bytes(image: Image.Image) -> bytes:
