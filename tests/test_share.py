@@ -289,3 +289,18 @@ def test_the_declaration_offers_plain_links_to_share_it_and_its_address_to_copy(
     tweet = parse_qs(urlsplit(links["https:twitter.com"].get("href")).query)
     assert tweet["url"] == ["https://declaration.example.org/ar/"]
     assert page.find(".//script") is None
+
+
+def test_an_endorsers_page_shares_its_own_address_saying_who_endorses(client, make_endorser):
+    endorser = make_endorser("Escuelas Conectadas")
+
+    page = parse_strict(client.get(f"/endorsers/{endorser.public_id}/").content)
+
+    share = page.find(".//section[@class='share']")
+    address = f"https://declaration.example.org/endorsers/{endorser.public_id}/"
+    assert share.find(".//input").get("value") == address
+    (email,) = [a.get("href") for a in share.iter("a") if a.get("href").startswith("mailto:")]
+    assert parse_qs(urlsplit(email).query)["subject"] == [
+        "Escuelas Conectadas endorses “Test Declaration”"
+    ]
+    assert metas(page, "og:title") == ["Escuelas Conectadas"]
