@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "declaration_site.context_processors.languages",
                 "declaration_site.context_processors.brand",
+                "declaration_site.share.pages.share_meta",
             ],
         },
     },

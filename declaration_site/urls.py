@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 
 from . import accounts, audit, views
 from .converters import NumberConverter
+from .share import views as share_views
 
 register_converter(NumberConverter, "number")
 
@@ -65,6 +66,7 @@ urlpatterns += i18n_patterns(
     path("drafting/", include("principles.drafting.urls")),
     path("consultation/", include("principles.consultation.urls")),
     path("audit/", audit.audit_log, name="audit"),
+    path("share/<slug:kind>/<slug:digest>.png", share_views.share_card, name="share-card"),
     prefix_default_language=False,
 )
 

@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.translation import get_language
 
 from declaration_site.public_cache import cache_public_page
 
@@ -54,6 +56,7 @@ def render_version(request, version, *, is_current: bool, canonical_path: str, c
             "citation_base": citation_base,
             "permalink_url": settings.SITE_URL
             + reverse("principles:version", args=[version.number]),
+            **shared_as(version),
         },
     )
 
@@ -61,6 +64,17 @@ def render_version(request, version, *, is_current: bool, canonical_path: str, c
 def about(request):
     """How the declaration was made, what this site is, and whom to write to."""
     return render(request, "principles/about.html")
+
+
+def shared_as(version: Version) -> dict:
+    """A version's page is described by its own title and preamble when shared, when they are
+    in the reader's language; else by the site's description of the declaration, which is."""
+    if version.text is None or version.text.language != get_language():
+        return {}
+    return {
+        "page_title": version.text.title,
+        "page_description": Truncator(version.text.preamble).words(30),
+    }
 
 
 def version_list(request):

@@ -38,13 +38,15 @@ def test_only_the_pdf_package_of_principles_reads_endorsements(imports):
     } == (set())
 
 
-# The pages that compose both apps: the sign-in landing and the site's one audit log; and the
-# partner lockup of every page's footer, checked as endorsers' logos are.
+# The pages that compose both apps: the sign-in landing, the site's one audit log, the share
+# cards (the declaration's title and the count of endorsers), and the partner lockup of every
+# page's footer, checked as endorsers' logos are.
 COMPOSING_PAGES = {
     "declaration_site.views",
     "declaration_site.audit",
     "declaration_site.urls",
     "declaration_site.partner_lockup",
+    "declaration_site.share.cards",
 }
 
 

@@ -35,7 +35,11 @@ PUBLIC_PATHS = [
 ]
 # Words that are the same in every language (names, formats), and words that French or Spanish
 # spell as English does.
-SAME_IN_EVERY_LANGUAGE = {"UNESCO", "PDF", "CSV", "JSON", "SHA-256", "RewirEd"}
+SAME_IN_EVERY_LANGUAGE = {
+    *("UNESCO", "PDF", "CSV", "JSON", "SHA-256", "RewirEd"),
+    # The networks of the "Share" block.
+    *("LinkedIn", "WhatsApp", "Facebook"),
+}
 SAME_IN = {
     "fr": re.compile(
         r"^(Versions?( \d+)?|version \d+|Action|Date|Type|Organisation|International|Europe"

@@ -12,7 +12,6 @@ ones (Chinese, Japanese, Korean, emoji) as two: enough for a badge that stays le
 import unicodedata
 
 from django.db.models import Prefetch
-from django.templatetags.static import static
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
@@ -103,10 +102,6 @@ def declaration_title() -> str:
         return current.text.title if current is not None and current.text else ""
 
     return cached_value(f"declaration-title:{get_language()}", title) or _("the declaration")
-
-
-def site_image_url() -> str:
-    return static("img/share.png")
 
 
 def size(title: str) -> tuple[int, int]:

@@ -81,9 +81,9 @@ def endorser_page(request, public_id):
     context = {
         "endorser": endorser,
         "page_url": page_url,
-        "description": endorser.statement or badge_alt,
+        "page_title": endorser.organisation_name,
+        "page_description": endorser.statement or badge_alt,
         "logo": logo_of(endorser),
-        "share_image": share_image(endorser),
         "commitments": commitments_on_page(endorser),
         "reconfirmations": endorser.reconfirmations.all(),
         "certificate_url": reverse(
@@ -114,12 +114,6 @@ def logo_of(endorser) -> dict | None:
         "height": endorser.logo.height,
         "alt": _("Logo of %(organisation)s") % {"organisation": endorser.organisation_name},
     }
-
-
-def share_image(endorser) -> str:
-    """The share card's image: the endorser's logo, else the site's own picture."""
-    image = endorser.logo_url("large") if endorser.logo_id else badges.site_image_url()
-    return image if image.startswith(("https://", "http://")) else settings.SITE_URL + image
 
 
 @require_safe

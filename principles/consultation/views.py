@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -73,8 +74,19 @@ def detail(request, slug):
     return render(
         request,
         "principles/consultation/detail.html",
-        {"consultation": consultation, **_reading(request, consultation)},
+        {
+            "consultation": consultation,
+            **_reading(request, consultation),
+            **_described_by(consultation),
+        },
     )
+
+
+def _described_by(consultation) -> dict:
+    """When shared, a consultation is described by its own introduction, if it has one."""
+    if not consultation.introduction:
+        return {}
+    return {"page_description": Truncator(consultation.introduction).words(40)}
 
 
 def personal(view):

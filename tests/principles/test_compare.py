@@ -136,6 +136,7 @@ def test_the_public_comparison_runs_a_constant_number_of_queries(
     publish(principles=size, action_lines=size)
     publish(principles=size, action_lines=size)
 
-    # One of them reads the change notes of the versions compared.
-    with django_assert_max_num_queries(7):
+    # One of them reads the change notes of the versions compared. Then the share card's: the
+    # public cache's generation, the current version and its title, the count of endorsers.
+    with django_assert_max_num_queries(7 + 4):
         assert client.get("/versions/1/compare/2/").status_code == 200

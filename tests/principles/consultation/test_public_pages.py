@@ -275,7 +275,9 @@ def test_the_consultation_pages_read_the_same_number_of_queries_for_10_or_1000_c
     client, consultation, page_queries, count
 ):
     bulk_contributions(consultation, count)
-    with page_queries(1):
+    # The consultations; and, once for every page, the share card's current version, title
+    # and count of endorsers.
+    with page_queries(1 + 3):
         assert client.get("/consultation/").status_code == 200
     with page_queries(8):
         response = client.get(f"/consultation/{consultation.slug}/")
@@ -515,3 +517,18 @@ def test_every_consultation_page_is_in_the_readers_language(
         # Names are what participants and invited organisations wrote, in any language.
         left_in_english -= {"Amina Diallo", "Schools Online Network", "Quiet Institute"}
         assert not left_in_english, (path, sorted(left_in_english))
+
+
+def test_a_consultation_is_shared_with_its_introduction_and_the_consultations_card(
+    client, make_consultation, changed_draft
+):
+    consultation = make_consultation(
+        changed_draft, introduction="Tell us what you think of the new action line."
+    )
+
+    page = parse_strict(client.get(f"/consultation/{consultation.slug}/").content)
+
+    descriptions = [m.get("content") for m in page.iter("meta") if m.get("name") == "description"]
+    assert descriptions == ["Tell us what you think of the new action line."]
+    (image,) = [m.get("content") for m in page.iter("meta") if m.get("property") == "og:image"]
+    assert "/share/consultations/" in image
