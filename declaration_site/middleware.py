@@ -73,16 +73,20 @@ class FirstVisitLanguageMiddleware:
 
 
 class TextGZipMiddleware(GZipMiddleware):
-    """Compress pages, open data and other text as they leave gunicorn, as most of their bytes
-    repeat (a page is 12 to 70 KB raw and 3 to 17 KB gzipped); leave PDFs, PNGs and logos alone,
-    as they are compressed already and a download's size and byte ranges should stay as stored.
-    Django's GZipMiddleware pads each response with random bytes (BREACH) and CSRF tokens are
-    masked per response, so a page with a form may be compressed too. A proxy in front may
-    compress with brotli instead: the README's nginx block asks for uncompressed responses."""
+    """Compress pages and other text that Django renders as they leave gunicorn, as most of
+    their bytes repeat (a page is 12 to 75 KB raw and 3 to 17 KB gzipped). Files streamed
+    from storage (open data, PDFs, logos) pass as stored: gunicorn sends them with sendfile,
+    with their length and byte ranges, and the open data files run to megabytes that
+    compressing in Python would cost a worker's CPU for; a proxy may compress them. Django's
+    GZipMiddleware pads each response with random bytes (BREACH) and CSRF tokens are masked
+    per response, so a page with a form may be compressed too. The README's nginx block asks
+    for uncompressed responses and compresses everything itself, with brotli too."""
 
     COMPRESSED_TYPES = ("text/", "application/json", "image/svg+xml")
 
     def process_response(self, request, response):
-        if not response.get("Content-Type", "").startswith(self.COMPRESSED_TYPES):
+        if response.streaming or not response.get("Content-Type", "").startswith(
+            self.COMPRESSED_TYPES
+        ):
             return response
         return super().process_response(request, response)

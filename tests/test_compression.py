@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.test import RequestFactory
 
 from declaration_site.middleware import TextGZipMiddleware
@@ -63,7 +63,7 @@ def test_a_file_compressed_already_is_sent_as_stored(kind):
 
 
 @pytest.mark.parametrize("kind", ["text/csv; charset=utf-8", "application/json", "image/svg+xml"])
-def test_open_data_and_drawings_are_gzipped(kind):
+def test_csv_json_and_svg_that_django_renders_are_gzipped(kind):
     text = b"country,count\n" * 1_000
     middleware = TextGZipMiddleware(lambda request: HttpResponse(text, content_type=kind))
 
@@ -71,3 +71,15 @@ def test_open_data_and_drawings_are_gzipped(kind):
 
     assert response["Content-Encoding"] == "gzip"
     assert gzip.decompress(response.content) == text
+
+
+def test_a_file_streamed_from_storage_is_sent_as_stored_for_sendfile(tmp_path):
+    stored = tmp_path / "endorsers.csv"
+    stored.write_bytes(b"country,count\n" * 1_000)
+
+    with stored.open("rb") as file:
+        middleware = TextGZipMiddleware(lambda request: FileResponse(file, content_type="text/csv"))
+        response = middleware(RequestFactory().get("/file", headers={"accept-encoding": BROWSER}))
+
+    assert not response.has_header("Content-Encoding")
+    assert response["Content-Length"] == str(stored.stat().st_size)
