@@ -2,14 +2,16 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_lighthouse \\
     CACHE_URL=redis://127.0.0.1:6379/3 \\
-        .venv/bin/python -m bench.lighthouse [--endorsers 2000] [--runs 2]
+        .venv/bin/python -m bench.lighthouse [--endorsers 2000] [--runs 2] \\
+        [--paths / /ar/] [--reports FOLDER]
 
-Run from the project's folder with `-m`, as the journeys' Lighthouse test imports `audit` from
-here. The database named in DATABASE_URL is emptied (`flush`) and the Redis database in
-CACHE_URL is used as the cache, so point both at scratch ones (without DATABASE_URL a SQLite
-file in a temporary folder is used). The site runs as the journeys run it
-(tests/journeys/deployed.py: gunicorn with two workers and DEBUG off, the task worker), with
-the shipped declaration and N approved endorsers from `seed_demo_data`.
+Run from the project's folder with `-m`: this module imports the journeys' deployed site, and
+the journeys' Lighthouse test imports its audits. The database named in DATABASE_URL is
+emptied (`flush`) and the Redis database in CACHE_URL is used as the cache, so point both at
+scratch ones (without DATABASE_URL a SQLite file in a temporary folder is used). The site
+runs as the journeys run it (tests/journeys/deployed.py: gunicorn with two workers and DEBUG
+off, the task worker), with the shipped declaration and N approved endorsers from
+`seed_demo_data`.
 
 Lighthouse 12.2.3 (package.json; 13 needs Node 22) drives Debian's chromium, headless, with its
 default mobile form factor and simulated throttling. Each page is loaded once to fill the
