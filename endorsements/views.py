@@ -12,7 +12,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
@@ -368,7 +367,6 @@ LIST_PARAMETERS = QueryParameters(
 # Compressed for readers who accept it: with its map and 50 entries the page is about 80 KB,
 # 10 KB gzipped. Safe from BREACH: a shared, cached page holds no secret (no CSRF token, no
 # session) for reflected input to be compared against.
-@gzip_page
 @cache_public_page(parameters=LIST_PARAMETERS)
 def endorser_list(request):
     """Approved endorsers, searchable and filterable, with totals and charts. Every filter is
