@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from declaration_site.countries import CountryChoiceField, country_choices
 from declaration_site.public_cache import cached_value
 from declaration_site.regions import Region
+from declaration_site.templatetags.bidi import DIRECTIONAL_CONTROLS, isolate_html
 from principles.models import ActionLine, Version
 from principles.templatetags.declaration_text import lang_attr
 
@@ -178,7 +179,9 @@ class EndorsementForm(forms.ModelForm):
         return helper
 
     def clean_organisation_name(self):
-        name = self.cleaned_data["organisation_name"].translate(BIDI_CONTROLS).strip()
+        # Directional controls would make the name read differently on the public list, in the
+        # CSV and in the PDF.
+        name = self.cleaned_data["organisation_name"].translate(DIRECTIONAL_CONTROLS).strip()
         if not normalise_name(name):
             raise forms.ValidationError(
                 _("Enter the organisation's name with at least one letter or digit.")
@@ -228,35 +231,28 @@ class EndorsementForm(forms.ModelForm):
         return ""
 
 
-# Characters that reorder the text around them (U+202A to U+202E, U+2066 to U+2069): in a name they
-# would make it read differently on the public list, in the CSV and in the PDF.
-BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-
-
 def action_line_choices(version: Version) -> list:
-    """The version's action lines, grouped under their principles: [(principle, [(pk, text)])]."""
+    """The version's action lines, grouped under their principles: [(principle, [(pk, text)])].
+
+    Each number and each text is a box of its own (see `numbered` in site.css), the number
+    isolated: an English line on an Arabic page keeps "1.1" beside it, not inside it."""
     version = Version.objects.with_text().get(pk=version.pk)
     return [
         (
-            format_html(
-                "{}. <span{}>{}</span>", number, lang_attr(principle.text), principle.text.title
-            ),
+            numbered(_("Principle %(number)s") % {"number": number}, principle.text, "title"),
             [
-                (
-                    line.pk,
-                    format_html(
-                        "{}.{} <span{}>{}</span>",
-                        number,
-                        position,
-                        lang_attr(line.text),
-                        line.text.text,
-                    ),
-                )
+                (line.pk, numbered(f"{number}.{position}", line.text, "text"))
                 for position, line in enumerate(principle.action_lines.all(), start=1)
             ],
         )
         for number, principle in enumerate(version.principles.all(), start=1)
     ]
+
+
+def numbered(number: str, text, field: str) -> str:
+    return format_html(
+        "{} <span{}>{}</span>", isolate_html(number), lang_attr(text), getattr(text, field)
+    )
 
 
 class ReconfirmForm(forms.Form):
