@@ -41,14 +41,6 @@ def language_name(language: str) -> str:
     return str(get_language_info(language)["name_translated"])
 
 
-@register.filter
-def isolate(text) -> str:
-    """`text` between Unicode's first-strong isolate marks, so that a name in one direction
-    keeps its order inside a line in the other ("Bridges & <Partners>" in an Arabic line).
-    For the PDF: WeasyPrint does not isolate <bdi>."""
-    return format_html("\u2068{}\u2069", text)
-
-
 @register.simple_tag
 def source_language() -> str:
     """The language the declaration is written in, for text shown only in that language (the
