@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from declaration_site.countries import CountryChoiceField, country_choices
 from declaration_site.public_cache import cached_value
 from declaration_site.regions import Region
-from declaration_site.templatetags.bidi import DIRECTIONAL_CONTROLS, isolate_html
+from declaration_site.templatetags.bidi import DIRECTIONAL_CONTROLS
 from principles.models import ActionLine, Version
-from principles.templatetags.declaration_text import lang_attr
+from principles.templatetags.declaration_text import numbered
 
 from .logos import LogoRefused, process_logo
 from .models import Endorsement
@@ -232,27 +232,22 @@ class EndorsementForm(forms.ModelForm):
 
 
 def action_line_choices(version: Version) -> list:
-    """The version's action lines, grouped under their principles: [(principle, [(pk, text)])].
-
-    Each number and each text is a box of its own (see `numbered` in site.css), the number
-    isolated: an English line on an Arabic page keeps "1.1" beside it, not inside it."""
+    """The version's action lines, grouped under their principles: [(principle, [(pk, text)])]."""
     version = Version.objects.with_text().get(pk=version.pk)
     return [
         (
-            numbered(_("Principle %(number)s") % {"number": number}, principle.text, "title"),
+            numbered(
+                _("Principle %(number)s") % {"number": number},
+                principle.text.title,
+                principle.text,
+            ),
             [
-                (line.pk, numbered(f"{number}.{position}", line.text, "text"))
+                (line.pk, numbered(f"{number}.{position}", line.text.text, line.text))
                 for position, line in enumerate(principle.action_lines.all(), start=1)
             ],
         )
         for number, principle in enumerate(version.principles.all(), start=1)
     ]
-
-
-def numbered(number: str, text, field: str) -> str:
-    return format_html(
-        "{} <span{}>{}</span>", isolate_html(number), lang_attr(text), getattr(text, field)
-    )
 
 
 class ReconfirmForm(forms.Form):

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import get_language, get_language_info
 
+from declaration_site.templatetags.bidi import isolate_html
 from principles.models import SOURCE_LANGUAGE
 
 register = template.Library()
@@ -31,6 +32,18 @@ def other_language_attrs(language: str) -> str:
     if language == get_language():
         return ""
     return language_attrs(language)
+
+
+def numbered(number: str, words: str, text) -> str:
+    """A number ("1.1", "Principle 2") and the words of `text` side by side, in boxes of their
+    own (`.numbered` in site.css), the number isolated: an English line on an Arabic page keeps
+    its number beside it, not inside one of its wrapped lines nor with the full stop moved."""
+    return format_html(
+        '<span class="numbered">{} <span{}>{}</span></span>',
+        isolate_html(number),
+        lang_attr(text),
+        words,
+    )
 
 
 @register.filter

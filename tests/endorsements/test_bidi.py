@@ -19,17 +19,14 @@ def test_on_the_arabic_form_each_number_is_isolated_beside_its_english_action_li
     groups = page.findall(".//fieldset[@class='action-line-group']")
     assert len(groups) == 3
     for number, group in enumerate(groups, start=1):
-        legend = group.find("legend")
-        assert legend.get("class") == "numbered"
-        assert (legend[0].tag, legend[0].get("dir"), legend[0].text) == (
-            "bdi",
-            "rtl",
-            f"المبدأ {number}",
-        )
-        labels = group.findall(".//label")
-        assert len(labels) == 2
-        for position, label in enumerate(labels, start=1):
-            bdi, text = label
+        principle, lines = group.find("legend/span"), group.findall(".//label/span")
+        assert principle.get("class") == "numbered"
+        assert (principle[0].tag, principle[0].get("dir")) == ("bdi", "rtl")
+        assert principle[0].text == f"المبدأ {number}"
+        assert len(lines) == 2
+        for position, line in enumerate(lines, start=1):
+            bdi, text = line
+            assert line.get("class") == "numbered"
             assert (bdi.tag, bdi.get("dir"), bdi.text) == ("bdi", "ltr", f"{number}.{position}")
             assert (text.get("lang"), text.get("dir")) == ("en", "ltr")
             assert text.text == f"Action line {number}.{position} text."
