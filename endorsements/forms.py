@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from declaration_site.countries import CountryChoiceField, country_choices
 from declaration_site.public_cache import cached_value
 from declaration_site.regions import Region
+from declaration_site.templatetags.bidi import DIRECTIONAL_CONTROLS
 from principles.models import ActionLine, Version
-from principles.templatetags.declaration_text import lang_attr
+from principles.templatetags.declaration_text import numbered
 
 from .logos import LogoRefused, process_logo
 from .models import Endorsement
@@ -182,7 +183,9 @@ class EndorsementForm(forms.ModelForm):
         return helper
 
     def clean_organisation_name(self):
-        name = self.cleaned_data["organisation_name"].translate(BIDI_CONTROLS).strip()
+        # Directional controls would make the name read differently on the public list, in the
+        # CSV and in the PDF.
+        name = self.cleaned_data["organisation_name"].translate(DIRECTIONAL_CONTROLS).strip()
         if not normalise_name(name):
             raise forms.ValidationError(
                 _("Enter the organisation's name with at least one letter or digit.")
@@ -232,30 +235,18 @@ class EndorsementForm(forms.ModelForm):
         return ""
 
 
-# Characters that reorder the text around them (U+202A to U+202E, U+2066 to U+2069): in a name they
-# would make it read differently on the public list, in the CSV and in the PDF.
-BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-
-
 def action_line_choices(version: Version) -> list:
     """The version's action lines, grouped under their principles: [(principle, [(pk, text)])]."""
     version = Version.objects.with_text().get(pk=version.pk)
     return [
         (
-            format_html(
-                "{}. <span{}>{}</span>", number, lang_attr(principle.text), principle.text.title
+            numbered(
+                _("Principle %(number)s") % {"number": number},
+                principle.text.title,
+                principle.text,
             ),
             [
-                (
-                    line.pk,
-                    format_html(
-                        "{}.{} <span{}>{}</span>",
-                        number,
-                        position,
-                        lang_attr(line.text),
-                        line.text.text,
-                    ),
-                )
+                (line.pk, numbered(f"{number}.{position}", line.text.text, line.text))
                 for position, line in enumerate(principle.action_lines.all(), start=1)
             ],
         )

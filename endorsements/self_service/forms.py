@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from declaration_site.countries import CountryChoiceField
+from declaration_site.templatetags.bidi import DIRECTIONAL_CONTROLS
 from principles.models import Version
 
-from ..forms import BIDI_CONTROLS, ActionLinesField, WebsiteField
+from ..forms import ActionLinesField, WebsiteField
 from ..names import normalise_name
 
 
@@ -66,7 +67,7 @@ class ManageForm(forms.Form):
         self.fields["action_lines"].for_version(version)
 
     def clean_organisation_name(self):
-        name = self.cleaned_data["organisation_name"].translate(BIDI_CONTROLS).strip()
+        name = self.cleaned_data["organisation_name"].translate(DIRECTIONAL_CONTROLS).strip()
         if not normalise_name(name):
             raise forms.ValidationError(
                 _("Enter the organisation's name with at least one letter or digit.")

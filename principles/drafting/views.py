@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +22,7 @@ from ..models import (
     Version,
     VersionStateError,
 )
-from ..templatetags.declaration_text import lang_attr
+from ..templatetags.declaration_text import numbered
 from . import comments, review, services
 from .forms import (
     ActionLineForm,
@@ -414,17 +413,15 @@ def send_back(request, pk: int):
     draft = get_object_or_404(Version.objects.in_progress().with_text(SOURCE_LANGUAGE), pk=pk)
     items = [(Revision.VERSION_TEXT_KEY, _("Title and preamble"))]
     for principle in draft.principles.all():
-        title = format_html("<span{}>{}</span>", lang_attr(principle.text), principle.text.title)
-        items.append((str(principle.key), format_html("{}. {}", principle.position, title)))
+        number = principle.position
+        items.append(
+            (str(principle.key), numbered(f"{number}.", principle.text.title, principle.text))
+        )
         items.extend(
             (
                 str(line.key),
-                format_html(
-                    "{}.{} <span{}>{}</span>",
-                    principle.position,
-                    line.position,
-                    lang_attr(line.text),
-                    Truncator(line.text.text).chars(140),
+                numbered(
+                    f"{number}.{line.position}", Truncator(line.text.text).chars(140), line.text
                 ),
             )
             for line in principle.action_lines.all()

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import get_language, get_language_bidi, get_language_info
 
+from declaration_site.templatetags.bidi import isolate_html, isolate_text
 from principles.models import SOURCE_LANGUAGE
 
 register = template.Library()
@@ -33,6 +34,18 @@ def other_language_attrs(language: str) -> str:
     return language_attrs(language)
 
 
+def numbered(number: str, words: str, text) -> str:
+    """A number ("1.1", "Principle 2") and the words of `text` side by side, in boxes of their
+    own (`.numbered` in site.css), the number isolated: an English line on an Arabic page keeps
+    its number beside it, not inside one of its wrapped lines nor with the full stop moved."""
+    return format_html(
+        '<span class="numbered">{} <span{}>{}</span></span>',
+        isolate_html(number),
+        lang_attr(text),
+        words,
+    )
+
+
 @register.filter
 def language_name(language: str) -> str:
     """The name of `language`, one of settings.LANGUAGES, in the active language ("anglais")."""
@@ -42,18 +55,11 @@ def language_name(language: str) -> str:
 
 
 @register.filter
-def isolate(text) -> str:
-    """`text` between Unicode's first-strong isolate marks, so that a name in one direction
-    keeps its order inside a line in the other ("Bridges & <Partners>" in an Arabic line).
-    For the PDF: WeasyPrint does not isolate <bdi>."""
-    return format_html("\u2068{}\u2069", text)
-
-
-@register.filter
 def isolate_in_rtl(text) -> str:
-    """`isolate` on a right-to-left page, `text` as it is otherwise: for plain text that is
-    copied (a citation), where left to right the marks would only be invisible clutter."""
-    return isolate(text) if get_language_bidi() else text
+    """`text` between Unicode's isolate marks on a right-to-left page, as it is otherwise: for
+    plain text that is copied (a citation), where left to right the marks would only be
+    invisible clutter."""
+    return isolate_text(text) if get_language_bidi() else text
 
 
 @register.simple_tag

@@ -36,7 +36,7 @@ def test_the_form_shows_every_field_and_the_version_on_screen(client, version):
     assert "version 1" in text_of(page.find(".//p[@class='version-on-screen']"))
     assert version.content_hash.encode() in response.content
     legends = [text_of(legend) for legend in page.iter("legend")]
-    assert "Principle 2. Principle title 2" in legends
+    assert "Principle 2 Principle title 2" in legends
     assert page.find(".//a[@href='/endorse/privacy/']") is not None
 
 

@@ -185,7 +185,7 @@ def test_a_moderator_approves_a_change_which_is_audited_emailed_and_public(
     assert (endorser.organisation_name, endorser.country.code) == ("Open Schools Kenya", "TZ")
     assert endorser.region == "africa"
     assert AuditEntry.objects.about(endorser).get().action == "endorsement.change_approve"
-    assert "now listed as Open Schools Kenya" in mail.outbox[0].body
+    assert "now listed as \u2068Open Schools Kenya\u2069" in mail.outbox[0].body
     client.logout()
     assert "Open Schools Kenya" in client.get("/endorsers/").content.decode()
 

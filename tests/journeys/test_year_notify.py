@@ -130,7 +130,7 @@ def test_year_notify(site, cast, mailbox, story):
         sent = nth_email(
             mailbox, to="emma@example.org", subject="Your draft was sent back with comments", n=1
         )
-        assert f"Action line 1.1, rene: “{COMMENT}”" in sent.body
+        assert f"Action line 1.1, \u2068rene\u2069: “\u2068{COMMENT}\u2069”" in sent.body
         emma.open_email(sent, "/drafting/")
         expect(emma.item(FIRST_TEXT)).to_contain_text(COMMENT)
         emma.follow("Edit action line 1.1")

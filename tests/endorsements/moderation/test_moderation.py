@@ -172,7 +172,7 @@ def test_a_standard_reason_is_emailed_to_the_organisation_in_the_language_it_end
     assert (endorsement.status, endorsement.rejection_code) == ("rejected", "not-an-organisation")
     (email,) = mail.outbox
     assert email.to == [endorsement.contact_email]
-    assert email.body.startswith("Bonjour Contact person,")
+    assert email.body.startswith("Bonjour \u2068Contact person\u2069,")
     with translation.override("fr"):
         assert str(Endorsement.RejectionReason.NOT_AN_ORGANISATION.label) in email.body
     assert "https://declaration.test/fr/endorse/" in email.body

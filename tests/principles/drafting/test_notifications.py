@@ -95,7 +95,8 @@ def test_a_draft_sent_back_tells_its_authors_with_the_comments(
 
     assert set(sent) == {"ed@example.org", "eli@example.org"}
     assert sent["ed@example.org"].subject == "Your draft was sent back with comments"
-    assert "Action line 1.1, rita: “Say who pays.”" in sent["ed@example.org"].body
+    comment = "Action line 1.1, \u2068rita\u2069: “\u2068Say who pays.\u2069”"
+    assert comment in sent["ed@example.org"].body
 
 
 def test_an_approved_draft_is_announced_to_its_authors_and_the_publishers(
