@@ -315,7 +315,7 @@ def test_the_list_with_logos_runs_a_constant_number_of_queries(
     approve_with_logos(version, count)
 
     # As without logos (test_public_list.py): the logo comes with each endorser's row.
-    with page_queries(10):
+    with page_queries(13):
         response = client.get("/endorsers/")
 
     images = parse_strict(response.content).findall(".//li/img[@class='endorser-logo']")

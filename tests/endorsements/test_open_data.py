@@ -295,7 +295,7 @@ def test_the_list_links_every_open_data_file(client, committed):
         assert f'href="{path}"' in page
 
 
-def test_the_privacy_notice_names_every_published_field(client):
+def test_the_privacy_notice_names_every_published_field(client, db):
     page = client.get("/endorse/privacy/").content.decode()
 
     for published in ("website", "action lines", "version", "CSV", "JSON"):

@@ -156,7 +156,10 @@ def deploy(release: str, *, settings, tmp_path) -> None:
     """Switch to the static files of `release`, as collectstatic leaves them on a server."""
     root = tmp_path / release
     root.mkdir()
-    hashed = {name: name.replace(".", f".{release}.") for name in ("css/site.css", "favicon.svg")}
+    hashed = {
+        name: name.replace(".", f".{release}.")
+        for name in ("css/site.css", "favicon.svg", "img/name-mark.svg")
+    }
     manifest = {"version": "1.1", "hash": release, "paths": hashed}
     (root / "staticfiles.json").write_text(json.dumps(manifest))
     settings.STATIC_ROOT = root
