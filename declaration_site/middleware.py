@@ -77,16 +77,32 @@ class TextGZipMiddleware(GZipMiddleware):
     their bytes repeat (a page is 12 to 75 KB raw and 3 to 17 KB gzipped). Files streamed
     from storage (open data, PDFs, logos) pass as stored: gunicorn sends them with sendfile,
     with their length and byte ranges, and the open data files run to megabytes that
-    compressing in Python would cost a worker's CPU for; a proxy may compress them. Django's
-    GZipMiddleware pads each response with random bytes (BREACH) and CSRF tokens are masked
-    per response, so a page with a form may be compressed too. The README's nginx block asks
-    for uncompressed responses and compresses everything itself, with brotli too."""
+    compressing in Python would cost a worker's CPU for; a proxy may compress them.
+
+    Responses to signed-in people are never compressed (BREACH): staff pages echo query
+    parameters next to personal data, so the length of a compressed page would tell whoever
+    can make a signed-in browser send guesses whether a guess matches that data; Django's
+    random padding only slows that down. What everyone else reads holds nothing personal, and
+    CSRF tokens are masked per response, so their pages, forms included, are compressed. The
+    README's nginx block asks for uncompressed responses and compresses everything itself,
+    with brotli too."""
 
     COMPRESSED_TYPES = ("text/", "application/json", "image/svg+xml")
 
     def process_response(self, request, response):
-        if response.streaming or not response.get("Content-Type", "").startswith(
-            self.COMPRESSED_TYPES
+        if (
+            response.streaming
+            or not response.get("Content-Type", "").startswith(self.COMPRESSED_TYPES)
+            or self.signed_in(request)
         ):
             return response
         return super().process_response(request, response)
+
+    @staticmethod
+    def signed_in(request) -> bool:
+        """Whether the request comes from someone signed in; the session of a reader without
+        a session cookie is never read to find out."""
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return False
+        user = getattr(request, "user", None)
+        return user is not None and user.is_authenticated

@@ -4,8 +4,10 @@ operator (PARTNER_LOCKUP, PARTNER_LOCKUP_ALT) and shown in every page's footer.
 The file is never served as it is. A raster (PNG, JPEG, WebP) goes through the checks that
 endorsers' logos go through and is re-encoded from its pixels (endorsements.logos); an SVG is
 parsed with entities refused (no XML bomb, no external entity) and rebuilt from an allowlist of
-drawing elements and attributes, without its DOCTYPE, so that no script, event handler, foreign
-object or outside address survives (a file, an http image, a stylesheet import). What is served
+SVG's own drawing elements and attributes, without its DOCTYPE, so that no script, event
+handler, foreign object or outside address survives (a file, an http image, a stylesheet
+import). A file the parsers cannot take (nested too deep, of no finite size) is refused like
+any other, so that it costs the footer its lockup and never a page. What is served
 carries its content hash in its address, so browsers keep it for good and a new file is fetched
 at once.
 
@@ -16,6 +18,7 @@ process, on the first page that shows it.
 import hashlib
 import json
 import logging
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,8 +56,17 @@ DRAWING_ATTRIBUTES = {
     "font-style", "text-anchor", "dominant-baseline", "letter-spacing", "dx", "dy",
     "clipPathUnits", "maskUnits", "maskContentUnits", "href", "version", "role", "aria-label",
 }  # fmt: skip
-# CSS in a style attribute or element may name only the drawing's own parts: url(#id).
-OUTSIDE_IN_CSS = re.compile(r"url\s*\(\s*(?![\s'\"]*#)|@import|expression\s*\(|\\", re.I)
+# CSS in a style attribute or element may name only the drawing's own parts, url(#id): no
+# import, no url() of anything else, no image-set() (it takes plain strings as addresses), no
+# escape (which could spell any of these), and no quoted string but a fragment ("#id"), as
+# `@import "…"` and functions to come take an address as a string.
+OUTSIDE_IN_CSS = re.compile(r"@import|url\s*\(\s*(?![\s'\"]*#)|image-set|expression\s*\(|\\", re.I)
+QUOTED_IN_CSS = re.compile(r"\"[^\"]*\"?|'[^']*'?")
+# How deep elements may nest: drawing programs group a few levels deep; thousands would
+# exhaust Python's recursion in the walk below and in ElementTree's serialiser.
+MAX_DEPTH = 50
+# A length or coordinate as SVG writes it, exponent included (no "inf", "nan" or "1_0").
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 class LockupRefused(ValueError):
@@ -96,7 +108,10 @@ def load() -> Lockup | None:
     if path is None:
         return None
     stat = path.stat()
-    return processed(str(path), stat.st_mtime_ns, stat.st_size)
+    outcome = processed(str(path), stat.st_mtime_ns, stat.st_size)
+    if isinstance(outcome, LockupRefused):
+        raise LockupRefused(str(outcome))
+    return outcome
 
 
 def shown() -> Lockup | None:
@@ -104,19 +119,32 @@ def shown() -> Lockup | None:
     try:
         return load()
     except (LockupRefused, OSError) as error:
-        logger.error("The partner lockup is not shown: %s", error)
+        log_refusal(str(error))
         return None
 
 
+@lru_cache(maxsize=16)
+def log_refusal(reason: str) -> None:
+    """Log why the lockup is not shown, once per reason rather than on every page."""
+    logger.error("The partner lockup is not shown: %s", reason)
+
+
 @lru_cache(maxsize=4)
-def processed(path: str, _mtime_ns: int, size: int) -> Lockup:
-    """The file at `path`, checked and rebuilt (cached until it changes on disk)."""
-    if size > MAX_BYTES:
-        raise LockupRefused(f"{path} is larger than 2 MB.")
-    data = Path(path).read_bytes()
-    if path.lower().endswith(".svg"):
-        return sanitised_svg(data)
-    return reencoded_raster(data, name=Path(path).name)
+def processed(path: str, _mtime_ns: int, size: int) -> Lockup | LockupRefused:
+    """The file at `path` checked and rebuilt, or why it is refused: either is kept until the
+    file changes on disk, so that a refused file is not read again on every page. Whatever
+    a hostile file makes the parsers raise is a refusal, never a failed page or check."""
+    try:
+        if size > MAX_BYTES:
+            raise LockupRefused("it is larger than 2 MB.")
+        data = Path(path).read_bytes()
+        if path.lower().endswith(".svg"):
+            return sanitised_svg(data)
+        return reencoded_raster(data, name=Path(path).name)
+    except LockupRefused as refused:
+        return LockupRefused(f"{path}: {refused}")
+    except (RecursionError, OverflowError, ValueError) as error:
+        return LockupRefused(f"{path} cannot be processed: {error!r}")
 
 
 def reencoded_raster(data: bytes, *, name: str) -> Lockup:
@@ -125,7 +153,7 @@ def reencoded_raster(data: bytes, *, name: str) -> Lockup:
         logos.check_nothing_hidden(data, image_format)
         image = logos.thumbnail(logos.open_checked(data, image_format), RASTER_SIDE)
     except logos.LogoRefused as refused:
-        raise LockupRefused(f"{name}: {refused}") from None
+        raise LockupRefused(str(refused)) from None
     return Lockup(logos.encoded(image, quality=90), "image/webp", "webp", *image.size)
 
 
@@ -139,23 +167,33 @@ def sanitised_svg(data: bytes) -> Lockup:
         raise LockupRefused("the SVG file's root element is not <svg>.")
     keep_drawing_only(root)
     width, height = svg_size(root)
-    ElementTree.register_namespace("", SVG)
-    content = ElementTree.tostring(root, encoding="utf-8", xml_declaration=False)
-    return Lockup(content, "image/svg+xml", "svg", width, height)
+    return Lockup(svg_bytes(root), "image/svg+xml", "svg", width, height)
 
 
-def keep_drawing_only(element: ElementTree.Element) -> None:
+def keep_drawing_only(element: ElementTree.Element, depth: int = 0) -> None:
     """Remove from `element`, in place, every child and attribute that is not plain drawing."""
+    if depth > MAX_DEPTH:
+        raise LockupRefused(f"the SVG nests elements more than {MAX_DEPTH} deep.")
+    if element.tag == f"{{{SVG}}}style":
+        # Its whole text is the style sheet, children and what follows them included.
+        css = "".join(element.itertext())
+        del element[:]
+        element.text = "" if reaches_outside(css) else css
     for child in list(element):
-        if child.tag.removeprefix(f"{{{SVG}}}") not in DRAWING_ELEMENTS:
-            element.remove(child)
+        if is_drawing_element(child.tag):
+            keep_drawing_only(child, depth + 1)
         else:
-            keep_drawing_only(child)
+            element.remove(child)
     for attribute, value in list(element.attrib.items()):
         if not is_drawing_attribute(attribute, value):
             del element.attrib[attribute]
-    if element.tag == f"{{{SVG}}}style" and OUTSIDE_IN_CSS.search(element.text or ""):
-        element.text = ""
+
+
+def is_drawing_element(tag: str) -> bool:
+    """An element of SVG's own namespace with an allowed name: `<style xmlns="">` is no SVG
+    style, and another namespace's `rect` no SVG rect."""
+    namespace, _brace, name = tag.rpartition("}")
+    return namespace == f"{{{SVG}" and name in DRAWING_ELEMENTS
 
 
 def is_drawing_attribute(attribute: str, value: str) -> bool:
@@ -164,18 +202,50 @@ def is_drawing_attribute(attribute: str, value: str) -> bool:
         return False
     if name == "href":
         return value.startswith("#")
-    return not OUTSIDE_IN_CSS.search(value)
+    return not reaches_outside(value)
+
+
+def reaches_outside(css: str) -> bool:
+    """Whether `css` may name anything but the drawing's own parts (see OUTSIDE_IN_CSS)."""
+    return bool(OUTSIDE_IN_CSS.search(css)) or any(
+        not quoted[1:].startswith("#") for quoted in QUOTED_IN_CSS.findall(css)
+    )
+
+
+def svg_bytes(root: ElementTree.Element) -> bytes:
+    """The kept drawing, all of whose elements are SVG's, written with SVG as its default
+    namespace. Written here, not by ElementTree.register_namespace, which would change how
+    every other ElementTree output of the process names the SVG namespace."""
+    for element in root.iter():
+        element.tag = element.tag.removeprefix(f"{{{SVG}}}")
+        if (href := element.attrib.pop(f"{{{XLINK}}}href", None)) is not None:
+            element.set("xlink:href", href)
+    root.set("xmlns", SVG)
+    root.set("xmlns:xlink", XLINK)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=False)
 
 
 def svg_size(root: ElementTree.Element) -> tuple[int, int]:
     """The drawing's proportions, from its viewBox or else its width and height."""
-    numbers = re.findall(r"[-+]?\d*\.?\d+", root.get("viewBox", ""))
-    if len(numbers) == 4 and float(numbers[2]) > 0 and float(numbers[3]) > 0:
-        return round(float(numbers[2])), round(float(numbers[3]))
-    try:
-        return round(float(root.get("width", ""))), round(float(root.get("height", "")))
-    except ValueError:
-        raise LockupRefused("the SVG has neither a viewBox nor a width and height.") from None
+    view_box = re.split(r"[\s,]+", root.get("viewBox", "").strip())
+    size = len(view_box) == 4 and positive_size(*view_box[2:])
+    size = size or positive_size(root.get("width", ""), root.get("height", ""))
+    if not size:
+        raise LockupRefused(
+            "the SVG has neither a viewBox nor a width and height in positive numbers."
+        )
+    return size
+
+
+def positive_size(width: str, height: str) -> tuple[int, int] | None:
+    """Width and height in whole pixels (at least one); None unless both are finite numbers
+    above zero (a number such as 1e999 is too large to be finite)."""
+    if not (NUMBER.fullmatch(width) and NUMBER.fullmatch(height)):
+        return None
+    values = float(width), float(height)
+    if not all(math.isfinite(value) and value > 0 for value in values):
+        return None
+    return max(1, round(values[0])), max(1, round(values[1]))
 
 
 def alt_texts() -> dict[str, str]:

@@ -17,7 +17,9 @@ costs one recomputation of each page at a time, not one per reader.
 
 Values go through `cached_value`, the site's one way to cache a value: public content by
 generation as above, and a value that never changes once it exists (a published version, a
-rendered certificate) for a fixed time, `cached_value(..., fixed_for=seconds)`.
+rendered certificate) for a fixed time, `cached_value(..., fixed_for=seconds)`; one that costs
+much to compute (a share card's drawing) by one caller at a time, as stale pages are refreshed,
+and never while the cache does not answer (`costly=True`).
 
 With the default local-memory cache each process has its own cache, so the generation cannot
 live there: it lives in the database instead (`PublicContentGeneration`, one row), moved on in
@@ -42,6 +44,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -74,7 +77,22 @@ RECENT_ENTRIES = 200
 # generation on by one, so no stream of them comes near.
 OUTAGE_LEAP = 1_000_000
 
+# A costly value (cached_value(..., costly=True)): how long one caller may take to compute it
+# before another may try (the lock's life, should that caller never finish), how long the
+# others wait for it, and how often they look.
+COSTLY_LOCK_SECONDS = 30
+COSTLY_WAIT_SECONDS = 2
+COSTLY_POLL_SECONDS = 0.1
+
 logger = logging.getLogger(__name__)
+
+
+class ValueNotReady(Exception):
+    """A costly value is not cached and this caller may not compute it: another caller is
+    computing it, or the cache does not answer (every caller would then compute it for
+    itself). Ask again in `retry_after` seconds."""
+
+    retry_after = 10
 
 
 class ProcessCopies:
@@ -212,15 +230,24 @@ def _fresh_or_refreshed(key: str, refresh: Callable[[int | None], object]):
     if stored_generation == current:
         process_copies.remember(key, (current, value))
         return value
-    lock = f"{key}:refreshing"
-    refreshing_here = cache.add(lock, current, STALE_SECONDS)
-    recent = stored_generation is not None and 0 < current - stored_generation < OUTAGE_LEAP
-    if recent and not refreshing_here:
-        return value
-    try:
+    with _computing(key, STALE_SECONDS) as refreshing_here:
+        recent = stored_generation is not None and 0 < current - stored_generation < OUTAGE_LEAP
+        if recent and not refreshing_here:
+            return value
         return refresh(current)
+
+
+@contextmanager
+def _computing(key: str, seconds: int):
+    """Whether this caller holds the lock (in the shared cache, for at most `seconds`) that
+    lets one caller at a time compute the value under `key`; let go when the block ends. Not
+    held when the cache does not answer."""
+    lock = f"{key}:refreshing"
+    taken = cache.add(lock, True, seconds)
+    try:
+        yield taken
     finally:
-        if refreshing_here:
+        if taken:
             cache.delete(lock)
 
 
@@ -231,7 +258,9 @@ def _store(key: str, entry: tuple[int | None, object]) -> None:
     process_copies.remember(key, entry)
 
 
-def cached_value(name: str, compute: Callable[[], object], *, fixed_for: int | None = None):
+def cached_value(
+    name: str, compute: Callable[[], object], *, fixed_for: int | None = None, costly: bool = False
+):
     """`compute()`, kept in the shared cache under `name`: the one way the site caches a value.
 
     By default the value is public content, kept until the public content next changes (see
@@ -243,9 +272,13 @@ def cached_value(name: str, compute: Callable[[], object], *, fixed_for: int | N
     (what does not exist yet may come to).
 
     Either way, while the cache does not answer, every caller computes the value itself.
+
+    A `costly` fixed value (a drawn image) is computed by one caller at a time, and never while
+    the cache does not answer: the others wait up to COSTLY_WAIT_SECONDS for it and then get
+    ValueNotReady, which a view answers with 503 and Retry-After.
     """
     if fixed_for is not None:
-        return _fixed_value(f"fixed:value:{name}", compute, fixed_for)
+        return _fixed_value(f"fixed:value:{name}", compute, fixed_for, costly=costly)
     key = f"public:value:{name}"
 
     def refresh(current: int | None):
@@ -256,15 +289,40 @@ def cached_value(name: str, compute: Callable[[], object], *, fixed_for: int | N
     return _fresh_or_refreshed(key, refresh)
 
 
-def _fixed_value(key: str, compute: Callable[[], object], seconds: int):
+def _fixed_value(key: str, compute: Callable[[], object], seconds: int, *, costly: bool):
     if generation() is None:  # the cache does not answer: do not wait for it again
+        if costly:
+            raise ValueNotReady(f"The cache does not answer: {key} is not computed.")
         return compute()
     value = cache.get(key)
     if value is None:
-        value = compute()
-        if value is not None:
-            cache.set(key, value, seconds)
+        value = (_computed_by_one if costly else _computed)(key, compute, seconds)
     return value
+
+
+def _computed(key: str, compute: Callable[[], object], seconds: int):
+    value = compute()
+    if value is not None:
+        cache.set(key, value, seconds)
+    return value
+
+
+def _computed_by_one(key: str, compute: Callable[[], object], seconds: int):
+    """The value computed here if no other caller is computing it, else theirs once it is
+    stored, waiting for it a little. A caller that cannot take the lock never computes, so
+    neither does one whose cache just stopped answering."""
+    deadline = time.monotonic() + COSTLY_WAIT_SECONDS
+    while True:
+        with _computing(key, COSTLY_LOCK_SECONDS) as computing_here:
+            if computing_here:
+                # Another caller may have stored it between our miss and the lock.
+                value = cache.get(key)
+                return _computed(key, compute, seconds) if value is None else value
+        if time.monotonic() >= deadline:
+            raise ValueNotReady(f"Another caller is computing {key}.")
+        time.sleep(COSTLY_POLL_SECONDS)
+        if (value := cache.get(key)) is not None:
+            return value
 
 
 class QueryParameters:

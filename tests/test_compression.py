@@ -6,9 +6,11 @@ import gzip
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, HttpResponse
 from django.test import RequestFactory
+from django.utils.functional import SimpleLazyObject
 
 from declaration_site.middleware import TextGZipMiddleware
 
@@ -83,3 +85,48 @@ def test_a_file_streamed_from_storage_is_sent_as_stored_for_sendfile(tmp_path):
 
     assert not response.has_header("Content-Encoding")
     assert response["Content-Length"] == str(stored.stat().st_size)
+
+
+@pytest.fixture
+def moderator(db, django_user_model):
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name="Moderator")
+    group.permissions.add(Permission.objects.get(codename="moderate_endorsement"))
+    user = django_user_model.objects.create_user("moderator", "m@example.org", "pw-42-long")
+    user.groups.add(group)
+    return user
+
+
+@pytest.mark.parametrize("path", ["/moderation/?q=secret", "/"])
+def test_pages_for_signed_in_people_are_sent_uncompressed_against_breach(site, moderator, path):
+    """Staff pages echo query parameters beside personal data: compressed, their length would
+    tell an attacker who can make the browser send guesses whether a guess matches."""
+    site.force_login(moderator)
+
+    response = site.get(path, headers={"accept-encoding": BROWSER})
+
+    assert response.status_code == 200
+    assert not response.has_header("Content-Encoding")
+    assert response.content.startswith(b"<!doctype html>")
+
+
+def test_a_reader_whose_session_holds_no_sign_in_gets_pages_gzipped(site, moderator):
+    site.force_login(moderator)
+    site.logout()
+    site.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
+
+    response = site.get("/", headers={"accept-encoding": BROWSER})
+
+    assert response["Content-Encoding"] == "gzip"
+
+
+def test_a_reader_without_a_session_cookie_is_compressed_without_reading_a_session():
+    text = b"<p>text</p>" * 1_000
+    middleware = TextGZipMiddleware(lambda request: HttpResponse(text, content_type="text/html"))
+    request = RequestFactory().get("/", headers={"accept-encoding": BROWSER})
+    request.user = SimpleLazyObject(lambda: pytest.fail("read the session"))
+
+    response = middleware(request)
+
+    assert response["Content-Encoding"] == "gzip"

@@ -4,6 +4,7 @@ be shown."""
 
 import io
 import json
+from xml.etree import ElementTree
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +12,8 @@ from django.core.management.base import SystemCheckError
 from PIL import Image
 
 from tests.html import parse_strict
+
+SVG = "http://www.w3.org/2000/svg"
 
 HOSTILE_SVG = b"""<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
@@ -214,3 +217,138 @@ def test_malformed_lockup_addresses_are_not_found(client, db, lockup, address):
     lockup("partners.svg", HOSTILE_SVG)
 
     assert client.get(address).status_code in {302, 404}
+
+
+def svg(body: str, *, root: str = 'viewBox="0 0 240 60"') -> bytes:
+    return f'<svg xmlns="http://www.w3.org/2000/svg" {root}>{body}</svg>'.encode()
+
+
+def served_lockup(client) -> str:
+    image = footer_image(client)
+    assert image is not None, "the lockup is not shown"
+    return client.get(image.get("src")).content.decode()
+
+
+def test_css_after_a_child_of_a_style_element_is_checked_too(client, db, lockup):
+    lockup(
+        "partners.svg",
+        svg(
+            "<style>rect { fill: #fff }<title>t</title>@import url(http://tracker.example/x.css);"
+            "</style><rect width='9' height='9'/>"
+        ),
+    )
+
+    served = served_lockup(client)
+
+    assert "tracker.example" not in served
+    assert "@import" not in served
+    assert "<rect" in served
+
+
+def test_an_element_outside_the_svg_namespace_is_dropped_whatever_its_name(client, db, lockup):
+    lockup(
+        "partners.svg",
+        svg(
+            '<style xmlns="">@import url(http://tracker.example/x.css);</style>'
+            '<rect xmlns="http://other.example/ns" width="1" height="1"/>'
+            '<circle cx="5" cy="5" r="5"/>'
+        ),
+    )
+
+    served = served_lockup(client)
+
+    assert "tracker.example" not in served
+    assert "other.example" not in served
+    drawing = ElementTree.fromstring(served)
+    assert {element.tag for element in drawing.iter()} == {f"{{{SVG}}}svg", f"{{{SVG}}}circle"}
+
+
+def test_serving_a_lockup_leaves_other_xml_of_the_process_as_it_was(client, db, lockup):
+    lockup("partners.svg", HOSTILE_SVG)
+
+    served = served_lockup(client)
+
+    assert ElementTree.fromstring(served).tag == f"{{{SVG}}}svg"
+    assert 'xmlns="http://www.w3.org/2000/svg"' in served.partition(">")[0]
+    elsewhere = ElementTree.tostring(ElementTree.Element(f"{{{SVG}}}svg"))
+    assert not elsewhere.startswith(b"<svg "), "the SVG namespace became the default of all XML"
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        "fill: -webkit-image-set('//tracker.example/a.png' 1x)",
+        'fill: image-set("https://tracker.example/a.png" 1x)',
+        "fill: image-set(url(https://tracker.example/a.png) 1x)",
+        "fill: url('https://tracker.example/a.svg#g')",
+        'mask: url( "//tracker.example/m.svg#m")',
+        "fill: u\\72l(https://tracker.example/a.svg#g)",
+        "font-family: 'https://tracker.example/font'",
+    ],
+)
+def test_css_naming_any_address_but_a_fragment_is_dropped(client, db, lockup, css):
+    lockup(
+        "partners.svg",
+        svg(
+            f'<style>@import "https://tracker.example/x.css"; rect {{ {css} }}</style>'
+            f'<rect width="9" height="9" style="{css.replace(chr(34), "&quot;")}"/>'
+            '<rect width="9" height="9" style="fill: url(\'#g\')"/>'
+        ),
+    )
+
+    served = served_lockup(client)
+
+    assert "tracker.example" not in served
+    assert "url('#g')" in served
+
+
+def test_a_deeply_nested_svg_is_refused_and_reported_not_a_broken_page(client, db, lockup):
+    lockup("partners.svg", svg("<g>" * 3000 + "<rect width='1' height='1'/>" + "</g>" * 3000))
+
+    response = client.get("/about/")
+
+    assert response.status_code == 200
+    assert footer_image(client) is None
+    message = check_messages()
+    assert "declaration_site.E010" in message
+    assert "nests elements more than 50 deep" in message
+
+
+@pytest.mark.parametrize(
+    "root",
+    [
+        'width="inf" height="60"',
+        'width="240" height="nan"',
+        'width="1e999" height="60"',
+        'viewBox="0 0 1e999 60"',
+        'viewBox="0 0 infinity 60" width="-240" height="60"',
+    ],
+)
+def test_an_svg_of_no_finite_size_is_refused_and_reported_not_a_broken_page(
+    client, db, lockup, root
+):
+    lockup("partners.svg", svg("<rect width='1' height='1'/>", root=root))
+
+    assert client.get("/about/").status_code == 200
+    assert footer_image(client) is None
+    message = check_messages()
+    assert "declaration_site.E010" in message
+    assert "positive numbers" in message
+
+
+def test_a_viewbox_written_with_exponents_gives_the_lockup_its_proportions(client, db, lockup):
+    lockup("partners.svg", svg("<rect width='1' height='1'/>", root='viewBox="0,0,2.4e2,6E+1"'))
+
+    image = footer_image(client)
+
+    assert (image.get("width"), image.get("height")) == ("240", "60")
+
+
+def test_a_refused_lockup_is_logged_once_not_on_every_page(client, db, lockup, caplog):
+    lockup("partners.svg", svg("<g>" * 60 + "</g>" * 60))
+
+    for _page in range(3):
+        assert client.get("/about/").status_code == 200
+
+    refusals = [r for r in caplog.records if "partner lockup is not shown" in r.getMessage()]
+    assert len(refusals) == 1

@@ -3,12 +3,18 @@ the count of endorsers), and the declaration offers plain links to share it."""
 
 import io
 import re
+import socket
+import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connections
+from django.test import Client
 from django.utils import timezone, translation
 from PIL import Image
 
+from declaration_site import public_cache
+from declaration_site.settings import cache_from_url
 from declaration_site.share import cards
 from declaration_site.share.cards import Card, draw
 from tests.html import parse_strict
@@ -304,3 +310,116 @@ def test_an_endorsers_page_shares_its_own_address_saying_who_endorses(client, ma
         "Escuelas Conectadas endorses “Test Declaration”"
     ]
     assert metas(page, "og:title") == ["Escuelas Conectadas"]
+
+
+def card_path(client, path: str = "/") -> str:
+    (url,) = metas(parse_strict(client.get(path).content), "og:image")
+    return urlsplit(url).path
+
+
+class Draws(list):
+    """The cards drawn, each drawn for real after `delay` seconds or once `go` is set
+    (whichever comes first); `started` is set as the first drawing starts."""
+
+    def __init__(self):
+        super().__init__()
+        self.started, self.go, self.delay = threading.Event(), threading.Event(), 0
+
+    def __call__(self, card: Card) -> bytes:
+        self.append(card)
+        self.started.set()
+        self.go.wait(self.delay)
+        return draw(card)
+
+
+@pytest.fixture
+def draws(monkeypatch) -> Draws:
+    drawn = Draws()
+    monkeypatch.setattr(cards, "draw", drawn)
+    return drawn
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_while_the_cache_does_not_answer_a_card_is_not_drawn_and_readers_are_told_to_retry(
+    client, site, draws, settings
+):
+    path = card_path(client)
+    settings.CACHES = {"default": cache_from_url(f"redis://127.0.0.1:{free_port()}/0")}
+    public_cache.process_copies.forget()
+
+    response = client.get(path)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "no-store" in response["Cache-Control"]
+    assert draws == []
+
+
+def read_card(path: str, answers: list) -> threading.Thread:
+    def read():
+        try:
+            response = Client().get(path)
+            answers.append((response.status_code, response.get("Retry-After")))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_arriving_together_at_a_new_card_have_it_drawn_once(client, site, draws):
+    path = card_path(client)
+    draws.delay = 0.5
+    answers = []
+
+    first = read_card(path, answers)
+    draws.started.wait(30)
+    second = read_card(path, answers)
+    first.join()
+    second.join()
+
+    assert len(draws) == 1
+    assert answers == [(200, None), (200, None)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_who_waited_long_for_a_card_being_drawn_is_told_to_retry(
+    client, site, draws, monkeypatch
+):
+    monkeypatch.setattr(public_cache, "COSTLY_WAIT_SECONDS", 0.3)
+    path = card_path(client)
+    draws.delay = 30
+    drawer, waiter = [], []
+
+    first = read_card(path, drawer)
+    draws.started.wait(30)
+    read_card(path, waiter).join()
+    draws.go.set()
+    first.join()
+
+    assert waiter == [(503, "10")]
+    assert drawer == [(200, None)]
+    assert client.get(path).status_code == 200
+    assert len(draws) == 1
+
+
+def test_a_card_fetches_no_file_outside_the_static_files(settings, tmp_path):
+    red = tmp_path / "red.png"
+    Image.new("RGB", (1200, 630), "#ff0000").save(red)
+    (tmp_path / "share").mkdir()
+    (tmp_path / "share" / "card.html").write_text(
+        '<html><body style="margin:0"><img src="' + red.as_uri() + '"'
+        ' style="width:1200px;height:630px"></body></html>'
+    )
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+
+    image = Image.open(io.BytesIO(draw(card("Fetching")))).convert("RGB")
+
+    assert image.getpixel((600, 315)) != (255, 0, 0)

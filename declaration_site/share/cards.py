@@ -35,6 +35,7 @@ from PIL import Image
 from declaration_site.public_cache import cached_value
 from endorsements.models import Endorsement
 from endorsements.profiles.badges import declaration_title
+from principles.pdf.render import StaticOnlyURLFetcher, static_dirs
 
 WIDTH, HEIGHT = 1200, 630
 # Changes when the drawing changes, so that every card gets a new address.
@@ -119,8 +120,12 @@ def printable(text: str) -> str:
 
 
 def card_png(card: Card) -> bytes:
-    """The card's PNG, drawn once per content (its digest) and then read from the cache."""
-    return cached_value(f"share-card:{card.digest}", lambda: draw(card), fixed_for=KEEP_SECONDS)
+    """The card's PNG, drawn once per content (its digest) and then read from the cache. A
+    drawing costs a tenth to half a second of CPU: one request draws it while the others
+    wait, and none does while the cache does not answer (ValueNotReady: 503)."""
+    return cached_value(
+        f"share-card:{card.digest}", lambda: draw(card), fixed_for=KEEP_SECONDS, costly=True
+    )
 
 
 def draw(card: Card) -> bytes:
@@ -129,7 +134,11 @@ def draw(card: Card) -> bytes:
             "share/card.html",
             {"card": card, "bidi": translation.get_language_bidi(), "size": (WIDTH, HEIGHT)},
         )
-    document = pypdfium2.PdfDocument(weasyprint.HTML(string=html).write_pdf())
+    # The PDF's fetcher: nothing outside the static files, whatever the card comes to hold.
+    pdf = weasyprint.HTML(
+        string=html, url_fetcher=StaticOnlyURLFetcher(allowed_dirs=static_dirs())
+    ).write_pdf()
+    document = pypdfium2.PdfDocument(pdf)
     try:
         # CSS pixels are 1/96 inch, PDF points 1/72: this scale gives back WIDTH × HEIGHT.
         image = document[0].render(scale=96 / 72).to_pil()
