@@ -134,9 +134,12 @@ def draw(card: Card) -> bytes:
             "share/card.html",
             {"card": card, "bidi": translation.get_language_bidi(), "size": (WIDTH, HEIGHT)},
         )
-    # The PDF's fetcher: nothing outside the static files, whatever the card comes to hold.
+    # The PDF's fetcher: nothing outside the static files (the name mark is one), whatever the
+    # card comes to hold.
     pdf = weasyprint.HTML(
-        string=html, url_fetcher=StaticOnlyURLFetcher(allowed_dirs=static_dirs())
+        string=html,
+        base_url=static_dirs()[-1].as_uri() + "/",
+        url_fetcher=StaticOnlyURLFetcher(allowed_dirs=static_dirs()),
     ).write_pdf()
     document = pypdfium2.PdfDocument(pdf)
     try:
