@@ -213,3 +213,58 @@ def pdf_settings(settings, signing_key, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "https://declaration.example.org"
     return settings
+
+
+@pytest.fixture
+def make_user(db):
+    """`make_user("ana", "Editor", "Reviewer")`: a user in the given role groups."""
+    from django.contrib.auth.models import Group, User
+
+    def make(username: str, *roles: str):
+        user = User.objects.create_user(username, f"{username}@example.org", "a-long-password-1")
+        user.groups.set(Group.objects.filter(name__in=roles))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user("ed", "Editor")
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("rita", "Reviewer")
+
+
+@pytest.fixture
+def publisher(make_user):
+    return make_user("pat", "Publisher")
+
+
+@pytest.fixture
+def reword(settings, editor, reviewer, publisher):
+    """`reword((1, 1), "New text.")`: publish the next version of the site's declaration (however
+    it was published) with action line 1.1 reworded, through review."""
+
+    from principles.drafting import review
+    from principles.drafting.services import save_item_text, start_draft
+    from principles.models import Declaration
+
+    def publish_change(*changes):
+        declaration = Declaration.objects.get(slug=settings.DECLARATION_SLUG)
+        draft = start_draft(declaration=declaration, by=editor)
+        for (principle, line), text in changes:
+            item = draft.principles.get(position=principle).action_lines.get(position=line)
+            save_item_text(
+                item=item,
+                by=editor,
+                values={"text": text},
+                base_revision=review.latest_revision_id(of=draft, item_key=str(item.key)),
+            )
+        review.submit(reviewed=draft, by=editor)
+        review.approve(reviewed=draft, by=reviewer)
+        return review.publish(reviewed=draft, by=publisher)
+
+    return publish_change

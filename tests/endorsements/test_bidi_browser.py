@@ -3,13 +3,8 @@
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from playwright.sync_api import expect
-
-from principles.drafting import review
-from principles.drafting.services import save_item_text, start_draft
-from principles.models import Declaration
 
 pytestmark = pytest.mark.browser
 
@@ -22,36 +17,13 @@ FIRST_WORD_BOX = """text => {
 }"""
 
 
-def person(username: str, role: str) -> User:
-    user = User.objects.create_user(username, f"{username}@example.org", "a-long-password-1")
-    user.groups.set(Group.objects.filter(name=role))
-    return user
-
-
-def reword_action_line_1_1_in_a_new_version() -> None:
-    """Version 2 rewords action line 1.1 in English: until its Arabic is updated, the Arabic
-    form shows it in English, which is how English comes to sit on an Arabic page."""
-    editor = person("ed", "Editor")
-    draft = start_draft(declaration=Declaration.objects.get(), by=editor)
-    line = draft.principles.get(position=1).action_lines.get(position=1)
-    save_item_text(
-        item=line,
-        by=editor,
-        values={
-            "text": "Design every programme first for the learners least likely to be reached."
-        },
-        base_revision=review.latest_revision_id(of=draft, item_key=str(line.key)),
-    )
-    review.submit(reviewed=draft, by=editor)
-    review.approve(reviewed=draft, by=person("rita", "Reviewer"))
-    review.publish(reviewed=draft, by=person("pat", "Publisher"))
-
-
 def test_on_the_arabic_form_the_number_sits_right_of_its_english_line_which_reads_left_to_right(
-    live_server, transactional_db, page
+    live_server, transactional_db, page, reword
 ):
     call_command("load_declaration", stdout=StringIO())
-    reword_action_line_1_1_in_a_new_version()
+    # Version 2 rewords action line 1.1 in English: until its Arabic is updated, the Arabic
+    # form shows it in English, which is how English comes to sit on an Arabic page.
+    reword(((1, 1), "Design every programme first for the learners least likely to be reached."))
 
     page.goto(live_server.url + "/ar/endorse/")
 

@@ -379,3 +379,27 @@ class Reader(Person):
         response = self.context.request.get(path)
         assert response.ok, f"{path} answered {response.status}"
         return response
+
+
+def a_new_version_rewords(
+    editor: Editor,
+    reviewer: Staff,
+    publisher: Staff,
+    *,
+    declaration: str,
+    action_line: str,
+    text: str,
+    note: str,
+    version: int,
+) -> None:
+    """The editor rewords `action_line` in a draft, the reviewer approves it and the publisher
+    publishes it as `version`: three people, three sign-ins."""
+    editor.sign_in(at="/drafting/")
+    editor.draft_a_change(action_line=action_line, text=text, note=note)
+    reviewer.sign_in(at="/drafting/")
+    reviewer.page.get_by_role("link", name=declaration).click()
+    reviewer.press("Approve")
+    publisher.sign_in(at="/drafting/")
+    publisher.page.get_by_role("link", name=declaration).click()
+    publisher.confirm_publication()
+    expect(publisher.page.get_by_role("status")).to_contain_text(f"Published as version {version}")

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from tests.principles.pdf.pdf_reading import reader as pdf_reader
 from tests.principles.pdf.pdf_reading import shows, text_lines
 
-from .people import Editor, Reader
+from .people import Editor, Reader, a_new_version_rewords
 from .story import settle
 
 pytestmark = pytest.mark.journeys
@@ -138,18 +138,6 @@ def shares_the_page(reader: Reader, language: str) -> None:
         assert image.size == (1200, 630)
 
 
-def version_2_rewords_action_line_2_1(edna: Editor, rob: Editor, paula: Editor) -> None:
-    edna.sign_in(at="/drafting/")
-    edna.draft_a_change(action_line="2.1", text=REWORDED, note="Every language learners speak.")
-    rob.sign_in(at="/drafting/")
-    rob.page.get_by_role("link", name=DECLARATION).click()
-    rob.press("Approve")
-    paula.sign_in(at="/drafting/")
-    paula.page.get_by_role("link", name=DECLARATION).click()
-    paula.confirm_publication()
-    expect(paula.page.get_by_role("status")).to_contain_text("Published as version 2")
-
-
 def the_citation_still_holds(reader: Reader, language: str) -> None:
     """The cited address still shows the words that were cited; the current page's number
     now leads to version 2."""
@@ -187,7 +175,16 @@ def test_a_reader_in_each_language_reads_cites_downloads_and_shares(site, cast, 
     site.add_staff(edna=["Editor"], rob=["Reviewer"], paula=["Publisher"])
     edna, rob, paula = (cast(Editor, username=name) for name in ("edna", "rob", "paula"))
     with story.step("Version 2 rewords action line 2.1", edna, rob, paula):
-        version_2_rewords_action_line_2_1(edna, rob, paula)
+        a_new_version_rewords(
+            edna,
+            rob,
+            paula,
+            declaration=DECLARATION,
+            action_line="2.1",
+            text=REWORDED,
+            note="Every language learners speak.",
+            version=2,
+        )
     for language, reader in readers.items():
         with story.step(f"The {language} citation still shows what was cited", reader):
             the_citation_still_holds(reader, language)

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from bench.site_processes import manage
 from tests.principles.pdf.pdf_reading import shows, text_lines
 
-from .people import Editor, Reader, Staff, translated
+from .people import Editor, Reader, Staff, a_new_version_rewords, translated
 from .story import settle
 
 pytestmark = pytest.mark.journeys
@@ -83,19 +83,6 @@ def translations_of_version_1_are_published(site) -> None:
         *("shell", "-v0", "--command", TRANSLATE_VERSION_1),
         env={**site.env, "TEXTS": json.dumps(texts)},
     )
-
-
-def version_2_rewords_one_action_line(edna, rob, paula) -> None:
-    """Edna drafts, Rob approves, Paula publishes: three people, three sign-ins."""
-    edna.sign_in(at="/drafting/")
-    edna.draft_a_change(action_line="1.1", text=REWORDED, note="Libraries too.")
-    rob.sign_in(at="/drafting/")
-    rob.page.get_by_role("link", name=DECLARATION).click()
-    rob.press("Approve")
-    paula.sign_in(at="/drafting/")
-    paula.page.get_by_role("link", name=DECLARATION).click()
-    paula.confirm_publication()
-    expect(paula.page.get_by_role("status")).to_contain_text("Published as version 2")
 
 
 def reader_sees_the_text_kept_and_the_change_marked(reader: Reader, words: dict) -> None:
@@ -190,7 +177,16 @@ def test_translations_are_carried_over_a_new_version(site, cast, mailbox, story)
         translations_of_version_1_are_published(site)
     edna, rob, paula = (cast(Editor, username=name) for name in ("edna", "rob", "paula"))
     with story.step("Version 2 rewords action line 1.1", edna, rob, paula):
-        version_2_rewords_one_action_line(edna, rob, paula)
+        a_new_version_rewords(
+            edna,
+            rob,
+            paula,
+            declaration=DECLARATION,
+            action_line="1.1",
+            text=REWORDED,
+            note="Libraries too.",
+            version=2,
+        )
     claire = cast(Reader, name="Claire", language="fr")
     layla = cast(Reader, name="Layla", language="ar")
     with story.step("French and Arabic readers keep their text, the change marked", claire, layla):

@@ -1,34 +1,7 @@
-"""Fixtures for the drafting workflow: people with roles, and a draft to work on."""
+"""Fixtures for the drafting workflow: a draft to work on, and translated versions (the people
+with roles, and `reword`, are in tests/conftest.py)."""
 
 import pytest
-
-
-@pytest.fixture
-def make_user(db):
-    """`make_user("ana", "Editor", "Reviewer")`: a user in the given role groups."""
-    from django.contrib.auth.models import Group, User
-
-    def make(username: str, *roles: str):
-        user = User.objects.create_user(username, f"{username}@example.org", "a-long-password-1")
-        user.groups.set(Group.objects.filter(name__in=roles))
-        return user
-
-    return make
-
-
-@pytest.fixture
-def editor(make_user):
-    return make_user("ed", "Editor")
-
-
-@pytest.fixture
-def reviewer(make_user):
-    return make_user("rita", "Reviewer")
-
-
-@pytest.fixture
-def publisher(make_user):
-    return make_user("pat", "Publisher")
 
 
 @pytest.fixture

@@ -14,9 +14,8 @@ from django.utils import translation
 
 from principles.drafting import review
 from principles.drafting import translation_services as services
-from principles.drafting.services import save_item_text, start_draft
 from principles.drafting.shipped import SHIPPED_TEXT
-from principles.models import Declaration, Standing, Version
+from principles.models import Standing, Version
 from principles.pdf.render import render_declaration
 from tests.html import parse_strict
 from tests.principles.pdf.pdf_reading import make_snapshot, shows, text_lines
@@ -135,22 +134,8 @@ def test_a_translation_published_by_translators_replaces_the_shipped_one(
     assert in_language("fr", PROVISIONAL) not in content
 
 
-def test_a_second_version_keeps_the_shipped_french_and_marks_the_reworded_line(
-    loaded, editor, reviewer, publisher
-):
-    draft = start_draft(declaration=Declaration.objects.get(), by=editor)
-    line = draft.principles.get(position=1).action_lines.get(position=1)
-    save_item_text(
-        item=line,
-        by=editor,
-        values={
-            "text": "Design every programme first for the learners least likely to be reached."
-        },
-        base_revision=review.latest_revision_id(of=draft, item_key=str(line.key)),
-    )
-    review.submit(reviewed=draft, by=editor)
-    review.approve(reviewed=draft, by=reviewer)
-    review.publish(reviewed=draft, by=publisher)
+def test_a_second_version_keeps_the_shipped_french_and_marks_the_reworded_line(loaded, reword):
+    reword(((1, 1), "Design every programme first for the learners least likely to be reached."))
 
     content = page_text("/fr/")
     french = shipped("fr")

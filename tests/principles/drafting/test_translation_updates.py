@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from principles.drafting import review
 from principles.drafting import translation_services as services
-from principles.drafting.services import save_item_text, start_draft
 from principles.drafting.translation_updates import notify_translators_of_update
 from principles.models import DeclarationPdf, Version
 from tests.html import parse_strict, submit
@@ -30,29 +29,6 @@ def immediate_tasks(settings):
 def version_1(publish_translated):
     """Version 1, 2 principles of 2 action lines, with French and Arabic published."""
     return publish_translated("fr", "ar", principles=2, action_lines=2)
-
-
-@pytest.fixture
-def reword(declaration, editor, reviewer, publisher):
-    """`reword((1, 1), "New text.")`: publish the next version with action line 1.1 reworded,
-    through review."""
-
-    def publish_change(*changes):
-        declaration.refresh_from_db()
-        draft = start_draft(declaration=declaration, by=editor)
-        for (principle, line), text in changes:
-            item = draft.principles.get(position=principle).action_lines.get(position=line)
-            save_item_text(
-                item=item,
-                by=editor,
-                values={"text": text},
-                base_revision=review.latest_revision_id(of=draft, item_key=str(item.key)),
-            )
-        review.submit(reviewed=draft, by=editor)
-        review.approve(reviewed=draft, by=reviewer)
-        return review.publish(reviewed=draft, by=publisher)
-
-    return publish_change
 
 
 def line_key(version: Version, principle: int, line: int) -> str:
