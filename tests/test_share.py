@@ -72,28 +72,6 @@ def make_endorser(site):
     return make
 
 
-@pytest.fixture
-def approve(db, django_user_model, django_capture_on_commit_callbacks):
-    """Approve an endorsement through the moderation service, as a moderator does."""
-    from django.contrib.auth.models import Permission
-
-    from endorsements.models import Endorsement
-    from endorsements.services import moderate_endorsements
-
-    moderator = django_user_model.objects.create_user("moderator", "m@example.org", "pw-42-long")
-    moderator.user_permissions.add(Permission.objects.get(codename="moderate_endorsement"))
-
-    def decide(endorsement):
-        with django_capture_on_commit_callbacks(execute=True):
-            moderate_endorsements(
-                endorsements=Endorsement.objects.filter(pk=endorsement.pk),
-                decision="approve",
-                moderator=moderator,
-            )
-
-    return decide
-
-
 def metas(page, name: str) -> list[str]:
     return [
         element.get("content")

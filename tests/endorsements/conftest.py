@@ -88,33 +88,3 @@ def make_endorsement(version):
         return endorsement
 
     return make
-
-
-@pytest.fixture
-def moderator(db):
-    """A user in the Moderator group. The migration creates the group; tests that flush the
-    database (transactional_db) lose it, hence get_or_create."""
-    from django.contrib.auth.models import Group, Permission, User
-
-    group, _ = Group.objects.get_or_create(name="Moderator")
-    group.permissions.add(Permission.objects.get(codename="moderate_endorsement"))
-    user = User.objects.create_user("moderator", "moderator@example.org", "correct horse 42")
-    user.groups.add(group)
-    return user
-
-
-@pytest.fixture
-def approve(moderator, django_capture_on_commit_callbacks):
-    """`approve(endorsement)` as a moderator does, the generation moving on when it commits."""
-    from endorsements.models import Endorsement
-    from endorsements.services import moderate_endorsements
-
-    def decide(endorsement):
-        with django_capture_on_commit_callbacks(execute=True):
-            moderate_endorsements(
-                endorsements=Endorsement.objects.filter(pk=endorsement.pk),
-                decision="approve",
-                moderator=moderator,
-            )
-
-    return decide
