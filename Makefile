@@ -88,14 +88,26 @@ setup: $(VENV)/.installed
 messages: setup site-debian-packages
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
-$(VENV)/.installed: pyproject.toml
+# The virtual environment holds exactly what uv.lock pins (with hashes): the site's dependencies
+# and the test suite's (the `dev` extra). uv itself comes first, by pip, at the version the lock
+# pins; `uv sync --locked` refuses a lock that no longer matches pyproject.toml (`make lock`).
+UV_VERSION := $(shell sed -n 's/^ *"uv==\([0-9.]*\)".*/\1/p' pyproject.toml)
+export UV_PYTHON_DOWNLOADS := never
+$(VENV)/.installed: pyproject.toml uv.lock
 	$(call ensure_debian_packages,$(BUILD_DEBIAN_PACKAGES))
-	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
-	  echo "python3 -m venv failed; installing Debian's python3-venv."; \
-	  rm -rf $(VENV); $(MAKE) --no-print-directory debian-venv && $(PYTHON) -m venv $(VENV); }
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@[ -x $(BIN)/uv ] || { \
+	  $(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	    echo "python3 -m venv failed; installing Debian's python3-venv."; \
+	    rm -rf $(VENV); $(MAKE) --no-print-directory debian-venv && $(PYTHON) -m venv $(VENV); }; \
+	  $(BIN)/python -m pip install --quiet uv==$(UV_VERSION); }
+	$(BIN)/uv sync --locked --extra dev --python $(PYTHON) --quiet
 	@touch $@
+
+# After a change of pyproject.toml's dependencies: pin them again (only what changed moves).
+# `.venv/bin/uv lock --upgrade-package django` moves one package to its newest allowed release.
+.PHONY: lock
+lock: setup
+	$(BIN)/uv lock --python $(PYTHON)
 
 # The world map's shapes (world-atlas, which the site reads at run time) and the test suite's
 # checkers (axe-core, vnu-jar), pinned in package-lock.json.
