@@ -2,17 +2,23 @@
 the site's certificate expires; a local authority on 127.0.0.1 stands in for the real one."""
 
 import asyncio
+from datetime import timedelta
 from io import BytesIO
 
+import pytest
+from django.core.management import call_command
 from django.test import Client
-from pyhanko.keys import load_cert_from_pemder
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESPassed
 from pyhanko.sign.validation.ades import ades_lta_validation
 from pyhanko.sign.validation.policy_decl import (
     PdfSignatureValidationSpec,
     SignatureValidationSpec,
 )
-from pyhanko.sign.ades.report import AdESPassed
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.policy_decl import (
     CertRevTrustPolicy,
@@ -21,20 +27,29 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
+from declaration_site.checks import (
+    pdf_signatures_are_long_term,
+    timestamp_authority_can_be_checked,
+)
 from principles.pdf.render import render_declaration, render_declaration_pdf
+from principles.pdf.renewal import renew_pdf_timestamps, renew_timestamps
 from principles.pdf.signing import Level, Verdict, site_signer, verify_pdf
+from tests.conftest import running_timestamp_authority
 from tests.principles.pdf.pdf_reading import make_snapshot
 
 
-def lta_validation(pdf: bytes, *, tsa_certificate_path):
+def lta_validation(pdf: bytes, *, trust):
     """pyHanko's own PAdES-LTA validation (ETSI EN 319 102-1, 5.6.3), trusting the site's
-    certificate and the authority's, checking revocation where a certificate declares any."""
-    roots = [site_signer().signing_cert, load_cert_from_pemder(str(tsa_certificate_path))]
+    certificate and the authorities' in `trust` (PEM), checking revocation where a
+    certificate declares any."""
+    roots = [site_signer().signing_cert, *load_certs_from_pemder([str(trust)])]
     declared = RevocationCheckingRule.CHECK_IF_DECLARED
     policy = CertValidationPolicySpec(
         trust_manager=SimpleTrustManager.build(trust_roots=roots),
         revinfo_policy=CertRevTrustPolicy(
-            RevocationCheckingPolicy(ee_certificate_rule=declared, intermediate_ca_cert_rule=declared)
+            RevocationCheckingPolicy(
+                ee_certificate_rule=declared, intermediate_ca_cert_rule=declared
+            )
         ),
     )
     spec = PdfSignatureValidationSpec(SignatureValidationSpec(cert_validation_policy=policy))
@@ -51,7 +66,7 @@ def test_the_served_declaration_pdf_carries_a_timestamped_lta_signature(
     response = Client().get("/declaration.pdf")
     pdf = b"".join(response.streaming_content)
 
-    result = lta_validation(pdf, tsa_certificate_path=timestamp_authority.trust)
+    result = lta_validation(pdf, trust=timestamp_authority.trust)
     assert result.ades_subindic is AdESPassed.OK
     assert result.api_status.bottom_line
     assert result.api_status.timestamp_validity.trusted
@@ -89,3 +104,82 @@ def test_without_a_timestamp_authority_a_pdf_is_b_b_and_its_time_is_the_sites(
     assert not verification.level.is_long_term
     assert verification.timestamp_authority == ""
     assert verification.signed_at is not None
+
+
+def test_check_deploy_warns_that_pdfs_without_a_timestamp_authority_stop_verifying(settings):
+    settings.PDF_TIMESTAMP_URL = ""
+
+    (warning,) = pdf_signatures_are_long_term(None)
+
+    assert warning.id == "declaration_site.W019"
+    assert "stop verifying when the signing certificate expires" in warning.msg
+    settings.PDF_TIMESTAMP_URL = "https://tsa.example.org/"
+    assert pdf_signatures_are_long_term(None) == []
+
+
+def test_an_authority_without_a_certificate_to_trust_is_a_configuration_error(settings):
+    settings.PDF_TIMESTAMP_URL, settings.PDF_TIMESTAMP_TRUST = "https://tsa.example.org/", ""
+
+    (error,) = timestamp_authority_can_be_checked(None)
+
+    assert error.id == "declaration_site.E019"
+
+
+@pytest.fixture
+def short_lived_authority(tmp_path):
+    """An authority whose certificate expires in ten days."""
+    with running_timestamp_authority(tmp_path / "short-lived", days=10) as authority:
+        yield authority
+
+
+def trusting(settings, tmp_path, *authorities) -> None:
+    """Sign with the first authority, and trust the timestamps of all of them."""
+    trust = tmp_path / "trusted-authorities.pem"
+    trust.write_bytes(b"".join(authority.trust.read_bytes() for authority in authorities))
+    settings.PDF_TIMESTAMP_URL, settings.PDF_TIMESTAMP_TRUST = authorities[0].url, str(trust)
+
+
+def test_a_pdf_whose_timestamp_expires_soon_gets_a_new_document_timestamp(
+    publish,
+    long_term_pdf_settings,
+    timestamp_authority,
+    short_lived_authority,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+):
+    trusting(long_term_pdf_settings, tmp_path, short_lived_authority, timestamp_authority)
+    version = publish(principles=1, action_lines=1)
+    stored = render_declaration_pdf(version_id=version.pk)
+    old_name, old_bytes = stored.file.name, stored.file.read()
+    assert verify_pdf(old_bytes).verifiable_until < timezone.now() + timedelta(days=11)
+    trusting(long_term_pdf_settings, tmp_path, timestamp_authority, short_lived_authority)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert renew_timestamps(within=timedelta(days=30)) == (1, 0)
+
+    stored.refresh_from_db()
+    renewed = stored.file.read()
+    assert renewed.startswith(old_bytes)  # an incremental update
+    assert stored.size == len(renewed)
+    assert not stored.file.storage.exists(old_name)
+    assert len(PdfFileReader(BytesIO(renewed)).embedded_timestamp_signatures) == 2
+    verification = verify_pdf(renewed)
+    assert verification.verdict is Verdict.GENUINE
+    assert verification.level is Level.B_LTA
+    assert verification.verifiable_until > timezone.now() + timedelta(days=300)
+    result = lta_validation(renewed, trust=long_term_pdf_settings.PDF_TIMESTAMP_TRUST)
+    assert result.ades_subindic is AdESPassed.OK
+    assert renew_timestamps(within=timedelta(days=30)) == (0, 0)
+
+
+def test_migrate_starts_the_daily_renewal_once(db, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    DBTaskResult.objects.all().delete()
+
+    call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0)
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=renew_pdf_timestamps.module_path, status=TaskResultStatus.READY
+    )
+    assert waiting.count() == 1
