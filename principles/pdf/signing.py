@@ -368,7 +368,7 @@ def _judge(reader: PdfFileReader, signatures: list) -> Verification:
         signed_at=timestamp.timestamp if timestamped else status.signer_reported_dt,
         metadata=_metadata_of(reader),
         level=level,
-        timestamp_authority=timestamp.signing_cert.subject.human_friendly if timestamped else "",
+        timestamp_authority=_name_of(timestamp.signing_cert) if timestamped else "",
         timestamp_unconfirmed=(timestamp is not None and not timestamped) or not stamps_confirmed,
         certificate_expires_at=certificate.not_valid_after,
         verifiable_until=until,
@@ -386,6 +386,11 @@ def _only_validation_data_after(status) -> bool:
         and status.modification_level <= ModificationLevel.LTA_UPDATES
         and status.docmdp_ok
     )
+
+
+def _name_of(certificate) -> str:
+    subject = certificate.subject
+    return subject.native.get("common_name") or subject.human_friendly
 
 
 def _expired(certificate) -> bool:

@@ -86,7 +86,7 @@ def test_a_long_term_pdf_is_genuine_at_level_b_lta_with_the_authoritys_time(
     assert verification.verdict is Verdict.GENUINE
     assert verification.level is Level.B_LTA
     assert verification.level.is_long_term
-    assert verification.timestamp_authority.startswith("Common Name: Test TSA")
+    assert verification.timestamp_authority.startswith("Test TSA")
     assert not verification.timestamp_unconfirmed
     assert verification.verifiable_until > verification.certificate_expires_at.replace(year=2000)
     assert verification.metadata["snapshot_count"] == "2"
