@@ -37,10 +37,11 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from pyhanko.keys import load_certs_from_pemder
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import signers
+from pyhanko.sign import fields, signers
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import extract_certificate_info
@@ -136,6 +137,7 @@ def sign_pdf(pdf: bytes, *, reason: str) -> bytes:
     """Sign `pdf` with the site's key as a PAdES baseline signature over the whole file: B-LTA
     with a timestamp authority, else B-B."""
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    tag_signature_field(writer, name=SIGNATURE_FIELD)
     authority = timestamp_authority()
     long_term = authority is not None
     metadata = signers.PdfSignatureMetadata(
@@ -152,6 +154,87 @@ def sign_pdf(pdf: bytes, *, reason: str) -> bytes:
         signers.async_sign_pdf(writer, metadata, signer=site_signer(), timestamper=authority)
     )
     return output.getvalue()
+
+
+def tag_signature_field(writer: IncrementalPdfFileWriter, *, name: str) -> None:
+    """Add the (invisible) signature field on the last page and put it in the structure tree,
+    as PDF/UA asks of every annotation: a /Form structure element at the end of the document
+    element, pointing to the widget (/OBJR), the widget's /StructParent, and its entry in the
+    ParentTree. It goes into the same incremental update as the signature, which fills it.
+    A PDF without a structure tree gets the field only."""
+    last_page = int(writer.root["/Pages"]["/Count"]) - 1
+    description = f"Digital signature of {settings.SITE_URL}"
+    fields.append_signature_field(
+        writer,
+        fields.SigFieldSpec(
+            sig_field_name=name, on_page=last_page, readable_field_name=description
+        ),
+    )
+    if "/StructTreeRoot" not in writer.root:
+        return
+    widget_ref = next(
+        ref for ref in writer.root["/AcroForm"]["/Fields"] if ref.get_object().get("/T") == name
+    )
+    page_ref = writer.find_page_for_modification(last_page)[0]
+    tree = writer.root["/StructTreeRoot"]
+    document_ref = tree.raw_get("/K")
+    if isinstance(document_ref, generic.ArrayObject):
+        document_ref = document_ref[0]
+    document = document_ref.get_object()
+    parent_tree = tree["/ParentTree"]
+    numbers = parent_tree.get("/Nums", generic.ArrayObject())
+    key = int(tree.get("/ParentTreeNextKey", 0))
+    used = [int(numbers[index]) for index in range(0, len(numbers), 2)]
+    used += [int(kid.get_object()["/Limits"][1]) for kid in parent_tree.get("/Kids", [])]
+    key = max([key, *(n + 1 for n in used)])
+    element_ref = writer.add_object(
+        generic.DictionaryObject(
+            {
+                generic.pdf_name("/Type"): generic.pdf_name("/StructElem"),
+                generic.pdf_name("/S"): generic.pdf_name("/Form"),
+                generic.pdf_name("/P"): document_ref,
+                generic.pdf_name("/Pg"): page_ref,
+                generic.pdf_name("/Alt"): generic.pdf_string(description),
+                generic.pdf_name("/K"): generic.DictionaryObject(
+                    {
+                        generic.pdf_name("/Type"): generic.pdf_name("/OBJR"),
+                        generic.pdf_name("/Obj"): widget_ref,
+                        generic.pdf_name("/Pg"): page_ref,
+                    }
+                ),
+            }
+        )
+    )
+    children = document.get("/K")
+    if not isinstance(children, generic.ArrayObject):
+        children = generic.ArrayObject([] if children is None else [document.raw_get("/K")])
+        document[generic.pdf_name("/K")] = children
+    children.append(element_ref)
+    writer.update_container(children)
+    writer.update_container(document)
+    widget = widget_ref.get_object()
+    widget[generic.pdf_name("/StructParent")] = generic.NumberObject(key)
+    widget[generic.pdf_name("/Contents")] = generic.pdf_string(description)
+    writer.update_container(widget)
+    if "/Nums" in parent_tree:
+        numbers.extend([generic.NumberObject(key), element_ref])
+        writer.update_container(numbers)
+    else:  # a tree of several nodes: one more leaf
+        leaf = generic.DictionaryObject(
+            {
+                generic.pdf_name("/Nums"): generic.ArrayObject(
+                    [generic.NumberObject(key), element_ref]
+                ),
+                generic.pdf_name("/Limits"): generic.ArrayObject(
+                    [generic.NumberObject(key), generic.NumberObject(key)]
+                ),
+            }
+        )
+        parent_tree["/Kids"].append(writer.add_object(leaf))
+        writer.update_container(parent_tree["/Kids"])
+    writer.update_container(parent_tree)
+    tree[generic.pdf_name("/ParentTreeNextKey")] = generic.NumberObject(key + 1)
+    writer.update_container(tree)
 
 
 def add_document_timestamp(pdf: bytes) -> bytes:

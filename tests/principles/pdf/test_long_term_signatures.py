@@ -2,6 +2,7 @@
 the site's certificate expires; a local authority on 127.0.0.1 stands in for the real one."""
 
 import asyncio
+import subprocess
 from datetime import timedelta
 from io import BytesIO
 
@@ -183,3 +184,32 @@ def test_migrate_starts_the_daily_renewal_once(db, settings):
         task_path=renew_pdf_timestamps.module_path, status=TaskResultStatus.READY
     )
     assert waiting.count() == 1
+
+
+def test_the_signature_field_is_in_the_structure_tree(publish, long_term_pdf_settings, tmp_path):
+    version = publish(principles=1, action_lines=1)
+    pdf = render_declaration(version=version, snapshot=make_snapshot(count=2))
+
+    root = PdfFileReader(BytesIO(pdf)).root
+    (widget,) = [
+        ref
+        for ref in root["/AcroForm"]["/Fields"]
+        if ref.get_object()["/FT"] == "/Sig" and ref.get_object()["/T"] == "Signature"
+    ]
+    key = widget.get_object()["/StructParent"]
+    tree = root["/StructTreeRoot"]
+    numbers = tree["/ParentTree"]["/Nums"]
+    pairs = {numbers[index]: numbers.raw_get(index + 1) for index in range(0, len(numbers), 2)}
+    element = pairs[key].get_object()
+    assert element["/S"] == "/Form"
+    assert element["/K"]["/Type"] == "/OBJR"
+    assert element["/K"].raw_get("/Obj") == widget
+    assert element["/Alt"] == "Digital signature of https://declaration.example.org"
+    assert element.raw_get("/P") == tree.raw_get("/K")[0]
+    assert element["/P"]["/K"].raw_get(-1) == pairs[key]
+    assert tree["/ParentTreeNextKey"] == key + 1
+    assert widget.get_object()["/TU"] == "Digital signature of https://declaration.example.org"
+    copy = tmp_path / "signed.pdf"
+    copy.write_bytes(pdf)
+    check = subprocess.run(["qpdf", "--check", str(copy)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
