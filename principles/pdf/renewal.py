@@ -78,7 +78,7 @@ def renew_timestamps(*, within: timedelta) -> tuple[int, int]:
 @task()
 def renew_pdf_timestamps() -> str:
     """Every day: a new document timestamp on each stored PDF whose last timestamp's authority
-    certificate expires within PDF_TIMESTAMP_RENEW_DAYS (or that has no timestamp yet)."""
+    certificate expires within PDF_TIMESTAMP_RENEW_DAYS."""
     periodic.ensure_queued(renew_pdf_timestamps, after=periodic.DAILY)
     if not settings.PDF_TIMESTAMP_URL:
         return "skipped: no timestamp authority (PDF_TIMESTAMP_URL)"

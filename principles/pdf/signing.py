@@ -45,9 +45,9 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import extract_certificate_info
-from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
-from pyhanko.sign.validation.dss import DocumentSecurityStore, async_add_validation_info
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -91,6 +91,11 @@ def site_signer() -> signers.SimpleSigner:
             "(for development: `manage.py create_signing_key`)."
         )
     return _load_signer(str(path), settings.PDF_SIGNING_PASSPHRASE)
+
+
+class TimestampUnavailable(Exception):
+    """The timestamp authority did not answer (or refused): the PDF is not signed now, and
+    its render is tried again later."""
 
 
 def timestamp_authority() -> HTTPTimeStamper | None:
@@ -150,9 +155,12 @@ def sign_pdf(pdf: bytes, *, reason: str) -> bytes:
         use_pades_lta=long_term,
         validation_context=validation_context(fetching=True) if long_term else None,
     )
-    output = _run(
-        signers.async_sign_pdf(writer, metadata, signer=site_signer(), timestamper=authority)
-    )
+    try:
+        output = _run(
+            signers.async_sign_pdf(writer, metadata, signer=site_signer(), timestamper=authority)
+        )
+    except TimestampRequestError as error:
+        raise TimestampUnavailable(f"The timestamp authority did not answer: {error}") from None
     return output.getvalue()
 
 
@@ -241,20 +249,14 @@ def add_document_timestamp(pdf: bytes) -> bytes:
     """`pdf` with a new document timestamp appended (an incremental update, so the signature
     and the earlier timestamps still verify), after the validation data of its last timestamp:
     the renewal that keeps a B-LTA file verifiable after that timestamp's authority certificate
-    expires. A file signed without any timestamp first gets the validation data of its
-    signature, so that it becomes long-term from now on."""
+    expires."""
     authority = timestamp_authority()
     if authority is None:
         raise ImproperlyConfigured("Set PDF_TIMESTAMP_URL to add timestamps to PDFs.")
-    context = validation_context(fetching=True)
     reader = PdfFileReader(BytesIO(pdf), strict=False)
-    if not reader.embedded_timestamp_signatures:
-        signature = _regular_signatures(reader)[-1]
-        with_data = _run(async_add_validation_info(signature, context, in_place=False))
-        reader = PdfFileReader(BytesIO(with_data.getvalue()), strict=False)
     output = _run(
         signers.PdfTimeStamper(authority).async_update_archival_timestamp_chain(
-            reader, context, in_place=False
+            reader, validation_context(fetching=True), in_place=False
         )
     )
     return output.getvalue()
@@ -284,10 +286,11 @@ def _regular_signatures(reader: PdfFileReader) -> list:
 
 def needs_new_timestamp(pdf: bytes, *, within: datetime.timedelta) -> bool:
     """Whether `pdf` should get a document timestamp now: its last timestamp's authority
-    certificate expires within `within`, or it has no timestamp at all (signed before the
-    site had a timestamp authority)."""
+    certificate expires within `within`. A file signed without a timestamp (before the site
+    had an authority) gets none: a timestamp can no longer be added to its signature, so it
+    stays B-B."""
     expires = last_timestamp_expires(pdf)
-    return expires is None or expires - datetime.datetime.now(datetime.UTC) <= within
+    return expires is not None and expires - datetime.datetime.now(datetime.UTC) <= within
 
 
 def _run(coroutine):
@@ -424,9 +427,11 @@ def _judge(reader: PdfFileReader, signatures: list) -> Verification:
             moment=timestamp.timestamp,
         )
         status = _run(async_validate_pdf_signature(signature, at_that_time))
+    # The site's own certificate is a trust root, whose expiry path validation does not check.
+    vouched = timestamped and timestamp.timestamp <= certificate.not_valid_after
+    if _expired(certificate) and not vouched:
+        return Verification(Verdict.EXPIRED, certificate_expires_at=certificate.not_valid_after)
     if not status.trusted:
-        if _expired(certificate):
-            return Verification(Verdict.EXPIRED, certificate_expires_at=certificate.not_valid_after)
         return Verification(Verdict.ALTERED)
     document_timestamps = [
         _run(async_validate_pdf_timestamp(stamp, validation_context=context))
@@ -499,7 +504,13 @@ def _metadata_of(reader: PdfFileReader) -> dict[str, str]:
     return {name: str(info[key]) for name, key in keys.items() if key in info}
 
 
-def create_self_signed_key(*, path: Path, passphrase: str, common_name: str) -> x509.Certificate:
+def create_self_signed_key(
+    *,
+    path: Path,
+    passphrase: str,
+    common_name: str,
+    valid_for: datetime.timedelta = datetime.timedelta(days=3 * 365),
+) -> x509.Certificate:
     """Write a new RSA key and a self-signed certificate for signing PDFs to `path` (PKCS#12).
 
     The certificate carries the digital signature and non-repudiation key usages: validators
@@ -515,7 +526,7 @@ def create_self_signed_key(*, path: Path, passphrase: str, common_name: str) -> 
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=3 * 365))
+        .not_valid_after(now + valid_for)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(

@@ -2,7 +2,9 @@
 the site's certificate expires; a local authority on 127.0.0.1 stands in for the real one."""
 
 import asyncio
+import socket
 import subprocess
+import time
 from datetime import timedelta
 from io import BytesIO
 
@@ -32,9 +34,15 @@ from declaration_site.checks import (
     pdf_signatures_are_long_term,
     timestamp_authority_can_be_checked,
 )
-from principles.pdf.render import render_declaration, render_declaration_pdf
+from principles.pdf.render import PdfRenderError, render_declaration, render_declaration_pdf
 from principles.pdf.renewal import renew_pdf_timestamps, renew_timestamps
-from principles.pdf.signing import Level, Verdict, site_signer, verify_pdf
+from principles.pdf.signing import (
+    Level,
+    Verdict,
+    create_self_signed_key,
+    site_signer,
+    verify_pdf,
+)
 from tests.conftest import running_timestamp_authority
 from tests.principles.pdf.pdf_reading import make_snapshot
 
@@ -213,3 +221,43 @@ def test_the_signature_field_is_in_the_structure_tree(publish, long_term_pdf_set
     copy.write_bytes(pdf)
     check = subprocess.run(["qpdf", "--check", str(copy)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_pdf_is_not_signed_without_its_timestamp_when_the_authority_does_not_answer(
+    publish, long_term_pdf_settings
+):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    long_term_pdf_settings.PDF_TIMESTAMP_URL = f"http://127.0.0.1:{port}/"
+    version = publish(principles=1, action_lines=1)
+
+    with pytest.raises(PdfRenderError, match="timestamp authority did not answer"):
+        render_declaration(version=version, snapshot=make_snapshot(count=1))
+
+
+def test_after_the_sites_certificate_expires_only_a_timestamped_pdf_still_verifies(
+    publish, long_term_pdf_settings, tmp_path
+):
+    key = tmp_path / "short-lived.p12"
+    create_self_signed_key(
+        path=key, passphrase="", common_name="Short-lived", valid_for=timedelta(seconds=8)
+    )
+    long_term_pdf_settings.PDF_SIGNING_PKCS12, long_term_pdf_settings.PDF_SIGNING_PASSPHRASE = (
+        str(key),
+        "",
+    )
+    version = publish(principles=1, action_lines=1)
+    long_term = render_declaration(version=version, snapshot=make_snapshot(count=1))
+    long_term_pdf_settings.PDF_TIMESTAMP_URL = ""
+    basic = render_declaration(version=version, snapshot=make_snapshot(count=1))
+    long_term_pdf_settings.PDF_TIMESTAMP_URL = "http://127.0.0.1:9/"  # not asked when checking
+
+    left = site_signer().signing_cert.not_valid_after - timezone.now()
+    time.sleep(max(0, left.total_seconds()) + 1)
+
+    verification = verify_pdf(long_term)
+    assert verification.verdict is Verdict.GENUINE
+    assert verification.level is Level.B_LTA
+    assert verification.certificate_expires_at < timezone.now()
+    assert verify_pdf(basic).verdict is Verdict.EXPIRED
