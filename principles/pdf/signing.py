@@ -340,7 +340,7 @@ class Verification:
     signed_at: datetime.datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     level: Level | None = None
-    # The authority whose timestamp gives `signed_at`; None when the time is the site's own.
+    # The authority whose timestamp gives `signed_at`; empty when the time is the site's own.
     timestamp_authority: str = ""
     # The file carries a timestamp that could not be confirmed (damaged, or from an authority
     # this site does not trust); it does not count towards the level.

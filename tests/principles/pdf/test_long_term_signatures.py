@@ -9,6 +9,7 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -44,6 +45,7 @@ from principles.pdf.signing import (
     verify_pdf,
 )
 from tests.conftest import running_timestamp_authority
+from tests.html import submit
 from tests.principles.pdf.pdf_reading import make_snapshot
 
 
@@ -261,3 +263,5 @@ def test_after_the_sites_certificate_expires_only_a_timestamped_pdf_still_verifi
     assert verification.level is Level.B_LTA
     assert verification.certificate_expires_at < timezone.now()
     assert verify_pdf(basic).verdict is Verdict.EXPIRED
+    page = submit(Client(), "/verify/", {"pdf": SimpleUploadedFile("old.pdf", basic)})
+    assert "Expired: signed by this site, but its certificate has expired" in page.content.decode()
