@@ -71,3 +71,34 @@ def source_code_is_offered(app_configs, **kwargs) -> list[checks.CheckMessage]:
             id="declaration_site.W002",
         )
     ]
+
+
+@checks.register(deploy=True)
+def pdf_signatures_are_long_term(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """Published declarations are kept and cited for years, longer than a certificate lives."""
+    if settings.PDF_TIMESTAMP_URL:
+        return []
+    return [
+        checks.Warning(
+            "PDF_TIMESTAMP_URL is not set: PDFs are signed without a timestamp (PAdES-B-B) and "
+            "stop verifying when the signing certificate expires.",
+            hint="Set PDF_TIMESTAMP_URL to an RFC 3161 timestamp authority and "
+            "PDF_TIMESTAMP_TRUST to its root certificate (README, Long-term validation).",
+            id="declaration_site.W019",
+        )
+    ]
+
+
+@checks.register()
+def timestamp_authority_can_be_checked(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """A timestamp that nobody can check makes no signature long-term."""
+    if not settings.PDF_TIMESTAMP_URL or settings.PDF_TIMESTAMP_TRUST:
+        return []
+    return [
+        checks.Error(
+            "PDF_TIMESTAMP_URL is set but PDF_TIMESTAMP_TRUST is not: the timestamps could not "
+            "be checked.",
+            hint="Set PDF_TIMESTAMP_TRUST to a PEM file with the authority's root certificate.",
+            id="declaration_site.E019",
+        )
+    ]

@@ -351,5 +351,15 @@ PDF_VERIFY_MAX_UPLOAD_MB = int(os.environ.get("PDF_VERIFY_MAX_UPLOAD_MB", "25"))
 # it needs more than PDF_VERIFY_MEMORY_MB of address space (the web worker's own included).
 PDF_VERIFY_TIMEOUT_SECONDS = float(os.environ.get("PDF_VERIFY_TIMEOUT_SECONDS", "20"))
 PDF_VERIFY_MEMORY_MB = int(os.environ.get("PDF_VERIFY_MEMORY_MB", "2048"))
+# Long-term signatures (PAdES-B-LTA, README "Long-term validation"): the RFC 3161 timestamp
+# authority, optionally with HTTP basic credentials, and a PEM file with the root certificate(s)
+# its timestamps are checked against. Without PDF_TIMESTAMP_URL, PDFs are signed PAdES-B-B.
+PDF_TIMESTAMP_URL = os.environ.get("PDF_TIMESTAMP_URL", "")
+PDF_TIMESTAMP_USERNAME = os.environ.get("PDF_TIMESTAMP_USERNAME", "")
+PDF_TIMESTAMP_PASSWORD = os.environ.get("PDF_TIMESTAMP_PASSWORD", "")
+PDF_TIMESTAMP_TRUST = os.environ.get("PDF_TIMESTAMP_TRUST", "")
+# A stored PDF gets a new document timestamp once its last one's authority certificate expires
+# within this many days (a daily task, principles.pdf.tasks.renew_pdf_timestamps).
+PDF_TIMESTAMP_RENEW_DAYS = int(os.environ.get("PDF_TIMESTAMP_RENEW_DAYS", "90"))
 # WeasyPrint reports each step of every render at INFO; keep its warnings (refused URLs) only.
 LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}

@@ -12,6 +12,9 @@ class PrinciplesConfig(AppConfig):
 
         # Connects the receiver that remembers the language each member of staff signs in in.
         from .drafting import notifications  # noqa: F401
+        from .pdf.renewal import queue_periodic_jobs as queue_pdf_jobs
 
         # Starts the daily purge of unconfirmed contributions after every migrate.
         post_migrate.connect(queue_periodic_jobs, sender=self)
+        # Starts the daily renewal of the stored PDFs' timestamps after every migrate.
+        post_migrate.connect(queue_pdf_jobs, sender=self)

@@ -1,5 +1,8 @@
 import os
 import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -298,3 +301,39 @@ def approve(moderator, django_capture_on_commit_callbacks):
             )
 
     return decide
+
+
+@dataclass(frozen=True)
+class TimestampAuthorityForTests:
+    url: str
+    trust: Path  # its certificate (PEM), for PDF_TIMESTAMP_TRUST
+
+
+@contextmanager
+def running_timestamp_authority(folder: Path, *, days: int = 365):
+    """A timestamp authority of its own, with a self-signed certificate valid for `days`,
+    answering on a free port of 127.0.0.1 while the block runs."""
+    from principles.pdf.timestamp_authority import create_authority, serve_in_thread
+
+    authority = create_authority(folder=folder, days=days, common_name=f"Test TSA {folder.name}")
+    server, url = serve_in_thread(authority)
+    try:
+        yield TimestampAuthorityForTests(url=url, trust=authority.certificate_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def timestamp_authority(tmp_path_factory):
+    """One local RFC 3161 timestamp authority for the whole run: no test reaches outside."""
+    with running_timestamp_authority(tmp_path_factory.mktemp("tsa")) as authority:
+        yield authority
+
+
+@pytest.fixture
+def long_term_pdf_settings(pdf_settings, timestamp_authority):
+    """As `pdf_settings`, and PDFs are signed PAdES-B-LTA with the local timestamp authority."""
+    pdf_settings.PDF_TIMESTAMP_URL = timestamp_authority.url
+    pdf_settings.PDF_TIMESTAMP_TRUST = str(timestamp_authority.trust)
+    return pdf_settings

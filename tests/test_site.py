@@ -22,6 +22,9 @@ PRODUCTION_ENVIRONMENT = {
     "DATABASE_URL": "sqlite:///unused.sqlite3",
     "CACHE_URL": "redis://127.0.0.1:6379/0",  # `check` does not connect to it
     "SOURCE_CODE_URL": "https://code.example.org/declaration-site",
+    # `check` does not ask the authority anything, nor read its certificate.
+    "PDF_TIMESTAMP_URL": "https://tsa.example.org/",
+    "PDF_TIMESTAMP_TRUST": "/etc/declaration/tsa-root.pem",
 }
 
 

@@ -39,7 +39,7 @@ from declaration_site.public_cache import cache_answers, public_content_changed
 from ..models import SOURCE_LANGUAGE, DeclarationPdf, Version
 from .child_process import ChildProcessFailed, run_in_child
 from .signatories import SignatorySnapshot, signatories_of
-from .signing import sign_pdf
+from .signing import TimestampUnavailable, sign_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +221,11 @@ def render_declaration(
         f"Declaration {version.declaration.slug} version {version.number} ({language}), "
         f"{len(snapshot.signatories)} signatories, snapshot {snapshot.digest}"
     )
-    return sign_pdf(pdf, reason=reason)
+    try:
+        return sign_pdf(pdf, reason=reason)
+    except TimestampUnavailable as error:
+        # Retried as a failed render is (tasks.retry_failed_render), not signed without it.
+        raise PdfRenderError(str(error)) from None
 
 
 def rendered_pdf(*, version: Version, snapshot: SignatorySnapshot, language: str) -> DeclarationPdf:

@@ -12,6 +12,8 @@ VERDICTS = {
     Verdict.NOT_A_PDF: "NOT A PDF: the file is not a PDF.",
     Verdict.UNREADABLE: "UNREADABLE: the file starts like a PDF but cannot be read (incomplete or"
     " damaged).",
+    Verdict.EXPIRED: "EXPIRED: signed by this site, but its certificate has expired and no"
+    " timestamp proves that the signature was made before.",
 }
 
 
@@ -38,4 +40,21 @@ class Command(BaseCommand):
                 f"{meta.get('snapshot_count')} signatories as of {meta.get('snapshot_taken_at')}"
                 f"\nSnapshot of the signatories (SHA-256): {meta.get('snapshot_hash')}"
             )
-        self.stdout.write(f"Signed at {verification.signed_at:%Y-%m-%d %H:%M:%S %Z}.")
+        signed_at = f"{verification.signed_at:%Y-%m-%d %H:%M:%S %Z}"
+        if verification.timestamp_authority:
+            signed_at += f", according to the timestamp of {verification.timestamp_authority}"
+        self.stdout.write(f"Signed at {signed_at}.")
+        self.stdout.write(f"Level: PAdES-{verification.level}.")
+        if verification.timestamp_unconfirmed:
+            self.stdout.write("It carries a timestamp that could not be confirmed.")
+        if verification.level.is_long_term:
+            self.stdout.write(
+                "It stays verifiable after the site's certificate expires "
+                f"({verification.certificate_expires_at:%Y-%m-%d}); its last timestamp's "
+                f"authority vouches for it until {verification.verifiable_until:%Y-%m-%d}."
+            )
+        else:
+            self.stdout.write(
+                "It can be checked only until the site's certificate expires "
+                f"({verification.certificate_expires_at:%Y-%m-%d})."
+            )

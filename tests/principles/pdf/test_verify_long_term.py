@@ -1,0 +1,149 @@
+"""/verify/ tells a reader the level of a PDF's signature, when it was signed according to the
+timestamp authority, and whether it stays verifiable after the site's certificate expires; a
+file whose timestamps or later updates were tampered with gets a plain verdict, never a 500."""
+
+import re
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from pyhanko.pdf_utils.generic import pdf_string
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers
+
+from principles.pdf.render import render_declaration
+from principles.pdf.signing import Level, Verdict, create_self_signed_key, verify_pdf
+from tests.conftest import running_timestamp_authority
+from tests.html import parse_strict, submit
+from tests.principles.pdf.hostile_pdfs import pdf_with
+from tests.principles.pdf.pdf_reading import make_snapshot
+
+
+def verdict_of(response) -> str:
+    section = parse_strict(response.content).find(".//section[@role='status']")
+    return " ".join("".join(section.itertext()).split())
+
+
+@pytest.fixture
+def long_term_pdf(publish, long_term_pdf_settings):
+    version = publish(principles=1, action_lines=1)
+    return render_declaration(version=version, snapshot=make_snapshot(count=3))
+
+
+def upload(pdf: bytes, *, path: str = "/verify/"):
+    client = Client(raise_request_exception=False)
+    return submit(client, path, {"pdf": SimpleUploadedFile("declaration.pdf", pdf)})
+
+
+def test_the_verdict_names_the_level_and_the_time_from_the_timestamp_authority(long_term_pdf):
+    response = upload(long_term_pdf)
+
+    assert response.status_code == 200
+    verdict = verdict_of(response)
+    assert "Genuine: signed by this site and unaltered" in verdict
+    assert "It holds version 1 of the declaration with 3 signatories" in verdict
+    assert re.search(r"Signed on .+, according to the timestamp authority .*Test TSA", verdict)
+    assert "Signature level: PAdES-B-LTA." in verdict
+    assert "It stays verifiable after this site's certificate expires on" in verdict
+
+
+def test_the_verdict_names_the_level_and_the_time_in_arabic(long_term_pdf):
+    response = upload(long_term_pdf, path="/ar/verify/")
+
+    assert response.status_code == 200
+    verdict = verdict_of(response)
+    assert "أصلي: موقَّع من هذا الموقع ولم يُعدَّل" in verdict
+    assert "مستوى التوقيع: PAdES-B-LTA." in verdict
+    assert "بحسب جهة الطوابع الزمنية" in verdict
+    assert "يبقى قابلًا للتحقق بعد انتهاء صلاحية شهادة هذا الموقع" in verdict
+
+
+def test_a_pdf_signed_without_an_authority_says_it_lasts_as_long_as_the_certificate(
+    publish, pdf_settings
+):
+    version = publish(principles=1, action_lines=1)
+    pdf = render_declaration(version=version, snapshot=make_snapshot(count=1))
+
+    verdict = verdict_of(upload(pdf))
+
+    assert "Signature level: PAdES-B-B." in verdict
+    assert "This time comes from this site's own clock" in verdict
+    assert "It can be checked only until this site's certificate expires on" in verdict
+
+
+def test_timestamps_from_an_authority_the_site_does_not_trust_do_not_count(
+    long_term_pdf, long_term_pdf_settings, tmp_path
+):
+    with running_timestamp_authority(tmp_path / "other") as other:
+        long_term_pdf_settings.PDF_TIMESTAMP_TRUST = str(other.trust)
+
+        verification = verify_pdf(long_term_pdf)
+
+    assert verification.verdict is Verdict.GENUINE
+    assert verification.level is Level.B_B
+    assert verification.timestamp_unconfirmed
+    assert verification.timestamp_authority == ""
+
+
+def test_a_damaged_document_timestamp_does_not_count(long_term_pdf):
+    damaged = damage_last_signature_value(long_term_pdf)
+
+    verification = verify_pdf(damaged)
+
+    assert verification.verdict is Verdict.GENUINE
+    assert verification.level is Level.B_LT
+    assert verification.timestamp_unconfirmed
+    assert "could not be confirmed" in verdict_of(upload(damaged))
+
+
+def test_an_update_after_the_signature_that_is_not_a_timestamp_is_an_alteration(long_term_pdf):
+    writer = IncrementalPdfFileWriter(BytesIO(long_term_pdf))
+    writer.root["/Lang"] = pdf_string("fr")
+    writer.update_root()
+    changed = BytesIO()
+    writer.write(changed)
+
+    assert verify_pdf(changed.getvalue()).verdict is Verdict.ALTERED
+
+
+def test_a_second_signature_after_the_sites_is_an_alteration(long_term_pdf, tmp_path):
+    key = tmp_path / "other.p12"
+    create_self_signed_key(path=key, passphrase="", common_name="Someone else")
+    signer = signers.SimpleSigner.load_pkcs12(str(key), passphrase=None)
+    signed_again = signers.sign_pdf(
+        IncrementalPdfFileWriter(BytesIO(long_term_pdf)),
+        signers.PdfSignatureMetadata(field_name="Other"),
+        signer=signer,
+    ).getvalue()
+
+    assert verify_pdf(signed_again).verdict is Verdict.ALTERED
+
+
+def test_a_file_of_many_empty_signatures_gets_a_verdict(pdf_settings, db):
+    count = 2000
+    fields = b" ".join(b"%d 0 R" % number for number in range(3, count + 3))
+    signature = b"<< /FT /Sig /T (S) /V << /Type /Sig /Filter /Adobe.PPKLite >> >>"
+    many = pdf_with(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [%s] >> >>" % fields,
+            b"<< /Type /Pages /Kids [] /Count 0 >>",
+            *[signature] * count,
+        ]
+    )
+
+    response = upload(many)
+
+    assert response.status_code in {200, 422}
+    assert "Genuine" not in verdict_of(response)
+
+
+def damage_last_signature_value(pdf: bytes) -> bytes:
+    """Flip one hex digit of the signature value at the end of the last timestamp token (the
+    bytes a signature's /ByteRange leaves out), keeping the file's layout."""
+    start = pdf.rindex(b"/Contents <") + len(b"/Contents <")
+    end = pdf.index(b">", start)
+    token = pdf[start:end].rstrip(b"0")
+    position = start + len(token) - 40
+    digit = b"1" if pdf[position : position + 1] != b"1" else b"2"
+    return pdf[:position] + digit + pdf[position + 1 :]
