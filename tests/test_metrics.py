@@ -188,6 +188,8 @@ def test_an_enqueued_task_is_one_ready_task_and_ages(client, endorsement, queued
     assert figures[("declaration_task_queue_oldest_ready_age_seconds", ())] > 0
 
 
+# The worker closes the database connection when it is done, as test_email_queue.py knows.
+@pytest.mark.django_db(transaction=True)
 def test_a_failed_email_is_counted_with_its_retry_waiting(client, endorsement, queued, settings):
     from django_tasks_db.models import DBTaskResult
 
