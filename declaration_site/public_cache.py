@@ -57,6 +57,7 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.translation import get_language
+from prometheus_client import Counter
 
 from .models import PublicContentGeneration
 
@@ -85,6 +86,18 @@ COSTLY_WAIT_SECONDS = 2
 COSTLY_POLL_SECONDS = 0.1
 
 logger = logging.getLogger(__name__)
+
+# For /metrics (README, "Metrics"): how each read of a cached page or value was answered. A
+# counter per process; under gunicorn, PROMETHEUS_MULTIPROC_DIR adds up the workers'.
+LOOKUPS = Counter(
+    "declaration_public_cache_lookups",
+    "Reads of the public cache by result: hit (current entry), stale (a recent entry served"
+    " while another process refreshes it), miss (computed here) or unavailable (the cache did"
+    " not answer; computed for this reader alone).",
+    ["result"],
+)
+for _result in ("hit", "stale", "miss", "unavailable"):
+    LOOKUPS.labels(_result)
 
 
 class ValueNotReady(Exception):
@@ -223,17 +236,21 @@ def _fresh_or_refreshed(key: str, refresh: Callable[[int | None], object]):
     not answer) and returns it."""
     current = generation()
     if current is None:
+        LOOKUPS.labels("unavailable").inc()
         return refresh(None)
     stored_generation, value = process_copies.entries.get(key) or (None, None)
     if stored_generation != current:
         stored_generation, value = cache.get(key) or (stored_generation, value)
     if stored_generation == current:
+        LOOKUPS.labels("hit").inc()
         process_copies.remember(key, (current, value))
         return value
     with _computing(key, STALE_SECONDS) as refreshing_here:
         recent = stored_generation is not None and 0 < current - stored_generation < OUTAGE_LEAP
         if recent and not refreshing_here:
+            LOOKUPS.labels("stale").inc()
             return value
+        LOOKUPS.labels("miss").inc()
         return refresh(current)
 
 
@@ -291,10 +308,12 @@ def cached_value(
 
 def _fixed_value(key: str, compute: Callable[[], object], seconds: int, *, costly: bool):
     if generation() is None:  # the cache does not answer: do not wait for it again
+        LOOKUPS.labels("unavailable").inc()
         if costly:
             raise ValueNotReady(f"The cache does not answer: {key} is not computed.")
         return compute()
     value = cache.get(key)
+    LOOKUPS.labels("hit" if value is not None else "miss").inc()
     if value is None:
         value = (_computed_by_one if costly else _computed)(key, compute, seconds)
     return value

@@ -4,6 +4,7 @@ Every value that differs between a laptop and production comes from an environme
 the README lists them all.
 """
 
+import ipaddress
 import logging
 import os
 from pathlib import Path
@@ -96,6 +97,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latencies per view for /metrics: first and last, so that they time
+    # everything in between.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, which serves static files compressed ahead of time; before the rest,
@@ -110,8 +114,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last, as django-axes' documentation asks.
+    # Last, as django-axes' documentation asks (the metrics' own middleware aside).
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "declaration_site.urls"
@@ -363,3 +368,12 @@ PDF_TIMESTAMP_TRUST = os.environ.get("PDF_TIMESTAMP_TRUST", "")
 PDF_TIMESTAMP_RENEW_DAYS = int(os.environ.get("PDF_TIMESTAMP_RENEW_DAYS", "90"))
 # WeasyPrint reports each step of every render at INFO; keep its warnings (refused URLs) only.
 LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}
+
+# /metrics (declaration_site/metrics.py) answers only clients in these networks, by the address
+# the site knows them by (behind a proxy, the one in RATELIMIT_IP_META_KEY); others get a 404.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+try:
+    for network in METRICS_ALLOWED_NETWORKS:
+        ipaddress.ip_network(network, strict=False)
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {error}") from None

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from . import accounts, audit, views
+from . import accounts, audit, metrics, views
 from .converters import NumberConverter
 from .share import views as share_views
 
@@ -11,6 +11,8 @@ register_converter(NumberConverter, "number")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # For Prometheus, from METRICS_ALLOWED_NETWORKS only; in no language, never cached.
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path(

@@ -39,9 +39,11 @@ def test_only_the_pdf_package_of_principles_reads_endorsements(imports):
 
 
 # The pages that compose both apps: the sign-in landing, the site's one audit log, the share
-# cards (the declaration's title and the count of endorsers), and the partner lockup of every
-# page's footer, checked as endorsers' logos are.
+# cards (the declaration's title and the count of endorsers), the partner lockup of every
+# page's footer, checked as endorsers' logos are, and /metrics (endorsements by state, PDF
+# render times).
 COMPOSING_PAGES = {
+    "declaration_site.metrics",
     "declaration_site.views",
     "declaration_site.audit",
     "declaration_site.urls",

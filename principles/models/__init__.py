@@ -7,7 +7,7 @@
 - `immutability`: what never changes once written (published versions, revisions, the audit
   log), guarded on every database and by triggers on PostgreSQL;
 - `translations`: translations of published versions and their revisions;
-- `pdfs`: the stored, signed PDFs of published versions;
+- `pdfs`: the stored, signed PDFs of published versions, and how long each render took;
 - `plain_text`: the one normalisation every text of the declaration goes through on input;
 - `staff`: the language each member of staff is written to in;
 - `consultation`: drafts opened for consultation, invitations and contributions.
@@ -38,7 +38,7 @@ from .items import (
     VersionText,
     language_field,
 )
-from .pdfs import DeclarationPdf, declaration_pdf_path
+from .pdfs import DeclarationPdf, PdfRender, declaration_pdf_path
 from .plain_text import normalise
 from .review import ReviewState, VersionStateError
 from .staff import StaffLanguage
@@ -59,6 +59,7 @@ __all__ = [
     "Declaration",
     "DeclarationPdf",
     "Invitation",
+    "PdfRender",
     "Principle",
     "PrincipleText",
     "PublishedVersionIsImmutable",

@@ -75,3 +75,20 @@ class DeclarationPdf(models.Model):
 
     def __str__(self):
         return f"{self.version} PDF ({self.language}), {self.signatory_count} signatories"
+
+
+class PdfRender(models.Model):
+    """How long one render of the declaration's PDF took, and whether it produced a PDF: a row
+    per render, only ever added, for the render-time histogram of /metrics
+    (declaration_site/metrics.py). In the database rather than in the worker's memory, so that
+    whichever app server Prometheus asks counts the renders of every worker, on any host.
+    Not shown to anyone, so not translated."""
+
+    language = language_field()
+    seconds = models.FloatField()
+    succeeded = models.BooleanField()
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        outcome = "rendered" if self.succeeded else "failed"
+        return f"PDF ({self.language}) {outcome} in {self.seconds:.1f} s"

@@ -16,6 +16,7 @@ cost one child process, not the web worker that asked for it.
 import logging
 import mimetypes
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 from urllib.request import url2pathname
@@ -36,7 +37,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from declaration_site.public_cache import cache_answers, public_content_changed
 
-from ..models import SOURCE_LANGUAGE, DeclarationPdf, Version
+from ..models import SOURCE_LANGUAGE, DeclarationPdf, PdfRender, Version
 from .child_process import ChildProcessFailed, run_in_child
 from .signatories import SignatorySnapshot, signatories_of
 from .signing import TimestampUnavailable, sign_pdf
@@ -215,8 +216,16 @@ def declaration_html(*, version: Version, snapshot: SignatorySnapshot, language:
 def render_declaration(
     *, version: Version, snapshot: SignatorySnapshot, language: str = SOURCE_LANGUAGE
 ) -> bytes:
-    """The signed PDF of `version` in `language` with the signatories of `snapshot`."""
-    pdf = render_pdf(declaration_html(version=version, snapshot=snapshot, language=language))
+    """The signed PDF of `version` in `language` with the signatories of `snapshot`. How long
+    WeasyPrint took, and whether it produced a PDF, is recorded (`PdfRender`, for /metrics)."""
+    html = declaration_html(version=version, snapshot=snapshot, language=language)
+    started = time.monotonic()
+    try:
+        pdf = render_pdf(html)
+    except PdfRenderError:
+        _record_render(language=language, started=started, succeeded=False)
+        raise
+    _record_render(language=language, started=started, succeeded=True)
     reason = (
         f"Declaration {version.declaration.slug} version {version.number} ({language}), "
         f"{len(snapshot.signatories)} signatories, snapshot {snapshot.digest}"
@@ -226,6 +235,11 @@ def render_declaration(
     except TimestampUnavailable as error:
         # Retried as a failed render is (tasks.retry_failed_render), not signed without it.
         raise PdfRenderError(str(error)) from None
+
+
+def _record_render(*, language: str, started: float, succeeded: bool) -> None:
+    seconds = time.monotonic() - started
+    PdfRender.objects.create(language=language, seconds=seconds, succeeded=succeeded)
 
 
 def rendered_pdf(*, version: Version, snapshot: SignatorySnapshot, language: str) -> DeclarationPdf:
