@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('language', models.CharField(default='en', max_length=10, verbose_name='language')),
                 ('organisation_name', models.CharField(max_length=200, verbose_name='organisation name')),
-                ('stated_hash', models.CharField(help_text="Of everything the certificate states, the site's address and the signing certificate: when it differs from the endorsement's, a new one is rendered.", max_length=64, verbose_name='SHA-256 of what it states')),
+                ('stated_hash', models.CharField(help_text='A hash of what the certificate states, of the address of the site and of the signing certificate: when one of them changes, a new certificate is rendered.', max_length=64, verbose_name='SHA-256 of what it states')),
                 ('file', models.FileField(max_length=300, upload_to=endorsements.models.certificates.certificate_path, verbose_name='file')),
                 ('size', models.PositiveIntegerField(verbose_name='size in bytes')),
                 ('rendered_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='rendered at')),

@@ -35,8 +35,8 @@ class CertificatePdf(models.Model):
         _("SHA-256 of what it states"),
         max_length=64,
         help_text=_(
-            "Of everything the certificate states, the site's address and the signing "
-            "certificate: when it differs from the endorsement's, a new one is rendered."
+            "A hash of what the certificate states, of the address of the site and of the "
+            "signing certificate: when one of them changes, a new certificate is rendered."
         ),
     )
     file = models.FileField(_("file"), upload_to=certificate_path, max_length=300)
