@@ -22,7 +22,13 @@ from django.utils.translation import get_language_info
 from declaration_site.countries import EndorsementCountries
 from endorsements.models import CertificatePdf, Endorsement
 from principles.models import SOURCE_LANGUAGE, Version, VersionText
-from principles.pdf.render import date_formats, qr_code_data_uri, render_once, render_pdf
+from principles.pdf.render import (
+    PdfBeingRendered,
+    date_formats,
+    qr_code_data_uri,
+    render_once,
+    render_pdf,
+)
 from principles.pdf.signing import sign_pdf, site_signer
 
 logger = logging.getLogger(__name__)
@@ -144,20 +150,25 @@ def store_certificate(*, endorsement_id: int) -> CertificatePdf | None:
         size=content.size,
     )
     pdf.file.save("certificate.pdf", content, save=False)
-    with transaction.atomic():
-        locked = Endorsement.objects.select_for_update().get(pk=endorsement_id)
-        stored = CertificatePdf.objects.filter(endorsement=locked).first()
-        still_true = locked.status == Endorsement.Status.APPROVED and digest == stated_hash(
-            certificate_of(locked)
-        )
-        if not still_true or (stored is not None and stored.stated_hash == digest):
-            pdf.file.delete(save=False)
-            return stored
-        if stored is not None:
-            pdf.pk = stored.pk
-            previous = stored.file.name
-            transaction.on_commit(lambda: pdf.file.storage.delete(previous))
-        pdf.save(force_update=stored is not None)
+    try:
+        with transaction.atomic():
+            locked = Endorsement.objects.select_for_update().get(pk=endorsement_id)
+            stored = CertificatePdf.objects.filter(endorsement=locked).first()
+            still_true = locked.status == Endorsement.Status.APPROVED and digest == stated_hash(
+                certificate_of(locked)
+            )
+            if not still_true or (stored is not None and stored.stated_hash == digest):
+                pdf.file.delete(save=False)
+                return stored
+            if stored is not None:
+                pdf.pk = stored.pk
+                previous = stored.file.name
+                transaction.on_commit(lambda: pdf.file.storage.delete(previous))
+            pdf.save(force_update=stored is not None)
+    except BaseException:
+        # The file is outside the transaction: it goes with it.
+        pdf.file.delete(save=False)
+        raise
     logger.info("Stored the certificate of %s (%s bytes) at %s", locked, pdf.size, pdf.file.name)
     return pdf
 
@@ -177,15 +188,20 @@ def certificate_to_serve(endorsement: Endorsement) -> CertificatePdf:
     """The stored certificate of an approved endorsement, without rendering anything; the
     task worker renders it on approval and on each change of what it states
     (tasks.refresh_certificate). One not stored yet (the worker is behind) is rendered now,
-    by one request at a time (`render_once`): the others are told to come back in seconds."""
+    by one request at a time (`render_once`): the others are told to come back in seconds,
+    as is a request whose render was thrown away because the endorsement changed meanwhile."""
     stored = CertificatePdf.objects.filter(endorsement=endorsement).first()
     if stored is not None:
         return stored
     from .tasks import refresh_certificate  # tasks.py imports this module
 
-    return render_once(
+    stored = render_once(
         f"certificate-first-render:{endorsement.pk}",
         lambda: store_certificate(endorsement_id=endorsement.pk),
         what=f"the certificate of {endorsement}",
         hand_over=lambda: refresh_certificate.enqueue(endorsement_id=endorsement.pk),
     )
+    if stored is None:
+        # It changed while it was rendered (withdrawn, renamed): the next download tells.
+        raise PdfBeingRendered(f"The certificate of {endorsement} changed while it was rendered.")
+    return stored
