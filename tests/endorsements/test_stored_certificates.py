@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from endorsements import certificate as certificates
 from endorsements.models import CertificatePdf, Endorsement, EndorsementChange
@@ -16,6 +17,8 @@ from principles.models import VersionText
 from principles.pdf.signing import verify_pdf
 from principles.pdf.tasks import after_translation_change
 from tests.principles.pdf.pdf_reading import text_lines
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 
 
 @pytest.fixture
@@ -207,6 +210,24 @@ def test_a_certificate_not_stored_yet_is_rendered_by_one_download_at_a_time(
     assert (first.status_code, second.status_code) == (200, 200)
     assert len(renders) == 1
     assert CertificatePdf.objects.filter(endorsement=endorsement).exists()
+
+
+def test_a_first_render_that_fails_is_handed_to_the_worker_not_tried_by_every_download(
+    make_endorsement, pdf_settings, client, renders
+):
+    pdf_settings.TASKS = DATABASE_TASKS
+    endorsement = make_endorsement("Red de Escuelas Rurales", country="PE")
+    pdf_settings.PDF_RENDER_TIMEOUT_SECONDS = 0.01
+
+    failed, again = client.get(link_of(endorsement)), client.get(link_of(endorsement))
+
+    assert (failed.status_code, again.status_code) == (503, 503)
+    assert failed["Retry-After"] == "120"
+    assert b"Your signed certificate is not ready yet" in again.content
+    assert len(renders) == 1
+    retry = DBTaskResult.objects.get(task_path="endorsements.tasks.refresh_certificate")
+    assert retry.args_kwargs["kwargs"] == {"endorsement_id": endorsement.pk}
+    assert not CertificatePdf.objects.exists()
 
 
 def test_a_translated_title_renders_the_certificates_in_that_language_anew(
