@@ -323,7 +323,8 @@ ENDORSEMENT_RATE_LIMIT = os.environ.get("ENDORSEMENT_RATE_LIMIT", "10/h")
 ENDORSEMENT_LOGO_RATE_LIMIT = os.environ.get("ENDORSEMENT_LOGO_RATE_LIMIT", "20/h")
 # Consultation contributions accepted from one address, and for one email, in a window.
 CONSULTATION_RATE_LIMIT = os.environ.get("CONSULTATION_RATE_LIMIT", "20/h")
-# Checking an uploaded PDF and rendering a certificate each cost about a second of CPU.
+# Checking an uploaded PDF costs about a second of CPU, and so does the first download of a
+# certificate that the task worker has not stored yet.
 VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30/h")
 CERTIFICATE_RATE_LIMIT = os.environ.get("CERTIFICATE_RATE_LIMIT", "30/h")
 RATELIMIT_USE_CACHE = "default"

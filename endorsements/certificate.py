@@ -1,11 +1,18 @@
-"""The endorsement certificate: a signed one-page PDF that one approved endorsement can download."""
+"""The endorsement certificate: a signed one-page PDF that one approved endorsement can download.
+
+It is rendered by the task worker when the endorsement is approved and whenever what it states
+changes (`tasks.refresh_certificate`), and kept in the default storage as a `CertificatePdf`:
+downloads read the stored file. Leaving the public list deletes it."""
 
 import hashlib
 import json
+import logging
 from dataclasses import astuple, dataclass
 from datetime import date
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,11 +20,18 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language_info
 
 from declaration_site.countries import EndorsementCountries
-from declaration_site.public_cache import cached_value
-from endorsements.models import Endorsement
+from endorsements.models import CertificatePdf, Endorsement
 from principles.models import SOURCE_LANGUAGE, Version, VersionText
-from principles.pdf.render import date_formats, qr_code_data_uri, render_pdf
+from principles.pdf.render import (
+    PdfBeingRendered,
+    date_formats,
+    qr_code_data_uri,
+    render_once,
+    render_pdf,
+)
 from principles.pdf.signing import sign_pdf, site_signer
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,22 +109,99 @@ def render_certificate(*, certificate: EndorsementCertificate) -> bytes:
     return sign_pdf(render_pdf(html), reason=reason)
 
 
-# How long a rendered certificate is kept: long enough that an endorser opening, saving and
-# printing it costs one render, short enough that a new layout reaches everyone within a day.
-CERTIFICATE_CACHE_SECONDS = 24 * 60 * 60
-
-
-def cached_certificate(*, certificate: EndorsementCertificate) -> bytes:
-    """`render_certificate`, kept in the cache under what the certificate states (its language
-    included), the site's address and the signing certificate: a reconfirmation (a newer
-    version) or a new signing key renders a fresh one, and repeated downloads render nothing
-    (a render takes ~1 s)."""
+def stated_hash(certificate: EndorsementCertificate) -> str:
+    """What a certificate states (its language included), the site's address and the
+    signing certificate, hashed: a stored certificate with another hash must be rendered
+    anew."""
     stated = json.dumps(
         [*astuple(certificate), settings.SITE_URL, site_signer().signing_cert.sha256.hex()],
         default=str,
     )
-    return cached_value(
-        "certificate:" + hashlib.sha256(stated.encode()).hexdigest(),
-        lambda: render_certificate(certificate=certificate),
-        fixed_for=CERTIFICATE_CACHE_SECONDS,
+    return hashlib.sha256(stated.encode()).hexdigest()
+
+
+def store_certificate(*, endorsement_id: int) -> CertificatePdf | None:
+    """Make sure the stored certificate of this endorsement states what is true now: render,
+    sign and store it when it is missing or states something else (the previous file is
+    deleted once the new one is in place), delete it when the endorsement is no longer
+    public. Returns the stored certificate, if any.
+
+    Two renders of the same endorsement may run at once (the worker and a first download);
+    the endorsement's row lock orders their writes, and a render that no longer states what
+    is true once the lock is held is thrown away: a later refresh was queued with the change."""
+    endorsement = Endorsement.objects.select_related("version", "reconfirmed_version").get(
+        pk=endorsement_id
     )
+    if endorsement.status != Endorsement.Status.APPROVED:
+        discard_certificates(endorsement_ids=[endorsement_id])
+        return None
+    certificate = certificate_of(endorsement)
+    digest = stated_hash(certificate)
+    stored = CertificatePdf.objects.filter(endorsement=endorsement).first()
+    if stored is not None and stored.stated_hash == digest:
+        return stored
+    content = ContentFile(render_certificate(certificate=certificate))
+    pdf = CertificatePdf(
+        endorsement=endorsement,
+        version=endorsement.latest_version,
+        language=certificate.language,
+        organisation_name=certificate.organisation,
+        stated_hash=digest,
+        size=content.size,
+    )
+    pdf.file.save("certificate.pdf", content, save=False)
+    try:
+        with transaction.atomic():
+            locked = Endorsement.objects.select_for_update().get(pk=endorsement_id)
+            stored = CertificatePdf.objects.filter(endorsement=locked).first()
+            still_true = locked.status == Endorsement.Status.APPROVED and digest == stated_hash(
+                certificate_of(locked)
+            )
+            if not still_true or (stored is not None and stored.stated_hash == digest):
+                pdf.file.delete(save=False)
+                return stored
+            if stored is not None:
+                pdf.pk = stored.pk
+                previous = stored.file.name
+                transaction.on_commit(lambda: pdf.file.storage.delete(previous))
+            pdf.save(force_update=stored is not None)
+    except BaseException:
+        # The file is outside the transaction: it goes with it.
+        pdf.file.delete(save=False)
+        raise
+    logger.info("Stored the certificate of %s (%s bytes) at %s", locked, pdf.size, pdf.file.name)
+    return pdf
+
+
+def discard_certificates(*, endorsement_ids) -> None:
+    """Delete the stored certificates of these endorsements, which left the public list: the
+    rows now, the files once the transaction commits (they name the organisation)."""
+    if not endorsement_ids:
+        return
+    gone = list(CertificatePdf.objects.filter(endorsement__in=endorsement_ids))
+    if gone:
+        CertificatePdf.objects.filter(pk__in=[pdf.pk for pdf in gone]).delete()
+        transaction.on_commit(lambda: [pdf.file.delete(save=False) for pdf in gone])
+
+
+def certificate_to_serve(endorsement: Endorsement) -> CertificatePdf:
+    """The stored certificate of an approved endorsement, without rendering anything; the
+    task worker renders it on approval and on each change of what it states
+    (tasks.refresh_certificate). One not stored yet (the worker is behind) is rendered now,
+    by one request at a time (`render_once`): the others are told to come back in seconds,
+    as is a request whose render was thrown away because the endorsement changed meanwhile."""
+    stored = CertificatePdf.objects.filter(endorsement=endorsement).first()
+    if stored is not None:
+        return stored
+    from .tasks import refresh_certificate  # tasks.py imports this module
+
+    stored = render_once(
+        f"certificate-first-render:{endorsement.pk}",
+        lambda: store_certificate(endorsement_id=endorsement.pk),
+        what=f"the certificate of {endorsement}",
+        hand_over=lambda: refresh_certificate.enqueue(endorsement_id=endorsement.pk),
+    )
+    if stored is None:
+        # It changed while it was rendered (withdrawn, renamed): the next download tells.
+        raise PdfBeingRendered(f"The certificate of {endorsement} changed while it was rendered.")
+    return stored

@@ -13,6 +13,7 @@ from principles.models import ActionLine, AuditEntry, Version
 from principles.pdf.tasks import queue_pdf_refreshes
 
 from . import tasks
+from .certificate import discard_certificates
 from .logos import ProcessedLogo, decide_pending_logos, delete_files, erase_logos, store_logo
 from .models import Endorsement, EndorsementStateError, Reconfirmation
 
@@ -51,7 +52,12 @@ def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
     lists these organisations, since its list of signatories has changed: the version each
     endorsed and every later one (see `EndorsementQuerySet.listed_in`). Rebuild the open data
     files and refresh the cached public pages and counts too. A version whose PDF nobody has
-    asked for yet is left alone: its first download renders it."""
+    asked for yet is left alone: its first download renders it.
+
+    Their certificates too: those of the ones still public are rendered anew by the worker
+    where what they state changed (`tasks.refresh_certificate`), those of the others are
+    deleted now."""
+    refresh_certificates(*endorsements)
     listing = Version.objects.listing_endorsers_of(
         {endorsement.version_id for endorsement in endorsements}
     )
@@ -63,6 +69,17 @@ def refresh_signatory_pdfs(*endorsements: Endorsement) -> None:
     transaction.on_commit(enqueue_renders)
     open_data_changed()
     public_content_changed()
+
+
+def refresh_certificates(*endorsements: Endorsement) -> None:
+    """Queue, with the current write, a refresh of the certificate of each of these
+    endorsements that is public; delete the stored certificates of the others (personal data
+    leaves with them)."""
+    gone = [item.pk for item in endorsements if item.status != Endorsement.Status.APPROVED]
+    discard_certificates(endorsement_ids=gone)
+    for endorsement in endorsements:
+        if endorsement.status == Endorsement.Status.APPROVED:
+            enqueue_with_the_write(tasks.refresh_certificate, endorsement_id=endorsement.pk)
 
 
 def open_data_changed() -> None:

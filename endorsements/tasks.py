@@ -12,8 +12,10 @@ from django_tasks_db.models import DBTaskResult
 
 from declaration_site import periodic
 from principles.models import Version
+from principles.pdf.render import PdfRenderError
 
 from . import emails, open_data
+from .certificate import store_certificate
 from .logos import delete_files_when_committed, purge_rejected_logo_files
 from .models import Endorsement, Logo
 from .statistics import hourly
@@ -66,6 +68,47 @@ def ask_endorsers_to_reconfirm(*, version_id: int) -> int:
         send_endorsement_email.enqueue(
             kind="reconfirmation", endorsement_id=endorsement_id, version_id=version_id
         )
+        count += 1
+    return count
+
+
+# A certificate whose render fails (too slow, too much memory) is tried again after this long.
+CERTIFICATE_RETRY_SECONDS = 60
+
+
+@task()
+def refresh_certificate(*, endorsement_id: int, attempt: int = 1) -> str:
+    """Make sure the stored certificate of this endorsement states what is true now
+    (`certificate.store_certificate`): queued when it is approved and whenever what its
+    certificate states changes. Several refreshes of one endorsement cost one render: the
+    later ones find it up to date."""
+    try:
+        stored = store_certificate(endorsement_id=endorsement_id)
+    except PdfRenderError as error:
+        if attempt >= 3 or not refresh_certificate.get_backend().supports_defer:
+            raise
+        run_after = timezone.now() + timedelta(seconds=CERTIFICATE_RETRY_SECONDS * attempt)
+        refresh_certificate.using(run_after=run_after).enqueue(
+            endorsement_id=endorsement_id, attempt=attempt + 1
+        )
+        return f"failed, to be tried again: {error}"
+    return f"stored: {stored.file.name}" if stored else "none: the endorsement is not public"
+
+
+@task()
+def refresh_certificates_in(*, version_id: int, language: str) -> int:
+    """Queue a refresh of the certificate of every approved endorser whose latest version is
+    this one and whose certificate is in `language`, whose title there changed: a translation
+    was published or revised."""
+    endorsers = (
+        Endorsement.objects.public()
+        .endorsing_latest(version_id)
+        .filter(language=language)
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for endorsement_id in endorsers.iterator():
+        refresh_certificate.enqueue(endorsement_id=endorsement_id)
         count += 1
     return count
 

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -21,9 +21,10 @@ from declaration_site.converters import is_ascii_number
 from declaration_site.countries import EndorsementCountries
 from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
 from declaration_site.regions import Region
-from endorsements.certificate import cached_certificate, certificate_of
+from endorsements.certificate import certificate_to_serve
 from principles.comparison import compare_published
 from principles.models import ActionLine, Version
+from principles.pdf.render import PdfBeingRendered, PdfRenderError
 
 from . import charts
 from .forms import (
@@ -285,9 +286,25 @@ def certificate(request, endorsement, payload):
     if endorsement.status != Endorsement.Status.APPROVED:
         context = {"endorsement": endorsement}
         return render(request, "endorsements/no_certificate.html", context, status=410)
-    pdf = cached_certificate(certificate=certificate_of(endorsement))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="endorsement-certificate.pdf"'
+    try:
+        pdf = certificate_to_serve(endorsement)
+    except PdfRenderError as error:
+        context = {"being_rendered": isinstance(error, PdfBeingRendered), "certificate": True}
+        response = render(request, "principles/pdf_unavailable.html", context, status=503)
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    # As principles/pdf/views.py serves the declaration's PDFs, from the default storage; a
+    # reader who has this one already gets a 304.
+    etag = f'"{pdf.stated_hash}"'
+    response = get_conditional_response(request, etag=etag) or FileResponse(
+        pdf.file.storage.open(pdf.file.name, "rb"),
+        content_type="application/pdf",
+        filename="endorsement-certificate.pdf",
+    )
+    response["ETag"] = etag
+    response["Content-Language"] = pdf.language
+    # Its own: not kept by shared caches, and a new one replaces it at the same address.
+    response["Cache-Control"] = "private, max-age=300"
     return response
 
 

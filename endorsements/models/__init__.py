@@ -14,6 +14,7 @@ from declaration_site.countries import EndorsementCountries
 # Migrations name these by their old place, endorsements/models.py.
 from ..names import normalise_name
 from .batches import ModerationBatch, ModerationBatchItem
+from .certificates import CertificatePdf, certificate_path
 from .changes import EndorsementChange, EndorsementChangeQuerySet
 from .endorsement import (
     LINK_PURPOSES,
@@ -38,6 +39,7 @@ from .files import (
 
 __all__ = [
     "LINK_PURPOSES",
+    "CertificatePdf",
     "Endorsement",
     "EndorsementChange",
     "EndorsementChangeQuerySet",
@@ -53,6 +55,7 @@ __all__ = [
     "OpenDataFile",
     "OpenDataFileQuerySet",
     "Reconfirmation",
+    "certificate_path",
     "confirmation_max_age",
     "logo_path",
     "new_public_id",

@@ -163,6 +163,13 @@ class EndorsementQuerySet(FraudQuerySetMixin, models.QuerySet):
             Q(version__number__gte=since) | Q(reconfirmed_version__number__gte=since)
         )
 
+    def endorsing_latest(self, version_id: int):
+        """Endorsements whose latest version (`Endorsement.latest_version`) is this one."""
+        return self.filter(
+            Q(reconfirmed_version_id=version_id)
+            | Q(reconfirmed_version__isnull=True, version_id=version_id)
+        )
+
     def for_public_page(self):
         """With what an endorser's page shows: its versions, logo and reconfirmations."""
         later = Reconfirmation.objects.select_related("version").order_by("version__number")

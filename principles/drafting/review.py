@@ -26,7 +26,7 @@ from ..models import (
     Version,
     VersionStateError,
 )
-from ..pdf.tasks import after_publication, refresh_declaration_pdf, rerender_declaration_pdf
+from ..pdf.tasks import after_publication, after_translation_change
 from . import notifications
 from .tasks import publish_on_schedule
 from .translation_updates import carry_translations_over, write_language
@@ -241,9 +241,7 @@ def publish_loaded_translation(*, translation: Translation, by, detail: str) -> 
     write_language(
         translation.version, language, texts=translation.text, standing=translation.standing
     )
-    transaction.on_commit(
-        lambda: refresh_declaration_pdf.enqueue(version_id=version_id, language=language)
-    )
+    after_translation_change(version_id=version_id, language=language, rerender=False)
     _audit(reviewed=translation, by=by, verb="publish", detail=detail)
     public_content_changed()
     return translation
@@ -294,10 +292,7 @@ def _show_to_readers(translation: Translation) -> None:
     and render its PDF in that language anew after the commit."""
     version, language = translation.version, translation.language
     write_language(version, language, texts=translation.text, standing=translation.standing)
-    version_id = version.pk
-    transaction.on_commit(
-        lambda: rerender_declaration_pdf.enqueue(version_id=version_id, language=language)
-    )
+    after_translation_change(version_id=version.pk, language=language, rerender=True)
 
 
 def lock_for_publication(reviewed: ReviewState) -> ReviewState:

@@ -369,23 +369,36 @@ def first_render(*, version: Version, language: str) -> DeclarationPdf:
     the task worker, which retries it; for FAILED_RENDER_PAUSE_SECONDS readers are told to come
     back instead of each trying it again. When the cache does not answer, no lock can be
     taken, and each request renders as before."""
-    name = f"pdf-first-render:{version.pk}:{language}"
+    from .tasks import retry_failed_render  # tasks.py imports this module
+
+    return render_once(
+        f"pdf-first-render:{version.pk}:{language}",
+        lambda: store_declaration_pdf(
+            version=version, snapshot=signatories_of(version), language=language
+        ),
+        what=f"the {language} PDF of {version}",
+        hand_over=lambda: retry_failed_render(version=version, language=language),
+    )
+
+
+def render_once(name: str, render, *, what: str, hand_over):
+    """`render()`, by one request at a time (the single flight of `first_render`): under the
+    lock `name` in the shared cache; a request that finds it taken raises PdfBeingRendered. A
+    render that fails is logged and `hand_over()` gives it to the task worker; for
+    FAILED_RENDER_PAUSE_SECONDS the requests for it raise PdfRenderError without trying. When
+    the cache does not answer, no lock can be taken, and each request renders."""
     if cache.get(f"{name}:failed"):
-        raise PdfRenderError(f"The {language} PDF of {version} failed; a task retries it.")
+        raise PdfRenderError(f"The render of {what} failed; a task retries it.")
     lock_seconds = settings.PDF_RENDER_TIMEOUT_SECONDS + 60
     locked = cache.add(f"{name}:lock", True, lock_seconds)
     if not locked and cache_answers():
-        raise PdfBeingRendered(f"Another request is rendering the {language} PDF of {version}.")
+        raise PdfBeingRendered(f"Another request is rendering {what}.")
     try:
-        return store_declaration_pdf(
-            version=version, snapshot=signatories_of(version), language=language
-        )
+        return render()
     except PdfRenderError:
-        logger.exception("The first render of the %s PDF of %s failed", language, version)
+        logger.exception("The first render of %s failed", what)
         cache.set(f"{name}:failed", True, FAILED_RENDER_PAUSE_SECONDS)
-        from .tasks import retry_failed_render  # tasks.py imports this module
-
-        retry_failed_render(version=version, language=language)
+        hand_over()
         raise
     finally:
         if locked:

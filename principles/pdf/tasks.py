@@ -11,7 +11,7 @@ from django_tasks import TaskContext, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from endorsements.models import Endorsement
-from endorsements.tasks import ask_endorsers_to_reconfirm
+from endorsements.tasks import ask_endorsers_to_reconfirm, refresh_certificates_in
 
 from ..models import Version
 from .render import (
@@ -45,6 +45,20 @@ def after_publication(*, version: Version) -> None:
     if not version.is_correction:
         transaction.on_commit(lambda: ask_endorsers_to_reconfirm.enqueue(version_id=version.pk))
     transaction.on_commit(lambda: queue_pdf_refreshes(version=version))
+
+
+def after_translation_change(*, version_id: int, language: str, rerender: bool) -> None:
+    """Once the commit of a translation's publication (or revision) is done, render the PDF of
+    the version in its language (anew when `rerender`, since a PDF in that language may be
+    stored already), and the certificates in that language of the endorsers of that version:
+    they state its title in their language."""
+
+    def enqueue():
+        task = rerender_declaration_pdf if rerender else refresh_declaration_pdf
+        task.enqueue(version_id=version_id, language=language)
+        refresh_certificates_in.enqueue(version_id=version_id, language=language)
+
+    transaction.on_commit(enqueue)
 
 
 def reconfirmation_requests(*, declaration) -> dict[str, int]:

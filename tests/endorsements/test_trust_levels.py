@@ -344,10 +344,12 @@ def test_the_certificate_states_the_level(
 ):
     endorsement = make_endorsement("Checked Org")
     link = "/endorsers/certificate/{}.pdf".format(endorsement.link_token("certificate"))
-    assert "Trust level: Self-declared" in "\n".join(text_lines(client.get(link).content))
+    assert "Trust level: Self-declared" in "\n".join(text_lines(client.get(link).getvalue()))
 
-    verify_endorser(endorsement=endorsement, moderator=moderator, note=SECRET_NOTE)
+    # The worker renders it anew once the verification commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        verify_endorser(endorsement=endorsement, moderator=moderator, note=SECRET_NOTE)
 
-    text = "\n".join(text_lines(client.get(link).content))
+    text = "\n".join(text_lines(client.get(link).getvalue()))
     assert "Trust level: Verified by the secretariat" in text
     assert "Secretkeeper" not in text

@@ -1,5 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from endorsements.certificate import certificate_of, discard_certificates, stated_hash
+from endorsements.models import CertificatePdf, Endorsement
+from endorsements.tasks import refresh_certificate
 from principles.models import Version
 from principles.pdf.render import save_rendered_pdf, stored_pdf_of
 from principles.pdf.signatories import signatories_of
@@ -9,7 +12,10 @@ class Command(BaseCommand):
     help = (
         "Render, sign and store the PDF of every published version, in English and in each "
         "language the version has a translation in, where it is missing or does not hold the "
-        "current signatories. Stored PDFs are kept; nothing is deleted."
+        "current signatories. Stored PDFs are kept; nothing is deleted. Then queue for the task "
+        "worker the certificate of every approved endorsement whose certificate is missing or "
+        "states something else (a new signing key, a new SITE_URL), and delete the "
+        "certificates of endorsements that are no longer public."
     )
 
     def handle(self, *args, **options):
@@ -26,4 +32,29 @@ class Command(BaseCommand):
                 self.stdout.write(f"Rendered {pdf} ({pdf.size:,} bytes): {pdf.file.name}")
         self.stdout.write(
             self.style.SUCCESS(f"{rendered} PDF(s) rendered, {up_to_date} already up to date.")
+        )
+        self.queue_certificates()
+
+    def queue_certificates(self):
+        discard_certificates(
+            endorsement_ids=list(
+                CertificatePdf.objects.exclude(
+                    endorsement__status=Endorsement.Status.APPROVED
+                ).values_list("endorsement_id", flat=True)
+            )
+        )
+        stored = dict(CertificatePdf.objects.values_list("endorsement_id", "stated_hash"))
+        queued = up_to_date = 0
+        public = Endorsement.objects.public().select_related("version", "reconfirmed_version")
+        for endorsement in public.iterator(chunk_size=500):
+            if stored.get(endorsement.pk) == stated_hash(certificate_of(endorsement)):
+                up_to_date += 1
+                continue
+            refresh_certificate.enqueue(endorsement_id=endorsement.pk)
+            queued += 1
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{queued} certificate(s) queued for the task worker, {up_to_date} already up "
+                "to date."
+            )
         )
