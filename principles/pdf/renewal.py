@@ -18,6 +18,7 @@ from django_tasks import task
 
 from declaration_site import periodic
 from declaration_site.public_cache import public_content_changed
+from endorsements.models import CertificatePdf
 
 from ..models import DeclarationPdf
 from .signing import add_document_timestamp, needs_new_timestamp
@@ -26,8 +27,9 @@ logger = logging.getLogger(__name__)
 
 
 def stored_signed_pdfs() -> list[models.QuerySet]:
-    """Every kind of signed PDF the site keeps for readers, one QuerySet each."""
-    return [DeclarationPdf.objects.order_by("pk")]
+    """Every kind of signed PDF the site keeps for readers, one QuerySet each: the declaration
+    in each language and version, and each approved endorsement's certificate."""
+    return [DeclarationPdf.objects.order_by("pk"), CertificatePdf.objects.order_by("pk")]
 
 
 def needing_new_timestamp(rows: Iterable[models.Model], *, within: timedelta) -> Iterator:

@@ -270,3 +270,40 @@ def test_render_pdfs_queues_the_missing_and_outdated_certificates(
         "Rendered Elsewhere",
     }
     assert "https://new.example.org" in stored_text(outdated).replace("\n", "")
+
+
+def test_a_stored_certificate_whose_timestamp_expires_soon_gets_a_new_one(
+    make_endorsement,
+    approve,
+    long_term_pdf_settings,
+    timestamp_authority,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+):
+    """The daily renewal keeps certificates verifiable as it does the declaration's PDFs."""
+    from datetime import timedelta
+
+    from principles.pdf.renewal import renew_timestamps
+    from principles.pdf.signing import Level, Verdict
+    from tests.conftest import running_timestamp_authority
+
+    with running_timestamp_authority(tmp_path / "short-lived", days=10) as short_lived:
+        trust = tmp_path / "trusted-authorities.pem"
+        trust.write_bytes(short_lived.trust.read_bytes() + timestamp_authority.trust.read_bytes())
+        long_term_pdf_settings.PDF_TIMESTAMP_URL = short_lived.url
+        long_term_pdf_settings.PDF_TIMESTAMP_TRUST = str(trust)
+        endorsement = make_endorsement("Red de Escuelas Rurales", country="PE", status="confirmed")
+        approve(endorsement)
+    stored = CertificatePdf.objects.get(endorsement=endorsement)
+    old_bytes = stored.file.read()
+    long_term_pdf_settings.PDF_TIMESTAMP_URL = timestamp_authority.url
+
+    with django_capture_on_commit_callbacks(execute=True):
+        renewed_count, failed = renew_timestamps(within=timedelta(days=30))
+
+    assert (renewed_count, failed) == (1, 0)  # the certificate; the declaration has no PDF here
+    stored.refresh_from_db()
+    renewed = stored.file.read()
+    assert renewed.startswith(old_bytes)
+    verification = verify_pdf(renewed)
+    assert (verification.verdict, verification.level) == (Verdict.GENUINE, Level.B_LTA)
