@@ -2,10 +2,11 @@
 
 import hashlib
 import json
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.utils import timezone
 
@@ -13,6 +14,40 @@ from declaration_site.countries import EndorsementCountries, alphabetical_key
 from endorsements.models import Endorsement
 
 from ..models import Version
+
+# The language a screen reader should read a name in, from its script: the PDF's structure tree
+# tags names in these scripts with it. Latin names are left in the document's language, as there
+# is no telling French from English by the letters.
+SCRIPT_LANGUAGES = {
+    "ARABIC": "ar",
+    "CJK": "zh",
+    "CYRILLIC": "ru",
+    "GREEK": "el",
+    "HEBREW": "he",
+    "DEVANAGARI": "hi",
+    "THAI": "th",
+    "HANGUL": "ko",
+    "HIRAGANA": "ja",
+    "KATAKANA": "ja",
+}
+
+
+@cache
+def script_language(char: str) -> str:
+    """The language of SCRIPT_LANGUAGES that the letter `char` is written in, or ""."""
+    return SCRIPT_LANGUAGES.get(unicodedata.name(char, "").split(" ", 1)[0], "")
+
+
+def name_language(name: str) -> str:
+    """The language tag of a name in a non-Latin script ("ar", "zh"…), or "" for a Latin one.
+    Kana anywhere makes a name Japanese, even if it starts with Han characters."""
+    found = ""
+    for char in name:
+        if char.isalpha() and (language := script_language(char)):
+            if language == "ja":
+                return language
+            found = found or language
+    return found
 
 
 @dataclass(frozen=True)
@@ -36,6 +71,11 @@ class Signatory:
         if self.trust_level == Endorsement.TrustLevel.SELF_DECLARED:
             return ""
         return str(Endorsement.TrustLevel(self.trust_level).label)
+
+    @property
+    def language(self) -> str:
+        """The language of the name's script, or "" for a Latin name (see name_language)."""
+        return name_language(self.name)
 
     @property
     def organisation_type_label(self) -> str:
