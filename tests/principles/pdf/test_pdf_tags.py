@@ -47,9 +47,7 @@ def test_a_name_in_arabic_or_chinese_script_has_that_language_and_a_latin_one_no
     assert name_language("Fundação Escola Aberta 2") == ""
 
 
-def test_arabic_and_chinese_names_carry_their_language_in_the_structure_tree(
-    publish, pdf_settings
-):
+def test_arabic_and_chinese_names_carry_their_language_in_the_structure_tree(publish, pdf_settings):
     version = publish(principles=1, action_lines=1)
 
     pdf = render_declaration(version=version, snapshot=make_snapshot(LATIN + ARABIC + CHINESE))
