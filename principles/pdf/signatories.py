@@ -41,6 +41,8 @@ def script_language(char: str) -> str:
 def name_language(name: str) -> str:
     """The language tag of a name in a non-Latin script ("ar", "zh"…), or "" for a Latin one.
     Kana anywhere makes a name Japanese, even if it starts with Han characters."""
+    if name.isascii():  # most names, decided at once
+        return ""
     found = ""
     for char in name:
         if char.isalpha() and (language := script_language(char)):
@@ -90,12 +92,13 @@ class SignatorySnapshot:
     signatories: tuple[Signatory, ...]
     taken_at: datetime
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """SHA-256 of the signatories (not of the moment): equal lists give the same PDF key,
         in every language. An endorser of an earlier version adds that version's number, so
         that its reconfirmation makes a new PDF, and one above self-declared adds its trust
-        level, so that a verification does; the others hash as they always have."""
+        level, so that a verification does; the others hash as they always have. Kept once
+        computed: a PDF prints it three times, and 100,000 names take a second to hash."""
         rows = sorted(
             (
                 [
