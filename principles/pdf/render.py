@@ -38,6 +38,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from declaration_site.public_cache import cache_answers, public_content_changed
 
 from ..models import SOURCE_LANGUAGE, DeclarationPdf, PdfRender, Version
+from . import tagging
+from .annex import DEFAULT_LAYOUT, annex_countries
 from .child_process import ChildProcessFailed, run_in_child
 from .signatories import SignatorySnapshot, signatories_of
 from .signing import TimestampUnavailable, sign_pdf
@@ -48,6 +50,8 @@ logger = logging.getLogger(__name__)
 # that screen readers read the declaration and its signatories in order. See the README.
 PDF_VARIANT = "pdf/ua-1"
 DATA_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}
+# Before any render forks: element languages in the structure tree, and faster tagging.
+tagging.install()
 
 
 class PdfRenderError(Exception):
@@ -179,7 +183,10 @@ def date_formats(language: str) -> dict[str, str]:
     }
 
 
-def declaration_html(*, version: Version, snapshot: SignatorySnapshot, language: str) -> str:
+def declaration_html(
+    *, version: Version, snapshot: SignatorySnapshot, language: str, layout: str = DEFAULT_LAYOUT
+) -> str:
+    """The HTML of the PDF; `layout` is that of the signatories (see annex.py)."""
     with translation.override(language):
         version = Version.objects.with_text(language).get(pk=version.pk)
         url = verification_url(version=version, snapshot=snapshot, language=language)
@@ -191,16 +198,8 @@ def declaration_html(*, version: Version, snapshot: SignatorySnapshot, language:
                 "is_rtl": get_language_info(language)["bidi"],
                 "is_translation": language != SOURCE_LANGUAGE,
                 "snapshot": snapshot,
-                "countries": [
-                    (
-                        country,
-                        [
-                            (member, snapshot.marks.get(member.earlier_version))
-                            for member in members
-                        ],
-                    )
-                    for country, members in snapshot.by_country()
-                ],
+                "annex_layout": layout,
+                "countries": annex_countries(snapshot, layout=layout, document_language=language),
                 "verification_url": url,
                 # Kept left to right inside a right-to-left sentence.
                 "verify_page": format_html(
@@ -214,11 +213,16 @@ def declaration_html(*, version: Version, snapshot: SignatorySnapshot, language:
 
 
 def render_declaration(
-    *, version: Version, snapshot: SignatorySnapshot, language: str = SOURCE_LANGUAGE
+    *,
+    version: Version,
+    snapshot: SignatorySnapshot,
+    language: str = SOURCE_LANGUAGE,
+    layout: str = DEFAULT_LAYOUT,
 ) -> bytes:
-    """The signed PDF of `version` in `language` with the signatories of `snapshot`. How long
-    WeasyPrint took, and whether it produced a PDF, is recorded (`PdfRender`, for /metrics)."""
-    html = declaration_html(version=version, snapshot=snapshot, language=language)
+    """The signed PDF of `version` in `language` with the signatories of `snapshot`, listed in
+    `layout` (annex.py; the default, except to compare). How long WeasyPrint took, and whether
+    it produced a PDF, is recorded (`PdfRender`, for /metrics)."""
+    html = declaration_html(version=version, snapshot=snapshot, language=language, layout=layout)
     started = time.monotonic()
     try:
         pdf = render_pdf(html)
