@@ -10,8 +10,13 @@ from django.utils import timezone
 from django_tasks import TaskContext, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from endorsements.models import Endorsement
-from endorsements.tasks import ask_endorsers_to_reconfirm, refresh_certificates_in
+from endorsements.certificate import certificate_of, discard_certificates, stated_hash
+from endorsements.models import CertificatePdf, Endorsement
+from endorsements.tasks import (
+    ask_endorsers_to_reconfirm,
+    refresh_certificate,
+    refresh_certificates_in,
+)
 
 from ..models import Version
 from .render import (
@@ -173,3 +178,27 @@ def rerender_declaration_pdf(*, version_id: int, language: str) -> str:
     changed: a translation was published or revised."""
     pdf = replace_declaration_pdf(version_id=version_id, language=language)
     return f"stored {pdf.file.name} ({pdf.signatory_count} signatories)"
+
+
+def queue_stale_certificates() -> tuple[int, int]:
+    """Queue for the task worker the certificate of every approved endorsement whose stored
+    certificate is missing or states something else (a new signing key, a new SITE_URL), and
+    delete the certificates of endorsements that are no longer public (`render_pdfs`). How many
+    were queued, and how many were up to date."""
+    discard_certificates(
+        endorsement_ids=list(
+            CertificatePdf.objects.exclude(
+                endorsement__status=Endorsement.Status.APPROVED
+            ).values_list("endorsement_id", flat=True)
+        )
+    )
+    stored = dict(CertificatePdf.objects.values_list("endorsement_id", "stated_hash"))
+    queued = up_to_date = 0
+    public = Endorsement.objects.public().select_related("version", "reconfirmed_version")
+    for endorsement in public.iterator(chunk_size=500):
+        if stored.get(endorsement.pk) == stated_hash(certificate_of(endorsement)):
+            up_to_date += 1
+            continue
+        refresh_certificate.enqueue(endorsement_id=endorsement.pk)
+        queued += 1
+    return queued, up_to_date

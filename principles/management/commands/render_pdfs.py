@@ -1,11 +1,9 @@
 from django.core.management.base import BaseCommand
 
-from endorsements.certificate import certificate_of, discard_certificates, stated_hash
-from endorsements.models import CertificatePdf, Endorsement
-from endorsements.tasks import refresh_certificate
 from principles.models import Version
 from principles.pdf.render import save_rendered_pdf, stored_pdf_of
 from principles.pdf.signatories import signatories_of
+from principles.pdf.tasks import queue_stale_certificates
 
 
 class Command(BaseCommand):
@@ -36,22 +34,7 @@ class Command(BaseCommand):
         self.queue_certificates()
 
     def queue_certificates(self):
-        discard_certificates(
-            endorsement_ids=list(
-                CertificatePdf.objects.exclude(
-                    endorsement__status=Endorsement.Status.APPROVED
-                ).values_list("endorsement_id", flat=True)
-            )
-        )
-        stored = dict(CertificatePdf.objects.values_list("endorsement_id", "stated_hash"))
-        queued = up_to_date = 0
-        public = Endorsement.objects.public().select_related("version", "reconfirmed_version")
-        for endorsement in public.iterator(chunk_size=500):
-            if stored.get(endorsement.pk) == stated_hash(certificate_of(endorsement)):
-                up_to_date += 1
-                continue
-            refresh_certificate.enqueue(endorsement_id=endorsement.pk)
-            queued += 1
+        queued, up_to_date = queue_stale_certificates()
         self.stdout.write(
             self.style.SUCCESS(
                 f"{queued} certificate(s) queued for the task worker, {up_to_date} already up "
