@@ -3,7 +3,7 @@
 A view that serves what every anonymous reader sees identically (the pages
 `public_cache.cache_public_page` serves, the signed PDF, the open data files) says so with
 `shared_with_everyone(response)`: the response carries `X-Accel-Expires`, nginx's opt-in to its
-one-second microcache (nginx takes the header off), and `Cache-Control: public` for as long as
+one-second microcache (nginx takes the header off), with `Cache-Control: public` for as long as
 suits it. `SharedResponsesMiddleware` then checks, once every other middleware has written its
 cookies, that the response really is the same for everyone, and makes private any that is not:
 a reader with a session or pending messages, a page that used a CSRF token, a response that sets
@@ -26,12 +26,10 @@ SHARED_HEADER = "X-Accel-Expires"
 PROXY_SECONDS = 1
 
 
-def shared_with_everyone(response, *, max_age: int | None = None):
-    """Mark `response` as the same for every anonymous reader: a proxy may store it, and
-    anyone may keep it `max_age` seconds (when given; else the view said how long)."""
+def shared_with_everyone(response):
+    """Mark `response` as the same for every anonymous reader: a proxy may store it. The view
+    says how long anyone may keep it (`Cache-Control: public, max-age=…`)."""
     response[SHARED_HEADER] = str(PROXY_SECONDS)
-    if max_age is not None:
-        patch_cache_control(response, public=True, max_age=max_age)
     return response
 
 

@@ -56,7 +56,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
-from django.utils.cache import patch_vary_headers, set_response_etag
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.translation import get_language
 
 from .http_caching import shared_with_everyone
@@ -401,25 +401,28 @@ def cache_public_page(
             response = view(request, *args, **kwargs)
             if not _cacheable_response(request, response):
                 return response
-            if not response.has_header("ETag"):
-                set_response_etag(response)
+            _describe_for_caches(response, max_age)
             if parameters.storable(request.GET):
                 _store(key, (current, (response.content, dict(response.headers))))
-            return _shared_page(response, max_age)
+            return shared_with_everyone(response)
 
         served = _fresh_or_refreshed(key, refresh)
         if isinstance(served, HttpResponseBase):
             return served
         content, headers = served
-        return _shared_page(HttpResponse(content, headers=headers), max_age)
+        return shared_with_everyone(HttpResponse(content, headers=headers))
 
     return wrapped
 
 
-def _shared_page(response, max_age: int):
-    # The same for every reader without a session cookie; one with it gets a page of their own.
+def _describe_for_caches(response, max_age: int) -> None:
+    """What a cache outside needs to know of a shared page, stored with it so that a reader
+    served from the cache costs nothing more: how long it may be kept, its ETag, and that
+    it is the same for every reader without a session cookie (one with it gets their own)."""
+    patch_cache_control(response, public=True, max_age=max_age)
     patch_vary_headers(response, ["Cookie"])
-    return shared_with_everyone(response, max_age=max_age)
+    if not response.has_header("ETag"):
+        set_response_etag(response)
 
 
 def release() -> str:

@@ -130,6 +130,7 @@ def test_a_reader_with_a_message_waiting_gets_pages_the_proxy_does_not_keep(site
         page = client.get(path)
         assert page.status_code == 200, path
         assert SHARED not in page, path
+        assert "private" in page["Cache-Control"], path
 
 
 @pytest.mark.parametrize("path", ["/endorsers/no-such-endorser/", "/versions/9/"])
