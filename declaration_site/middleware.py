@@ -17,9 +17,11 @@ class FirstVisitLanguageMiddleware:
     the language their browser asks for; afterwards, remember the language they read in.
 
     English pages keep unprefixed addresses so that citations never change, so Django's
-    LocaleMiddleware never redirects them. A reader who has seen any page carries the language
-    cookie and is never redirected again: the language switcher is plain links, and following
-    the English one must stay in English.
+    LocaleMiddleware never redirects them. A reader who has seen a page in another language
+    carries the language cookie and is never redirected again: the language switcher is plain
+    links, and following the English one must stay in English. A reader whose browser was not
+    sent elsewhere gets no cookie from an English page: their next visit lands on it again, and
+    the page stays the same for every such reader, so a proxy may keep it (http_caching.py).
     """
 
     def __init__(self, get_response):
@@ -62,7 +64,10 @@ class FirstVisitLanguageMiddleware:
             "text/html"
         )
         language = get_language()
-        if is_page and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+        remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if remembered is None and not get_language_from_path(request.path_info):
+            return  # a first visit to an English page, from a browser not sent elsewhere
+        if is_page and remembered != language:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 language,

@@ -94,11 +94,32 @@ def test_the_pdf_and_the_open_data_files_may_be_kept_by_the_proxy(site, pdf_sett
         assert response[SHARED] == "1", path
 
 
-def test_a_first_visit_sets_the_language_cookie_so_the_proxy_does_not_keep_it(site):
-    first = Client(enforce_csrf_checks=True).get("/")
+@pytest.mark.parametrize("accept_language", ["", "en-GB,en;q=0.9", "de-DE"])
+def test_a_first_visit_to_an_english_page_sets_no_cookie_and_may_be_kept(site, accept_language):
+    first = Client(enforce_csrf_checks=True).get("/", headers={"Accept-Language": accept_language})
 
-    assert "django_language" in first.cookies
+    assert first.status_code == 200
+    assert not first.cookies
+    assert first[SHARED] == "1"
+    # A browser that asks for another language is sent to it: the page depends on the header.
+    assert "Accept-Language" in vary(first)
+
+
+def test_a_first_visit_from_a_french_browser_is_sent_to_the_french_page_by_a_private_answer(site):
+    first = Client(enforce_csrf_checks=True).get("/", headers={"Accept-Language": "fr-FR,fr"})
+
+    assert first.status_code == 302
+    assert first["Location"] == "/fr/"
     assert SHARED not in first
+    assert "private" in first["Cache-Control"]
+
+
+def test_a_first_visit_to_a_french_page_remembers_the_language_so_it_is_private(site):
+    first = Client(enforce_csrf_checks=True).get("/fr/")
+
+    assert first.cookies["django_language"].value == "fr"
+    assert SHARED not in first
+    assert first["Cache-Control"] == "max-age=10, private"
 
 
 def test_the_endorsement_form_is_never_kept_by_the_proxy(site):
@@ -297,12 +318,6 @@ def test_a_signed_in_reader_gets_public_pages_as_private_ones(site, moderator):
         assert "public" not in response["Cache-Control"], path
         assert "private" in response["Cache-Control"], path
     assert "private" in client.get("/moderation/")["Cache-Control"]
-
-
-def test_a_first_visit_that_sets_the_language_cookie_is_private(site):
-    first = Client(enforce_csrf_checks=True).get("/")
-
-    assert first["Cache-Control"] == "max-age=10, private"
 
 
 def test_two_visitors_never_share_a_token_and_each_posts_with_their_own(site):
