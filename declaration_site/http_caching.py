@@ -21,6 +21,8 @@ from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
 
+from .middleware import TextGZipMiddleware
+
 SHARED_HEADER = "X-Accel-Expires"
 # Seconds nginx may serve a shared response without asking gunicorn again.
 PROXY_SECONDS = 1
@@ -85,6 +87,7 @@ def not_modified(request, response):
         return None
     if answer.status_code == 304:
         answer[SHARED_HEADER] = response[SHARED_HEADER]
+        TextGZipMiddleware.describe_not_modified(request, response, answer)
     else:  # 412: the reader asked for a copy it does not have
         patch_cache_control(answer, private=True)
     return answer

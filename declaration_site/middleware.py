@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.http import HttpResponseRedirect
-from django.middleware.gzip import GZipMiddleware
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.urls import translate_url
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import (
     get_language,
     get_language_from_path,
@@ -102,6 +103,26 @@ class TextGZipMiddleware(GZipMiddleware):
         ):
             return response
         return super().process_response(request, response)
+
+    @classmethod
+    def describe_not_modified(cls, request, response, not_modified) -> None:
+        """Give the 304 that stands for `response` the Vary and ETag this middleware would give
+        `response` (RFC 9110, 15.4.5): the 304 is made before compression, and is too short
+        to be compressed itself."""
+        if (
+            response.streaming
+            or not response.get("Content-Type", "").startswith(cls.COMPRESSED_TYPES)
+            or cls.signed_in(request)
+            or len(response.content) < 200
+            or response.has_header("Content-Encoding")
+        ):
+            return
+        patch_vary_headers(not_modified, ("Accept-Encoding",))
+        etag = not_modified.get("ETag", "")
+        if etag.startswith('"') and re_accepts_gzip.search(
+            request.META.get("HTTP_ACCEPT_ENCODING", "")
+        ):
+            not_modified["ETag"] = "W/" + etag
 
     @staticmethod
     def signed_in(request) -> bool:

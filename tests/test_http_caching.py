@@ -223,6 +223,7 @@ def test_a_reader_who_has_the_page_gets_a_304_that_reads_and_renders_nothing(
     assert again.status_code == 304
     assert again.content == b""
     assert again["ETag"] == first["ETag"]
+    assert vary(again) == vary(first)
     assert again[SHARED] == "1"
     assert again["Cache-Control"] == first["Cache-Control"]
 
@@ -238,6 +239,9 @@ def test_a_compressed_page_is_validated_by_its_weak_etag(site):
     )
 
     assert again.status_code == 304
+    # As the 200 would have said (RFC 9110, 15.4.5).
+    assert again["ETag"] == gzipped["ETag"]
+    assert vary(again) == vary(gzipped)
 
 
 def test_an_approval_changes_the_etag_of_the_pages_that_show_it(site, approve):
