@@ -1,5 +1,6 @@
 """The pages that serve the signed PDF and let anyone verify one."""
 
+import hashlib
 import re
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils.translation import get_language
 from django_ratelimit.decorators import ratelimit
 
 from declaration_site.converters import is_ascii_number
+from declaration_site.http_caching import shared_with_everyone
 from declaration_site.public_cache import cached_value
 
 from ..models import SOURCE_LANGUAGE, DeclarationPdf, Version
@@ -75,7 +77,9 @@ def _pdf_response(request, find_file):
     response["Content-Language"] = language
     # Short: a fresh PDF replaces this one at the same address when the signatories change.
     response["Cache-Control"] = "public, max-age=300"
-    return response
+    # Each stored PDF has a name of its own: a reader who has this one gets a 304.
+    response["ETag"] = f'"{hashlib.sha256(name.encode()).hexdigest()[:32]}"'
+    return shared_with_everyone(response)
 
 
 SNAPSHOT_HASH = re.compile("[0-9a-f]{64}")
