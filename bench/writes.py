@@ -35,6 +35,10 @@ then waits until every accepted submission's confirmation email has been deliver
 the middle third of the run and starts it again, empty, and counts the lines gunicorn logged for
 the cache errors it ignored.
 --worker runs the two email workers during a plain run too (by default emails are only queued).
+--upgrade-midway deploys a release half-way through, with deploy/upgrade.sh (migrate,
+collectstatic, load_declaration, gunicorn reloaded by HUP through its pid file, the two email
+workers stopped with TERM and started again as systemd would), runs the SMTP server, and
+after the load waits until every accepted submission's confirmation email was delivered.
 """
 
 import argparse
@@ -88,6 +92,7 @@ def parse_options() -> argparse.Namespace:
     parser.add_argument("--mail-outage", action="store_true")
     parser.add_argument("--stop-redis", action="store_true")
     parser.add_argument("--worker", action="store_true", help="run the email worker meanwhile")
+    parser.add_argument("--upgrade-midway", action="store_true", help="deploy/upgrade.sh midway")
     return parser.parse_args()
 
 
@@ -256,6 +261,62 @@ def outage_later(service, name: str, *, stop_after: float, start_after: float, e
     return thread
 
 
+class Workers:
+    """The email workers, each started again when it exits, as systemd does
+    (declaration-worker@.service, Restart=always); `restarted` counts the starts after the
+    first."""
+
+    def __init__(self, *, count: int, env: dict, log):
+        self.env, self.log = env, log
+        self.processes = [start_worker(env=env, log=log) for _ in range(count)]
+        self.restarted = 0
+        self.running = True
+        self.thread = threading.Thread(target=self.supervise, daemon=True)
+        self.thread.start()
+
+    def supervise(self) -> None:
+        while self.running:
+            for index, process in enumerate(self.processes):
+                if process.poll() is not None and self.running:
+                    self.processes[index] = start_worker(env=self.env, log=self.log)
+                    self.restarted += 1
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self.running = False
+        self.thread.join()
+        stop(*self.processes)
+
+
+def upgrade_later(*, after: float, env: dict, pid_file: Path, workers: Workers, events: dict):
+    """Run deploy/upgrade.sh after `after` seconds, reloading gunicorn through `pid_file` and
+    stopping the workers with TERM (the supervisor starts them again)."""
+
+    def upgrade():
+        time.sleep(after)
+        events["upgrade_started"] = time.time()
+        pids = " ".join(str(process.pid) for process in workers.processes)
+        result = subprocess.run(
+            [str(ROOT / "deploy" / "upgrade.sh")],
+            env={
+                **env,
+                "ENVIRONMENT_FILE": "/nonexistent",
+                "PYTHON": str(ROOT / ".venv" / "bin" / "python"),
+                "WEB_RELOAD": f"kill -HUP $(cat {pid_file})",
+                "WORKER_RESTART": f"kill -TERM {pids}",
+            },
+            capture_output=True,
+            text=True,
+        )
+        events["upgrade_finished"] = time.time()
+        events["upgrade_output"] = result.stdout + result.stderr
+        events["upgrade_status"] = result.returncode
+
+    thread = threading.Thread(target=upgrade, daemon=True)
+    thread.start()
+    return thread
+
+
 def ensure_postgres_runs() -> None:
     if not PG_VERSION:
         return
@@ -368,6 +429,18 @@ def outage_seen(requests: list[dict], events: dict) -> None:
         )
 
 
+def report_upgrade(events: dict, *, workers: Workers) -> None:
+    start = events["load_started"]
+    print(
+        f"deploy/upgrade.sh ran from {events['upgrade_started'] - start:.1f} s to "
+        f"{events['upgrade_finished'] - start:.1f} s of the load and exited with "
+        f"{events['upgrade_status']}; email workers started again: {workers.restarted}"
+    )
+    for line in events["upgrade_output"].splitlines():
+        if line.startswith("upgrade:") or events["upgrade_status"]:
+            print(f"  {line}")
+
+
 def check_database(requests: list[dict], *, run: str) -> bool:
     """Every accepted submission stored once, its email queued once, no organisation twice."""
     from django.db.models import Count
@@ -461,9 +534,10 @@ def main() -> None:
     log = scratch / "requests.jsonl"
     prepare(endorsers=options.endorsers, env=env)
     mail = MailServer(smtp_port)
-    if options.mail_outage:
+    if options.mail_outage or options.upgrade_midway:
         mail.start()
     port = free_port()
+    pid_file = scratch / "gunicorn.pid"
     server_log = open(scratch / "gunicorn.log", "w")  # noqa: SIM115 - closed in finally
     server = start_gunicorn(
         port=port,
@@ -472,13 +546,11 @@ def main() -> None:
         worker_class=options.worker_class,
         threads=options.threads,
         log=server_log,
+        pid_file=pid_file,
     )
     worker_log = open(scratch / "worker.log", "w")  # noqa: SIM115 - closed in finally
-    workers = (
-        [start_worker(env=env, log=worker_log) for _ in range(2)]
-        if options.worker or options.mail_outage
-        else []
-    )
+    with_workers = options.worker or options.mail_outage or options.upgrade_midway
+    workers = Workers(count=2 if with_workers else 0, env=env, log=worker_log)
     events = {}
     print(
         f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
@@ -489,7 +561,7 @@ def main() -> None:
     )
     meter = CpuMeter(database=database_url.rsplit("/", 1)[-1])
     meter.track("gunicorn", server)
-    for worker in workers:
+    for worker in workers.processes:
         meter.track("email worker", worker)
     try:
         meter.start()
@@ -510,6 +582,14 @@ def main() -> None:
             outage_later(mail, "mail", **middle_third)
         if redis:
             outage_later(redis, "redis", **middle_third)
+        if options.upgrade_midway:
+            upgrade = upgrade_later(
+                after=options.warmup + options.seconds / 2,
+                env=env,
+                pid_file=pid_file,
+                workers=workers,
+                events=events,
+            )
         locust.wait()
         elapsed = time.time() - started
         used = meter.finish()
@@ -531,8 +611,11 @@ def main() -> None:
         if redis:
             ignored = (scratch / "gunicorn.log").read_text().count("Exception ignored: Redis")
             print(f"cache errors that gunicorn logged and went on without: {ignored} lines")
+        if options.upgrade_midway:
+            upgrade.join()
+            report_upgrade(events, workers=workers)
         ensure_postgres_runs()
-        if options.mail_outage:
+        if options.mail_outage or options.upgrade_midway:
             wait_for_emails(mail, requests, timeout=300)
         os.environ.update(env)
         sys.path.insert(0, str(ROOT))
@@ -540,8 +623,8 @@ def main() -> None:
         import django
 
         django.setup()
-        healthy = check_database(requests, run=run)
-        if workers:
+        healthy = check_database(requests, run=run) and events.get("upgrade_status", 0) == 0
+        if workers.processes:
             report_email_attempts()
         # In a plain run every submission is accepted; in a fault run, some get 503.
         unexpected = [
@@ -561,7 +644,8 @@ def main() -> None:
         return 0 if healthy and not unexpected else 1
     finally:
         ensure_postgres_runs()
-        stop(*workers, server)
+        workers.stop()
+        stop(server)
         server_log.close()
         worker_log.close()
         mail.stop()
