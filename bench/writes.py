@@ -35,10 +35,12 @@ then waits until every accepted submission's confirmation email has been deliver
 the middle third of the run and starts it again, empty, and counts the lines gunicorn logged for
 the cache errors it ignored.
 --worker runs the two email workers during a plain run too (by default emails are only queued).
---upgrade-midway deploys a release half-way through, with deploy/upgrade.sh (migrate,
+--upgrade-midway deploys a release once the warm-up is over, with deploy/upgrade.sh (migrate,
 collectstatic, load_declaration, gunicorn reloaded by HUP through its pid file, the two email
-workers stopped with TERM and started again as systemd would), runs the SMTP server, and
-after the load waits until every accepted submission's confirmation email was delivered.
+workers stopped with TERM and started again as systemd would); the load goes on until 10 s
+after the upgrade finished (and at least --seconds), so the figures cover all of it. It runs
+the SMTP server, and after the load waits until every accepted submission's confirmation
+email was delivered.
 """
 
 import argparse
@@ -47,6 +49,7 @@ import collections
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -288,12 +291,28 @@ class Workers:
         stop(*self.processes)
 
 
-def upgrade_later(*, after: float, env: dict, pid_file: Path, workers: Workers, events: dict):
+def web_workers(server: subprocess.Popen) -> set[int]:
+    with contextlib.suppress(psutil.Error):
+        return {child.pid for child in psutil.Process(server.pid).children()}
+    return set()
+
+
+def upgrade_later(
+    *,
+    after: float,
+    env: dict,
+    server: subprocess.Popen,
+    pid_file: Path,
+    workers: Workers,
+    events: dict,
+):
     """Run deploy/upgrade.sh after `after` seconds, reloading gunicorn through `pid_file` and
-    stopping the workers with TERM (the supervisor starts them again)."""
+    stopping the workers with TERM (the supervisor starts them again); then wait until every
+    gunicorn worker that served before has been replaced."""
 
     def upgrade():
         time.sleep(after)
+        before = web_workers(server)
         events["upgrade_started"] = time.time()
         pids = " ".join(str(process.pid) for process in workers.processes)
         result = subprocess.run(
@@ -311,6 +330,11 @@ def upgrade_later(*, after: float, env: dict, pid_file: Path, workers: Workers, 
         events["upgrade_finished"] = time.time()
         events["upgrade_output"] = result.stdout + result.stderr
         events["upgrade_status"] = result.returncode
+        deadline = time.time() + 60
+        while web_workers(server) & before and time.time() < deadline:
+            time.sleep(0.2)
+        events["web_workers"] = (len(before), len(before - web_workers(server)))
+        events["web_workers_replaced"] = time.time()
 
     thread = threading.Thread(target=upgrade, daemon=True)
     thread.start()
@@ -346,11 +370,13 @@ def run_locust(*, base: str, options, run: str, log: Path, env: dict) -> subproc
         "BENCH_READER_RATE": str(options.read_rate / readers),
     }
     users = writers + readers
+    # With --upgrade-midway, locust is stopped when the upgrade is over (`extra` is a bound).
+    extra = 600 if options.upgrade_midway else 0
     return subprocess.Popen(
         [
             *(LOCUST, "-f", str(ROOT / "bench" / "writes_locustfile.py"), "--headless"),
             *("--host", base, "--users", str(users), "--spawn-rate", str(users)),
-            *("--run-time", f"{options.warmup + options.seconds + TAIL_SECONDS}s"),
+            *("--run-time", f"{options.warmup + options.seconds + TAIL_SECONDS + extra}s"),
             *("--stop-timeout", "30"),
             *("--only-summary", "--loglevel", "WARNING"),
         ],
@@ -431,10 +457,14 @@ def outage_seen(requests: list[dict], events: dict) -> None:
 
 def report_upgrade(events: dict, *, workers: Workers) -> None:
     start = events["load_started"]
+    before, replaced = events["web_workers"]
     print(
         f"deploy/upgrade.sh ran from {events['upgrade_started'] - start:.1f} s to "
         f"{events['upgrade_finished'] - start:.1f} s of the load and exited with "
-        f"{events['upgrade_status']}; email workers started again: {workers.restarted}"
+        f"{events['upgrade_status']}; gunicorn workers replaced after the HUP: {replaced} of "
+        f"{before} (all by {events['web_workers_replaced'] - start:.1f} s); email workers "
+        f"started again: {workers.restarted}; the load ended at "
+        f"{events['load_ended'] - start:.1f} s"
     )
     for line in events["upgrade_output"].splitlines():
         if line.startswith("upgrade:") or events["upgrade_status"]:
@@ -584,12 +614,22 @@ def main() -> None:
             outage_later(redis, "redis", **middle_third)
         if options.upgrade_midway:
             upgrade = upgrade_later(
-                after=options.warmup + options.seconds / 2,
+                after=options.warmup,
                 env=env,
+                server=server,
                 pid_file=pid_file,
                 workers=workers,
                 events=events,
             )
+            upgrade.join()
+            end = max(
+                started + options.warmup + options.seconds + TAIL_SECONDS,
+                events["web_workers_replaced"] + 10,
+            )
+            time.sleep(max(0, end - time.time()))
+            locust.send_signal(signal.SIGTERM)
+            events["load_ended"] = time.time()
+            options.seconds = int(end - TAIL_SECONDS - started - options.warmup)
         locust.wait()
         elapsed = time.time() - started
         used = meter.finish()
@@ -612,7 +652,6 @@ def main() -> None:
             ignored = (scratch / "gunicorn.log").read_text().count("Exception ignored: Redis")
             print(f"cache errors that gunicorn logged and went on without: {ignored} lines")
         if options.upgrade_midway:
-            upgrade.join()
             report_upgrade(events, workers=workers)
         ensure_postgres_runs()
         if options.mail_outage or options.upgrade_midway:

@@ -13,6 +13,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -149,7 +150,7 @@ def worker_pids(server: subprocess.Popen) -> set[int]:
     return {child.pid for child in psutil.Process(server.pid).children()}
 
 
-def test_the_web_unit_serves_healthz_on_its_port_and_reloads_gracefully(installed):
+def test_the_web_unit_serves_healthz_on_its_port_as_nginx_asks(installed):
     port = free_port()
     web = Unit("declaration-web@.service", instance=str(port), paths=installed["paths"])
     assert web.command()[web.command().index("--bind") + 1] == f"127.0.0.1:{port}"
@@ -159,17 +160,6 @@ def test_the_web_unit_serves_healthz_on_its_port_and_reloads_gracefully(installe
             lambda: ask_as_nginx(port, "/healthz"), seconds=60, what="gunicorn answers /healthz"
         )
         assert (status, body.splitlines()[0]) == (200, "ok")
-        before = wait_for(lambda: worker_pids(server), seconds=10, what="gunicorn's workers")
-        reload = web.command("ExecReload")
-        assert reload[-2:] == ["-HUP", "$MAINPID"]
-        subprocess.run([*reload[:-1], str(server.pid)], check=True)
-        wait_for(
-            lambda: worker_pids(server) and not worker_pids(server) & before,
-            seconds=60,
-            what="new workers replace the old after HUP",
-        )
-        assert ask_as_nginx(port, "/healthz")[0] == 200
-        assert server.poll() is None
     finally:
         stop(server)
 
@@ -206,6 +196,75 @@ def test_the_backup_unit_writes_an_archive_and_its_timer_is_the_only_periodic_un
     timer = unit("declaration-backup.timer")
     assert timer["Timer"]["Persistent"] == "true"
     assert sorted(path.name for path in UNITS.glob("*.timer")) == ["declaration-backup.timer"]
+
+
+class Prober(threading.Thread):
+    """Asks /healthz as nginx would, again and again, and keeps every answer."""
+
+    def __init__(self, port: int):
+        super().__init__(daemon=True)
+        self.port, self.answers, self.running = port, [], True
+
+    def run(self):
+        while self.running:
+            try:
+                self.answers.append(ask_as_nginx(self.port, "/healthz")[0])
+            except OSError as error:
+                self.answers.append(repr(error))
+            time.sleep(0.05)
+
+
+def test_an_upgrade_reloads_gunicorn_gracefully_and_restarts_the_worker(installed):
+    port = free_port()
+    web = Unit("declaration-web@.service", instance=str(port), paths=installed["paths"])
+    worker = Unit("declaration-worker@.service", instance="1", paths=installed["paths"])
+    server, task_worker = web.start(), worker.start()
+    prober = Prober(port)
+    try:
+        wait_for(lambda: ask_as_nginx(port, "/healthz"), seconds=60, what="gunicorn answers")
+        before = wait_for(lambda: worker_pids(server), seconds=10, what="gunicorn's workers")
+        prober.start()
+        reload = web.command("ExecReload")
+        assert reload[-1] == "$MAINPID"
+        upgrade = subprocess.run(
+            [str(ROOT / "deploy" / "upgrade.sh")],
+            env={
+                "PATH": os.environ["PATH"],
+                "ENVIRONMENT_FILE": installed["paths"][ENVIRONMENT_FILE],
+                "WEB_RELOAD": shlex.join([*reload[:-1], str(server.pid)]),
+                "WORKER_RESTART": f"kill -TERM {task_worker.pid}",
+            },
+            capture_output=True,
+            text=True,
+        )
+        assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+        steps = [
+            line.split(" ", 2)[2]
+            for line in upgrade.stdout.splitlines()
+            if line.startswith("upgrade:")
+        ]
+        assert [step.split(":")[0] for step in steps] == [
+            "migrate",
+            "collectstatic",
+            "load_declaration",
+            "reload gunicorn",
+            "restart the task workers",
+            "done",
+        ]
+        wait_for(
+            lambda: worker_pids(server) and not worker_pids(server) & before,
+            seconds=60,
+            what="new gunicorn workers replace the old after the HUP",
+        )
+        assert task_worker.wait(timeout=60) == 0
+        time.sleep(1)
+        prober.running = False
+        prober.join()
+        assert server.poll() is None
+        assert set(prober.answers) == {200}, prober.answers
+    finally:
+        prober.running = False
+        stop(server, task_worker)
 
 
 @pytest.mark.skipif(
