@@ -510,9 +510,10 @@ def check_database(requests: list[dict], *, run: str) -> bool:
     return bool(accepted) and not (lost or twice or no_email or same_organisation)
 
 
-def wait_for_emails(mail: MailServer, requests: list[dict], *, timeout: float) -> None:
+def wait_for_emails(mail: MailServer, requests: list[dict], *, timeout: float) -> int:
     """Wait until every accepted submission's confirmation email was delivered; say how long
-    the emails took from the answer to the submission to their delivery."""
+    the emails took from the answer to the submission to their delivery. Return how many were
+    not delivered."""
     answered = {r["email"]: r["at"] for r in requests if r["kind"] == "submit" and r["accepted"]}
     wanted = set(answered)
     started = time.time()
@@ -532,6 +533,7 @@ def wait_for_emails(mail: MailServer, requests: list[dict], *, timeout: float) -
         "from the answer to the delivery: "
         + ", ".join(f"p{q * 100:.0f} {percentile(delays, q):.1f} s" for q in (0.5, 0.95, 1.0))
     )
+    return len(missing)
 
 
 def report_email_attempts() -> None:
@@ -654,15 +656,20 @@ def main() -> None:
         if options.upgrade_midway:
             report_upgrade(events, workers=workers)
         ensure_postgres_runs()
+        undelivered = 0
         if options.mail_outage or options.upgrade_midway:
-            wait_for_emails(mail, requests, timeout=300)
+            undelivered = wait_for_emails(mail, requests, timeout=300)
         os.environ.update(env)
         sys.path.insert(0, str(ROOT))
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "declaration_site.settings")
         import django
 
         django.setup()
-        healthy = check_database(requests, run=run) and events.get("upgrade_status", 0) == 0
+        healthy = (
+            check_database(requests, run=run)
+            and events.get("upgrade_status", 0) == 0
+            and not undelivered
+        )
         if workers.processes:
             report_email_attempts()
         # In a plain run every submission is accepted; in a fault run, some get 503.

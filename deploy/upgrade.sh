@@ -17,8 +17,13 @@
 set -eu
 cd "$(dirname "$0")/.."
 ENVIRONMENT_FILE=${ENVIRONMENT_FILE:-/etc/declaration/environment}
+# KEY=value lines, read as systemd's EnvironmentFile reads them: everything after the first
+# `=` is the value, spaces and `$` included; lines starting with # or ; are comments.
 if [ -r "$ENVIRONMENT_FILE" ]; then
-  set -a; . "$ENVIRONMENT_FILE"; set +a
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in "" | "#"* | ";"*) continue ;; esac
+    export "${line%%=*}=${line#*=}"
+  done < "$ENVIRONMENT_FILE"
 fi
 PYTHON=${PYTHON:-.venv/bin/python}
 WEB_RELOAD=${WEB_RELOAD:-"systemctl reload 'declaration-web@*.service'"}

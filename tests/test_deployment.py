@@ -123,12 +123,12 @@ def installed(signing_key, tmp_path_factory):
         yield {"paths": paths, "folder": folder}
 
 
-def ask_as_nginx(port: int, path: str) -> tuple[int, str]:
+def ask_as_nginx(port: int, path: str, *, timeout: float = 10) -> tuple[int, str]:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}",
         headers={"Host": PUBLIC_HOST, "X-Forwarded-Proto": "https", "X-Real-IP": "203.0.113.9"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.status, response.read().decode()
 
 
@@ -199,7 +199,8 @@ def test_the_backup_unit_writes_an_archive_and_its_timer_is_the_only_periodic_un
 
 
 class Prober(threading.Thread):
-    """Asks /healthz as nginx would, again and again, and keeps every answer."""
+    """Asks /healthz as nginx would, again and again, and keeps every answer; like nginx
+    (proxy_read_timeout), it waits up to 60 s for one: the machine is busy with the upgrade."""
 
     def __init__(self, port: int):
         super().__init__(daemon=True)
@@ -208,7 +209,7 @@ class Prober(threading.Thread):
     def run(self):
         while self.running:
             try:
-                self.answers.append(ask_as_nginx(self.port, "/healthz")[0])
+                self.answers.append(ask_as_nginx(self.port, "/healthz", timeout=60)[0])
             except OSError as error:
                 self.answers.append(repr(error))
             time.sleep(0.05)
