@@ -13,8 +13,9 @@ SITE_DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fon
 BUILD_DEBIAN_PACKAGES := libicu-dev pkg-config g++ python3-dev
 # Debian packages the test suite needs: the browser that the end-to-end tests drive, Java for the
 # Nu HTML checker (npm vnu-jar) that validates every public page, qpdf to check the structure of
-# the declaration PDF, and the above.
-TEST_DEBIAN_PACKAGES := chromium default-jre-headless qpdf $(SITE_DEBIAN_PACKAGES)
+# the declaration PDF, PostgreSQL's pg_dump and pg_restore for the restore drill
+# (tests/test_backups.py) and backups, and the above.
+TEST_DEBIAN_PACKAGES := chromium default-jre-headless qpdf postgresql-client $(SITE_DEBIAN_PACKAGES)
 # `make run` works as production does, on this machine: the address in emails, PDFs and QR codes
 # is the one it serves (unless SITE_URL says otherwise), and a task worker sends the emails and
 # renders the PDFs from the queue in the database, outside the requests. Without

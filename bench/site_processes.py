@@ -106,14 +106,17 @@ def start_gunicorn(
     threads: int = 1,
     log=None,
     wait: bool = True,
+    pid_file: Path | None = None,
 ) -> subprocess.Popen:
     """Start gunicorn on 127.0.0.1:`port` and, unless `wait` is false, wait until it answers
-    /healthz. `log` is an open file for its output (default: this process's)."""
+    /healthz. `log` is an open file for its output (default: this process's); `pid_file`,
+    where gunicorn writes its process id (for a reload by HUP, as deploy/upgrade.sh does)."""
     server = subprocess.Popen(
         [
             *(GUNICORN, "declaration_site.wsgi", "--bind", f"127.0.0.1:{port}"),
             *("--workers", str(workers), "--worker-class", worker_class),
             *("--threads", str(threads), "--log-level", "warning"),
+            *(("--pid", str(pid_file)) if pid_file else ()),
         ],
         cwd=ROOT,
         env=env,

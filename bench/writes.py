@@ -35,6 +35,12 @@ then waits until every accepted submission's confirmation email has been deliver
 the middle third of the run and starts it again, empty, and counts the lines gunicorn logged for
 the cache errors it ignored.
 --worker runs the two email workers during a plain run too (by default emails are only queued).
+--upgrade-midway deploys a release once the warm-up is over, with deploy/upgrade.sh (migrate,
+collectstatic, load_declaration, gunicorn reloaded by HUP through its pid file, the two email
+workers stopped with TERM and started again as systemd would); the load goes on until 10 s
+after the upgrade finished (and at least --seconds), so the figures cover all of it. It runs
+the SMTP server, and after the load waits until every accepted submission's confirmation
+email was delivered.
 """
 
 import argparse
@@ -43,6 +49,7 @@ import collections
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -58,9 +65,9 @@ from site_processes import (
     manage,
     site_environment,
     start_gunicorn,
-    start_worker,
     stop,
 )
+from upgrade import Workers, report_upgrade, upgrade_later
 
 LOCUST = str(ROOT / ".venv" / "bin" / "locust")
 # The load goes on this long after the measured seconds, so that the last of them is whole.
@@ -88,6 +95,7 @@ def parse_options() -> argparse.Namespace:
     parser.add_argument("--mail-outage", action="store_true")
     parser.add_argument("--stop-redis", action="store_true")
     parser.add_argument("--worker", action="store_true", help="run the email worker meanwhile")
+    parser.add_argument("--upgrade-midway", action="store_true", help="deploy/upgrade.sh midway")
     return parser.parse_args()
 
 
@@ -285,11 +293,13 @@ def run_locust(*, base: str, options, run: str, log: Path, env: dict) -> subproc
         "BENCH_READER_RATE": str(options.read_rate / readers),
     }
     users = writers + readers
+    # With --upgrade-midway, locust is stopped when the upgrade is over (`extra` is a bound).
+    extra = 600 if options.upgrade_midway else 0
     return subprocess.Popen(
         [
             *(LOCUST, "-f", str(ROOT / "bench" / "writes_locustfile.py"), "--headless"),
             *("--host", base, "--users", str(users), "--spawn-rate", str(users)),
-            *("--run-time", f"{options.warmup + options.seconds + TAIL_SECONDS}s"),
+            *("--run-time", f"{options.warmup + options.seconds + TAIL_SECONDS + extra}s"),
             *("--stop-timeout", "30"),
             *("--only-summary", "--loglevel", "WARNING"),
         ],
@@ -407,9 +417,10 @@ def check_database(requests: list[dict], *, run: str) -> bool:
     return bool(accepted) and not (lost or twice or no_email or same_organisation)
 
 
-def wait_for_emails(mail: MailServer, requests: list[dict], *, timeout: float) -> None:
+def wait_for_emails(mail: MailServer, requests: list[dict], *, timeout: float) -> int:
     """Wait until every accepted submission's confirmation email was delivered; say how long
-    the emails took from the answer to the submission to their delivery."""
+    the emails took from the answer to the submission to their delivery. Return how many were
+    not delivered."""
     answered = {r["email"]: r["at"] for r in requests if r["kind"] == "submit" and r["accepted"]}
     wanted = set(answered)
     started = time.time()
@@ -429,6 +440,7 @@ def wait_for_emails(mail: MailServer, requests: list[dict], *, timeout: float) -
         "from the answer to the delivery: "
         + ", ".join(f"p{q * 100:.0f} {percentile(delays, q):.1f} s" for q in (0.5, 0.95, 1.0))
     )
+    return len(missing)
 
 
 def report_email_attempts() -> None:
@@ -461,9 +473,10 @@ def main() -> None:
     log = scratch / "requests.jsonl"
     prepare(endorsers=options.endorsers, env=env)
     mail = MailServer(smtp_port)
-    if options.mail_outage:
+    if options.mail_outage or options.upgrade_midway:
         mail.start()
     port = free_port()
+    pid_file = scratch / "gunicorn.pid"
     server_log = open(scratch / "gunicorn.log", "w")  # noqa: SIM115 - closed in finally
     server = start_gunicorn(
         port=port,
@@ -472,13 +485,11 @@ def main() -> None:
         worker_class=options.worker_class,
         threads=options.threads,
         log=server_log,
+        pid_file=pid_file,
     )
     worker_log = open(scratch / "worker.log", "w")  # noqa: SIM115 - closed in finally
-    workers = (
-        [start_worker(env=env, log=worker_log) for _ in range(2)]
-        if options.worker or options.mail_outage
-        else []
-    )
+    with_workers = options.worker or options.mail_outage or options.upgrade_midway
+    workers = Workers(count=2 if with_workers else 0, env=env, log=worker_log)
     events = {}
     print(
         f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
@@ -489,7 +500,7 @@ def main() -> None:
     )
     meter = CpuMeter(database=database_url.rsplit("/", 1)[-1])
     meter.track("gunicorn", server)
-    for worker in workers:
+    for worker in workers.processes:
         meter.track("email worker", worker)
     try:
         meter.start()
@@ -510,6 +521,24 @@ def main() -> None:
             outage_later(mail, "mail", **middle_third)
         if redis:
             outage_later(redis, "redis", **middle_third)
+        if options.upgrade_midway:
+            upgrade = upgrade_later(
+                after=options.warmup,
+                env=env,
+                server=server,
+                pid_file=pid_file,
+                workers=workers,
+                events=events,
+            )
+            upgrade.join()
+            end = max(
+                started + options.warmup + options.seconds + TAIL_SECONDS,
+                events["web_workers_replaced"] + 10,
+            )
+            time.sleep(max(0, end - time.time()))
+            locust.send_signal(signal.SIGTERM)
+            events["load_ended"] = time.time()
+            options.seconds = int(end - TAIL_SECONDS - started - options.warmup)
         locust.wait()
         elapsed = time.time() - started
         used = meter.finish()
@@ -531,17 +560,24 @@ def main() -> None:
         if redis:
             ignored = (scratch / "gunicorn.log").read_text().count("Exception ignored: Redis")
             print(f"cache errors that gunicorn logged and went on without: {ignored} lines")
+        if options.upgrade_midway:
+            report_upgrade(events, workers=workers)
         ensure_postgres_runs()
-        if options.mail_outage:
-            wait_for_emails(mail, requests, timeout=300)
+        undelivered = 0
+        if options.mail_outage or options.upgrade_midway:
+            undelivered = wait_for_emails(mail, requests, timeout=300)
         os.environ.update(env)
         sys.path.insert(0, str(ROOT))
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "declaration_site.settings")
         import django
 
         django.setup()
-        healthy = check_database(requests, run=run)
-        if workers:
+        healthy = (
+            check_database(requests, run=run)
+            and events.get("upgrade_status", 0) == 0
+            and not undelivered
+        )
+        if workers.processes:
             report_email_attempts()
         # In a plain run every submission is accepted; in a fault run, some get 503.
         unexpected = [
@@ -561,7 +597,8 @@ def main() -> None:
         return 0 if healthy and not unexpected else 1
     finally:
         ensure_postgres_runs()
-        stop(*workers, server)
+        workers.stop()
+        stop(server)
         server_log.close()
         worker_log.close()
         mail.stop()
