@@ -238,6 +238,8 @@ PARTNER_LOCKUP_ALT = os.environ.get("PARTNER_LOCKUP_ALT", "")
 # Security. Behind a TLS-terminating proxy set SECURE_SSL_REDIRECT=1 and
 # SECURE_PROXY_SSL_HEADER_NAME=HTTP_X_FORWARDED_PROTO.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Health checks and Prometheus ask each server directly, over plain HTTP: no redirect for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 if os.environ.get("SECURE_PROXY_SSL_HEADER_NAME"):
     SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER_NAME"], "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))

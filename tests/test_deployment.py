@@ -15,6 +15,7 @@ import signal
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -84,9 +85,16 @@ class Unit:
         keep = {"PATH", "HOME", "LANG", "TMPDIR"}
         inherited = {name: value for name, value in os.environ.items() if name in keep}
         file = Path(self.resolve(self.service["EnvironmentFile"]))
-        return {**inherited, **read_environment_file(file)}
+        own = dict(
+            setting.split("=", 1)
+            for setting in shlex.split(self.resolve(self.service.get("Environment", "")))
+        )
+        return {**inherited, **read_environment_file(file), **own}
 
     def start(self, **kwargs) -> subprocess.Popen:
+        # systemd creates the RuntimeDirectory, empty, under /run before it starts the service.
+        if runtime := self.service.get("RuntimeDirectory"):
+            Path(self.resolve(f"/run/{runtime}")).mkdir(parents=True)
         return subprocess.Popen(
             self.command(), cwd=self.working_directory, env=self.environment, **kwargs
         )
@@ -95,7 +103,8 @@ class Unit:
 @pytest.fixture(scope="module")
 def installed(signing_key, tmp_path_factory):
     """The example environment filled in for this test, in a file, and the paths that the
-    units name mapped to this machine's; the database migrated, as a deployment does."""
+    units name mapped to this machine's; the database migrated and the static files collected,
+    as a deployment does."""
     folder = tmp_path_factory.mktemp("deployment")
     example = (ROOT / "deploy" / "environment.example").read_text()
     with database_of_its_own("units", folder=folder) as database_url:
@@ -117,9 +126,11 @@ def installed(signing_key, tmp_path_factory):
             INSTALLED_AT: str(ROOT),
             ENVIRONMENT_FILE: str(environment_file),
             BACKUPS: str(folder / "backups"),
+            "/run/": f"{folder / 'run'}/",
         }
         env = {**os.environ, **read_environment_file(environment_file)}
         manage("migrate", "--noinput", "-v0", env=env)
+        manage("collectstatic", "--noinput", "-v0", env=env)
         yield {"paths": paths, "folder": folder}
 
 
@@ -160,6 +171,14 @@ def test_the_web_unit_serves_healthz_on_its_port_as_nginx_asks(installed):
             lambda: ask_as_nginx(port, "/healthz"), seconds=60, what="gunicorn answers /healthz"
         )
         assert (status, body.splitlines()[0]) == (200, "ok")
+        # Prometheus, asking the server itself, gets every worker's counts (the unit's folder
+        # for them); a request that nginx forwards from outside does not.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+            assert b"declaration_task_queue_depth" in response.read()
+        assert any(Path(web.environment["PROMETHEUS_MULTIPROC_DIR"]).iterdir())
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            ask_as_nginx(port, "/metrics")
+        assert refused.value.code == 404
     finally:
         stop(server)
 
