@@ -12,8 +12,10 @@ SITE_DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fon
 # them the ICU library it links to), pkg-config to find them, a C++ compiler and Python's headers.
 BUILD_DEBIAN_PACKAGES := libicu-dev pkg-config g++ python3-dev
 # Debian packages the test suite needs: the browser that the end-to-end tests drive, Java for the
-# Nu HTML checker (npm vnu-jar) that validates every public page, and the above.
-TEST_DEBIAN_PACKAGES := chromium default-jre-headless $(SITE_DEBIAN_PACKAGES)
+# Nu HTML checker (npm vnu-jar) that validates every public page, nginx and its brotli module
+# (tests/test_nginx.py runs deploy/nginx/declaration.conf), and the above.
+TEST_DEBIAN_PACKAGES := chromium default-jre-headless nginx libnginx-mod-http-brotli-filter \
+  $(SITE_DEBIAN_PACKAGES)
 # `make run` works as production does, on this machine: the address in emails, PDFs and QR codes
 # is the one it serves (unless SITE_URL says otherwise), and a task worker sends the emails and
 # renders the PDFs from the queue in the database, outside the requests. Without
