@@ -58,6 +58,7 @@ from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.translation import get_language
 
+from .http_caching import shared_with_everyone
 from .models import PublicContentGeneration
 
 GENERATION_KEY = "public:generation"
@@ -371,7 +372,8 @@ def cache_public_page(view=None, *, parameters: QueryParameters = NO_PARAMETERS)
     Not cached: readers with a session or pending messages (the header shows signed-in people
     their own links), pages that put a CSRF token in a form, set a cookie or say `no-store`.
     Cookies that middleware adds (the language cookie) are added to each response afterwards,
-    so a cached page never carries another reader's cookies.
+    so a cached page never carries another reader's cookies. What it serves from the cache, or
+    would store there, is marked for the proxy in front too (`http_caching`).
     """
     if view is None:
         return lambda view: cache_public_page(view, parameters=parameters)
@@ -388,15 +390,17 @@ def cache_public_page(view=None, *, parameters: QueryParameters = NO_PARAMETERS)
 
         def refresh(current: int | None):
             response = view(request, *args, **kwargs)
-            if parameters.storable(request.GET) and _cacheable_response(request, response):
+            if not _cacheable_response(request, response):
+                return response
+            if parameters.storable(request.GET):
                 _store(key, (current, (response.content, dict(response.headers))))
-            return response
+            return shared_with_everyone(response)
 
         served = _fresh_or_refreshed(key, refresh)
         if isinstance(served, HttpResponseBase):
             return served
         content, headers = served
-        return HttpResponse(content, headers=headers)
+        return shared_with_everyone(HttpResponse(content, headers=headers))
 
     return wrapped
 

@@ -101,6 +101,8 @@ MIDDLEWARE = [
     # After WhiteNoise, which serves static files compressed ahead of time; before the rest,
     # so that it compresses what they write.
     "declaration_site.middleware.TextGZipMiddleware",
+    # Before the middleware that write cookies, so that it sees the response as they leave it.
+    "declaration_site.http_caching.SharedResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "declaration_site.middleware.FirstVisitLanguageMiddleware",

@@ -35,6 +35,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from declaration_site.countries import EndorsementCountries
+from declaration_site.http_caching import shared_with_everyone
 from declaration_site.spreadsheets import neutralise
 from declaration_site.stored_files import send_stored_file
 
@@ -317,4 +318,4 @@ def stored_file_response(request, stored: OpenDataFile):
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = f"public, max-age={OPEN_DATA_MAX_AGE}"
     response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return shared_with_everyone(response)

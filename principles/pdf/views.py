@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django_ratelimit.decorators import ratelimit
 
 from declaration_site.converters import is_ascii_number
+from declaration_site.http_caching import shared_with_everyone
 from declaration_site.public_cache import cached_value
 from declaration_site.stored_files import send_stored_file
 
@@ -76,7 +77,7 @@ def _pdf_response(request, find_file):
     response["Content-Language"] = language
     # Short: a fresh PDF replaces this one at the same address when the signatories change.
     response["Cache-Control"] = "public, max-age=300"
-    return response
+    return shared_with_everyone(response)
 
 
 SNAPSHOT_HASH = re.compile("[0-9a-f]{64}")
