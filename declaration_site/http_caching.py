@@ -6,9 +6,14 @@ A view that serves what every anonymous reader sees identically (the pages
 one-second microcache (nginx takes the header off). `SharedResponsesMiddleware` then checks, once
 every other middleware has written its cookies, that the response really is the same for
 everyone, and takes the opt-in away from any that is not: a reader with a session or pending
-messages, a page that used a CSRF token, a response that sets a cookie (even the language
-cookie: nginx would not store it, and the next reader must get their own), anything but a 200
-or a 304. No other response ever carries the header.
+messages, a page that used a CSRF token, a response that sets a cookie other than the language
+cookie, anything but a 200 or a 304. No other response ever carries the header.
+
+The language cookie is the exception, as every first visit gets it: its value is the page's
+language, which the address decides, and nginx keys its copies by the language cookie the reader
+sends (deploy/nginx/declaration.conf), so each reader gets the cookie Django would have set for
+them. nginx stores a response that sets a cookie only because of this (it refuses one that sets
+the session, CSRF or messages cookie in any case).
 """
 
 from django.conf import settings
@@ -28,7 +33,7 @@ def same_for_everyone(request, response) -> bool:
     """Whether a response marked shared really is: what a proxy stores goes to other readers."""
     return (
         response.status_code in {200, 304}
-        and not response.cookies
+        and set(response.cookies) <= {settings.LANGUAGE_COOKIE_NAME}
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
