@@ -71,9 +71,7 @@ def _pdf_response(request, find_file):
         raise Http404("No published version.")
     name, filename, language = found
     storage = DeclarationPdf._meta.get_field("file").storage
-    response = send_stored_file(
-        storage, name, content_type="application/pdf", filename=filename
-    )
+    response = send_stored_file(storage, name, content_type="application/pdf", filename=filename)
     response["Content-Language"] = language
     # Short: a fresh PDF replaces this one at the same address when the signatories change.
     response["Cache-Control"] = "public, max-age=300"
