@@ -129,6 +129,8 @@ def test_an_anonymous_reader_gets_the_home_page_from_the_microcache(site):
 
     assert cache_status(again) == "HIT"
     assert again.headers["Content-Encoding"] == "br"
+    # A first visit's answer, stored with the one cookie every first visit gets.
+    assert again.headers["Set-Cookie"].startswith("django_language=en;")
     assert "X-Accel-Expires" not in again.headers
     assert endorser_count(again) >= 0
 
