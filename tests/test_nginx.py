@@ -222,6 +222,7 @@ def test_an_approval_shows_through_nginx_within_two_seconds_and_only_its_moderat
 
 def test_nginx_sends_the_stored_pdf_and_open_data_that_django_chose(site):
     pdf = fetched(f"{site.a}/declaration.pdf")
+    pdf_again = fetched(f"{site.a}/declaration.pdf")
     chosen = urllib.request.urlopen(f"{site.b}/declaration.pdf", timeout=30)
     data = eventually(
         lambda: (answer := fetched(f"{site.a}/endorsers.csv")).status == 200 and answer,
@@ -236,6 +237,8 @@ def test_nginx_sends_the_stored_pdf_and_open_data_that_django_chose(site):
     assert pdf.headers["Content-Language"] == "en"
     assert pdf.headers["Content-Disposition"].startswith('inline; filename="')
     assert "public" in pdf.headers["Cache-Control"]
+    assert pdf_again.body == pdf.body
+    assert cache_status(pdf_again) == "HIT"
     assert chosen.read() == b""
     assert chosen.headers["X-Accel-Redirect"].startswith("/_stored/")
     assert "X-Accel-Redirect" not in pdf.headers
