@@ -127,6 +127,13 @@ bench-reads: setup site-debian-packages
 	$(call ensure_debian_packages,wrk)
 	$(BIN)/python bench/reads.py $(BENCH_ARGS)
 
+# Reads through nginx (deploy/nginx/declaration.conf) against gunicorn alone (bench/nginx.py),
+# with Debian's nginx, its brotli module and wrk; CI does not run it.
+.PHONY: bench-nginx
+bench-nginx: setup site-debian-packages
+	$(call ensure_debian_packages,nginx libnginx-mod-http-brotli-filter wrk)
+	$(BIN)/python bench/nginx.py $(BENCH_ARGS)
+
 # The write benchmark (bench/writes.py) drives gunicorn with locust (a dev dependency); add
 # --restart-postgres, --mail-outage or --stop-redis for the fault runs. CI does not run it.
 .PHONY: bench-writes
