@@ -232,7 +232,16 @@ def start_nginx(
         f"    access_log off;\n{temp}"
         f"    include {folder / 'declaration.conf'};\n}}\n"
     )
-    command = [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")]
+    # -e: the log before the configuration is read (Debian's default needs root).
+    command = [
+        NGINX,
+        "-p",
+        str(folder),
+        "-c",
+        str(folder / "nginx.conf"),
+        "-e",
+        str(folder / "error.log"),
+    ]
     subprocess.run([*command, "-t", "-q"], check=True)
     server = subprocess.Popen(command)
     url = f"http://127.0.0.1:{port}"
