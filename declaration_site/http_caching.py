@@ -3,20 +3,28 @@
 A view that serves what every anonymous reader sees identically (the pages
 `public_cache.cache_public_page` serves, the signed PDF, the open data files) says so with
 `shared_with_everyone(response)`: the response carries `X-Accel-Expires`, nginx's opt-in to its
-one-second microcache (nginx takes the header off). `SharedResponsesMiddleware` then checks, once
-every other middleware has written its cookies, that the response really is the same for
-everyone, and takes the opt-in away from any that is not: a reader with a session or pending
-messages, a page that used a CSRF token, a response that sets a cookie other than the language
-cookie, anything but a 200 or a 304. No other response ever carries the header.
+one-second microcache (nginx takes the header off), with `Cache-Control: public` for as long as
+suits it. `SharedResponsesMiddleware` then checks, once every other middleware has written its
+cookies, that the response really is the same for everyone, and makes private any that is not:
+a reader with a session or pending messages, a page that used a CSRF token, a response that sets
+a cookie other than the language cookie, anything but a 200 or a 304. No other response ever
+carries the header, and every response that says nothing of caching is `private`: no shared
+cache stores a form, a signed-in page or an error.
 
 The language cookie is the exception, as every first visit gets it: its value is the page's
 language, which the address decides, and nginx keys its copies by the language cookie the reader
 sends (deploy/nginx/declaration.conf), so each reader gets the cookie Django would have set for
 them. nginx stores a response that sets a cookie only because of this (it refuses one that sets
 the session, CSRF or messages cookie in any case).
+
+A shared response carries a validator (an `ETag` made when the page was rendered and stored with
+it in the public cache, the stored file's name or hash), so the middleware answers a reader who
+has it already with a 304 from the cached entry: no page is rendered again to find out.
 """
 
 from django.conf import settings
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import parse_http_date_safe
 
 SHARED_HEADER = "X-Accel-Expires"
 # Seconds nginx may serve a shared response without asking gunicorn again.
@@ -24,7 +32,8 @@ PROXY_SECONDS = 1
 
 
 def shared_with_everyone(response):
-    """Mark `response` as the same for every anonymous reader: a proxy may store it."""
+    """Mark `response` as the same for every anonymous reader: a proxy may store it. The view
+    says how long anyone may keep it (`Cache-Control: public, max-age=…`)."""
     response[SHARED_HEADER] = str(PROXY_SECONDS)
     return response
 
@@ -43,16 +52,44 @@ def same_for_everyone(request, response) -> bool:
 
 
 class SharedResponsesMiddleware:
-    """Take the proxy's opt-in away from every response that is not the same for everyone.
+    """Keep the proxy's opt-in and `public` only on responses that are the same for everyone,
+    make every other response private, and answer conditional requests for shared ones.
 
     Listed before SessionMiddleware and the other middleware that write cookies, so that it sees
-    the response as they leave it."""
+    the response as they leave it; after TextGZipMiddleware, as Django's ConditionalGetMiddleware
+    is, so that it answers 304 before anything is compressed."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.has_header(SHARED_HEADER) and not same_for_everyone(request, response):
+        if not response.has_header(SHARED_HEADER):
+            if not response.has_header("Cache-Control"):
+                patch_cache_control(response, private=True)
+            return response
+        if not same_for_everyone(request, response):
             del response[SHARED_HEADER]
-        return response
+            patch_cache_control(response, private=True)
+            return response
+        return not_modified(request, response) or response
+
+
+def not_modified(request, response):
+    """A 304 for a reader who holds the shared `response` already (If-None-Match,
+    If-Modified-Since), still marked for the proxy, which revalidates with it; else None."""
+    if response.status_code != 200 or request.method not in {"GET", "HEAD"}:
+        return None
+    answer = get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        response=response,
+    )
+    if answer is response:
+        return None
+    if answer.status_code == 304:
+        answer[SHARED_HEADER] = response[SHARED_HEADER]
+    else:  # 412: the reader asked for a copy it does not have
+        patch_cache_control(answer, private=True)
+    return answer

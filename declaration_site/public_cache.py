@@ -56,6 +56,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.translation import get_language
 
 from .http_caching import shared_with_everyone
@@ -70,6 +71,9 @@ GENERATION_CHECK_SECONDS = 1
 STALE_SECONDS = 5
 # Entries are overwritten when refreshed; this only lets the cache drop pages nobody reads.
 KEEP_SECONDS = 24 * 60 * 60
+# How long a browser or a shared cache may keep a public page without asking again (a reload
+# asks anyway, with the page's ETag); count.json says less (endorsements/views.py).
+PAGE_MAX_AGE = 10
 # How many entries each process keeps (pages are about 35 KB each).
 RECENT_ENTRIES = 200
 # How far the generation moves on once the cache answers again after it did not: an entry this
@@ -365,18 +369,23 @@ class QueryParameters:
 NO_PARAMETERS = QueryParameters()
 
 
-def cache_public_page(view=None, *, parameters: QueryParameters = NO_PARAMETERS):
+def cache_public_page(
+    view=None, *, parameters: QueryParameters = NO_PARAMETERS, max_age: int = PAGE_MAX_AGE
+):
     """Serve the page from the cache to anonymous readers, per address, host, language and
     known query parameters (see QueryParameters).
 
     Not cached: readers with a session or pending messages (the header shows signed-in people
     their own links), pages that put a CSRF token in a form, set a cookie or say `no-store`.
     Cookies that middleware adds (the language cookie) are added to each response afterwards,
-    so a cached page never carries another reader's cookies. What it serves from the cache, or
-    would store there, is marked for the proxy in front too (`http_caching`).
+    so a cached page never carries another reader's cookies.
+
+    What it serves from the cache, or would store there, is marked for the proxy in front too,
+    `Cache-Control: public` for `max_age` seconds, with an ETag made when the page is rendered
+    and stored with it (`http_caching`): a reader who holds the page gets a 304 from the cache.
     """
     if view is None:
-        return lambda view: cache_public_page(view, parameters=parameters)
+        return lambda view: cache_public_page(view, parameters=parameters, max_age=max_age)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -392,6 +401,7 @@ def cache_public_page(view=None, *, parameters: QueryParameters = NO_PARAMETERS)
             response = view(request, *args, **kwargs)
             if not _cacheable_response(request, response):
                 return response
+            _describe_for_caches(response, max_age)
             if parameters.storable(request.GET):
                 _store(key, (current, (response.content, dict(response.headers))))
             return shared_with_everyone(response)
@@ -403,6 +413,16 @@ def cache_public_page(view=None, *, parameters: QueryParameters = NO_PARAMETERS)
         return shared_with_everyone(HttpResponse(content, headers=headers))
 
     return wrapped
+
+
+def _describe_for_caches(response, max_age: int) -> None:
+    """What a cache outside needs to know of a shared page, stored with it so that a reader
+    served from the cache costs nothing more: how long it may be kept, its ETag, and that
+    it is the same for every reader without a session cookie (one with it gets their own)."""
+    patch_cache_control(response, public=True, max_age=max_age)
+    patch_vary_headers(response, ["Cookie"])
+    if not response.has_header("ETag"):
+        set_response_etag(response)
 
 
 def release() -> str:

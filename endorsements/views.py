@@ -466,7 +466,9 @@ def open_data_file(request, kind: str):
 
 
 @require_GET
-@cache_public_page
+# Readers through a proxy see an approval within two seconds: a second here, at most a second
+# for this process to see the change (public_cache.GENERATION_CHECK_SECONDS).
+@cache_public_page(max_age=1)
 def endorsers_count(request):
     """The live totals, for embedding on other sites: every current endorser, whatever the
     version it endorsed; how many endorsed the current version; and how many have each

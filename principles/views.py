@@ -28,6 +28,7 @@ def current(request):
     )
 
 
+@cache_public_page
 def version_detail(request, number: int):
     """The permalink of one published version, current or earlier: its anchors are citations."""
     version = get_object_or_404(
@@ -61,6 +62,7 @@ def render_version(request, version, *, is_current: bool, canonical_path: str, c
     )
 
 
+@cache_public_page
 def about(request):
     """How the declaration was made, what this site is, and whom to write to."""
     return render(request, "principles/about.html")
@@ -77,6 +79,7 @@ def shared_as(version: Version) -> dict:
     }
 
 
+@cache_public_page
 def version_list(request):
     """Every published version, newest first, each linking to its permalink."""
     versions = (
@@ -85,6 +88,7 @@ def version_list(request):
     return render(request, "principles/version_list.html", {"versions": versions})
 
 
+@cache_public_page
 def compare_versions(request, old: int, new: int):
     """What changed between two published versions, item by item, word by word."""
     versions = {

@@ -26,29 +26,32 @@ PUBLIC_PAGES = [
 ]
 
 
-@pytest.fixture
-def site(publish, settings):
-    """A published declaration with one approved endorser, and the open data built at once."""
+def endorsement(version, name: str, status: str = "approved"):
     from django.utils import timezone
 
     from endorsements.models import Endorsement
 
-    settings.TASKS = IMMEDIATE_TASKS
-    version = publish(principles=2, action_lines=2)
-    endorsement = Endorsement(
+    made = Endorsement(
         organisation_type="ngo",
         contact_name="Contact person",
         contact_role="Director",
-        contact_email="contact@example.org",
+        contact_email=f"contact@{name.lower().replace(' ', '-')}.example.org",
         version=version,
         content_hash=version.content_hash,
-        status="approved",
+        status=status,
         confirmed_at=timezone.now(),
-        approved_at=timezone.now(),
+        approved_at=timezone.now() if status == "approved" else None,
     )
-    endorsement.set_organisation(name="Listed Org", country="FR")
-    endorsement.save()
-    return endorsement
+    made.set_organisation(name=name, country="FR")
+    made.save()
+    return made
+
+
+@pytest.fixture
+def site(publish, settings):
+    """A published declaration with one approved endorser, and the open data built at once."""
+    settings.TASKS = IMMEDIATE_TASKS
+    return endorsement(publish(principles=2, action_lines=2), "Listed Org")
 
 
 def reader() -> Client:
@@ -129,6 +132,7 @@ def test_a_reader_with_a_message_waiting_gets_pages_the_proxy_does_not_keep(site
         page = client.get(path)
         assert page.status_code == 200, path
         assert SHARED not in page, path
+        assert "private" in page["Cache-Control"], path
 
 
 @pytest.mark.parametrize("path", ["/endorsers/no-such-endorser/", "/versions/9/"])
@@ -176,3 +180,148 @@ def test_the_middleware_takes_the_mark_from_a_response_that_sets_a_cookie(rf):
         return response
 
     assert SHARED not in SharedResponsesMiddleware(view)(rf.get("/"))
+
+
+def validator(response) -> str:
+    etag = response["ETag"]
+    assert etag.strip('W/"'), "the ETag is empty"
+    return etag
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/fr/", "/endorsers/", "/endorsers/count.json", "/versions/1/", "/about/"]
+)
+def test_a_reader_who_has_the_page_gets_a_304_that_reads_and_renders_nothing(
+    site, path, page_queries
+):
+    client = reader()
+    client.cookies["django_language"] = "fr" if path.startswith("/fr/") else "en"
+    first = client.get(path)
+
+    with page_queries(0):
+        again = client.get(path, headers={"If-None-Match": validator(first)})
+
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"]
+    assert again[SHARED] == "1"
+    assert again["Cache-Control"] == first["Cache-Control"]
+
+
+def test_a_compressed_page_is_validated_by_its_weak_etag(site):
+    client = reader()
+    gzipped = client.get("/endorsers/", headers={"Accept-Encoding": "gzip"})
+    assert gzipped["Content-Encoding"] == "gzip"
+    assert gzipped["ETag"].startswith('W/"')
+
+    again = client.get(
+        "/endorsers/", headers={"Accept-Encoding": "gzip", "If-None-Match": gzipped["ETag"]}
+    )
+
+    assert again.status_code == 304
+
+
+def test_an_approval_changes_the_etag_of_the_pages_that_show_it(site, approve):
+    client = reader()
+    paths = ["/", "/endorsers/", "/endorsers/count.json"]
+    before = {path: validator(client.get(path)) for path in paths}
+    waiting = endorsement(site.version, "Newly Approved Org", status="confirmed")
+
+    approve(waiting)
+
+    for path in paths:
+        after = client.get(path, headers={"If-None-Match": before[path]})
+        assert after.status_code == 200, path
+        assert validator(after) != before[path], path
+    assert b"Newly Approved Org" in client.get("/endorsers/").content
+
+
+def test_publishing_a_version_changes_the_etag_of_the_declaration(
+    site, publish, django_capture_on_commit_callbacks
+):
+    client = reader()
+    before = validator(client.get("/"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(principles=3, action_lines=1)
+
+    after = client.get("/", headers={"If-None-Match": before})
+    assert after.status_code == 200
+    assert "Principle title 3" in after.text
+    assert validator(after) != before
+
+
+def test_the_pdf_is_validated_by_its_stored_file(site, pdf_settings):
+    client = reader()
+    first = client.get("/declaration.pdf")
+    b"".join(first.streaming_content)
+
+    again = client.get("/declaration.pdf", headers={"If-None-Match": validator(first)})
+
+    assert again.status_code == 304
+    assert again[SHARED] == "1"
+
+
+def test_public_pages_say_how_long_they_may_be_kept_and_on_what_they_depend(site):
+    client = reader()
+
+    declaration = client.get("/")
+    french = client.get("/fr/")
+    count = client.get("/endorsers/count.json")
+
+    assert declaration["Cache-Control"] == "public, max-age=10"
+    # An English page's address has no language in it: a first visit may be sent elsewhere.
+    assert {"Accept-Language", "Cookie"} <= vary(declaration)
+    assert "Cookie" in vary(french)
+    assert "Accept-Language" not in vary(french)
+    # An approval reaches a reader through a proxy within two seconds.
+    assert count["Cache-Control"] == "public, max-age=1"
+    assert "Cookie" in vary(count)
+
+
+def vary(response) -> set[str]:
+    return {name.strip() for name in response.get("Vary", "").split(",")}
+
+
+def test_a_form_page_is_private_to_its_reader(site):
+    form = reader().get("/endorse/")
+
+    assert form["Cache-Control"] == "private"
+    assert "Cookie" in vary(form)
+
+
+def test_a_signed_in_reader_gets_public_pages_as_private_ones(site, moderator):
+    client = reader()
+    client.force_login(moderator)
+
+    for path in ["/", "/endorsers/", "/endorsers/count.json"]:
+        response = client.get(path)
+        assert "public" not in response["Cache-Control"], path
+        assert "private" in response["Cache-Control"], path
+    assert "private" in client.get("/moderation/")["Cache-Control"]
+
+
+def test_a_first_visit_that_sets_only_the_language_cookie_stays_public(site):
+    first = Client(enforce_csrf_checks=True).get("/")
+
+    assert set(first.cookies) == {"django_language"}
+    assert first["Cache-Control"] == "public, max-age=10"
+
+
+def test_two_visitors_never_share_a_token_and_each_posts_with_their_own(site):
+    ann, ben = reader(), reader()
+    ann_form, ben_form = ann.get("/endorse/new-link/"), ben.get("/endorse/new-link/")
+    ann_token, ben_token = csrf_token(ann_form), csrf_token(ben_form)
+
+    assert ann.cookies["csrftoken"].value != ben.cookies["csrftoken"].value
+    assert "private" in ann_form["Cache-Control"]
+    # A token unmasks to the secret of its visitor's cookie: another visitor's is refused.
+    stolen = ben.post(
+        "/endorse/new-link/", {"email": "b@example.org", "csrfmiddlewaretoken": ann_token}
+    )
+    assert stolen.status_code == 403
+    for client, token in [(ann, ann_token), (ben, ben_token)]:
+        answer = client.post(
+            "/endorse/new-link/", {"email": "a@example.org", "csrfmiddlewaretoken": token}
+        )
+        assert answer.status_code == 200

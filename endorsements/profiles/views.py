@@ -118,7 +118,7 @@ def logo_of(endorser) -> dict | None:
 
 @require_safe
 @public_id_checked
-@cache_public_page(parameters=BADGE_PARAMETERS)
+@cache_public_page(parameters=BADGE_PARAMETERS, max_age=BADGE_MAX_AGE)
 def badge(request, public_id):
     theme = request.GET.get("theme") or badges.LIGHT
     if theme not in badges.THEMES:
@@ -131,5 +131,4 @@ def badge(request, public_id):
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Content-Security-Policy"] = BADGE_CSP
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = f"public, max-age={BADGE_MAX_AGE}"
     return response

@@ -1,5 +1,6 @@
 """The pages that serve the signed PDF and let anyone verify one."""
 
+import hashlib
 import re
 
 from django.conf import settings
@@ -75,6 +76,8 @@ def _pdf_response(request, find_file):
     response["Content-Language"] = language
     # Short: a fresh PDF replaces this one at the same address when the signatories change.
     response["Cache-Control"] = "public, max-age=300"
+    # Each stored PDF has a name of its own: a reader who has this one gets a 304.
+    response["ETag"] = f'"{hashlib.sha256(name.encode()).hexdigest()[:32]}"'
     return shared_with_everyone(response)
 
 
