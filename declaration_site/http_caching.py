@@ -7,15 +7,10 @@ one-second microcache (nginx takes the header off), with `Cache-Control: public`
 suits it. `SharedResponsesMiddleware` then checks, once every other middleware has written its
 cookies, that the response really is the same for everyone, and makes private any that is not:
 a reader with a session or pending messages, a page that used a CSRF token, a response that sets
-a cookie other than the language cookie, anything but a 200 or a 304. No other response ever
-carries the header, and every response that says nothing of caching is `private`: no shared
-cache stores a form, a signed-in page or an error.
-
-The language cookie is the exception, as every first visit gets it: its value is the page's
-language, which the address decides, and nginx keys its copies by the language cookie the reader
-sends (deploy/nginx/declaration.conf), so each reader gets the cookie Django would have set for
-them. nginx stores a response that sets a cookie only because of this (it refuses one that sets
-the session, CSRF or messages cookie in any case).
+a cookie (even the language cookie: nginx would not store it, and the next reader must get their
+own), anything but a 200 or a 304. No other response ever carries the header, and every response
+that says nothing of caching is `private`: no shared cache stores a form, a signed-in page or an
+error.
 
 A shared response carries a validator (an `ETag` made when the page was rendered and stored with
 it in the public cache, the stored file's name or hash), so the middleware answers a reader who
@@ -27,6 +22,8 @@ import time
 from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
+
+from .middleware import TextGZipMiddleware
 
 SHARED_HEADER = "X-Accel-Expires"
 # Seconds nginx may serve a shared response without asking gunicorn again.
@@ -52,7 +49,7 @@ def same_for_everyone(request, response) -> bool:
     """Whether a response marked shared really is: what a proxy stores goes to other readers."""
     return (
         response.status_code in {200, 304}
-        and set(response.cookies) <= {settings.LANGUAGE_COOKIE_NAME}
+        and not response.cookies
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
@@ -100,6 +97,7 @@ def not_modified(request, response):
         return None
     if answer.status_code == 304:
         answer[SHARED_HEADER] = response[SHARED_HEADER]
+        TextGZipMiddleware.describe_not_modified(request, response, answer)
     else:  # 412: the reader asked for a copy it does not have
         patch_cache_control(answer, private=True)
     return answer

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.http import HttpResponseRedirect
-from django.middleware.gzip import GZipMiddleware
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.urls import translate_url
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import (
     get_language,
     get_language_from_path,
@@ -17,9 +18,11 @@ class FirstVisitLanguageMiddleware:
     the language their browser asks for; afterwards, remember the language they read in.
 
     English pages keep unprefixed addresses so that citations never change, so Django's
-    LocaleMiddleware never redirects them. A reader who has seen any page carries the language
-    cookie and is never redirected again: the language switcher is plain links, and following
-    the English one must stay in English.
+    LocaleMiddleware never redirects them. A reader who has seen a page in another language
+    carries the language cookie and is never redirected again: the language switcher is plain
+    links, and following the English one must stay in English. A reader whose browser was not
+    sent elsewhere gets no cookie from an English page: their next visit lands on it again, and
+    the page stays the same for every such reader, so a proxy may keep it (http_caching.py).
     """
 
     def __init__(self, get_response):
@@ -62,7 +65,10 @@ class FirstVisitLanguageMiddleware:
             "text/html"
         )
         language = get_language()
-        if is_page and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+        remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if remembered is None and not get_language_from_path(request.path_info):
+            return  # a first visit to an English page, from a browser not sent elsewhere
+        if is_page and remembered != language:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 language,
@@ -97,6 +103,26 @@ class TextGZipMiddleware(GZipMiddleware):
         ):
             return response
         return super().process_response(request, response)
+
+    @classmethod
+    def describe_not_modified(cls, request, response, not_modified) -> None:
+        """Give the 304 that stands for `response` the Vary and ETag this middleware would give
+        `response` (RFC 9110, 15.4.5): the 304 is made before compression, and is too short
+        to be compressed itself."""
+        if (
+            response.streaming
+            or not response.get("Content-Type", "").startswith(cls.COMPRESSED_TYPES)
+            or cls.signed_in(request)
+            or len(response.content) < 200
+            or response.has_header("Content-Encoding")
+        ):
+            return
+        patch_vary_headers(not_modified, ("Accept-Encoding",))
+        etag = not_modified.get("ETag", "")
+        if etag.startswith('"') and re_accepts_gzip.search(
+            request.META.get("HTTP_ACCEPT_ENCODING", "")
+        ):
+            not_modified["ETag"] = "W/" + etag
 
     @staticmethod
     def signed_in(request) -> bool:

@@ -103,13 +103,32 @@ def test_the_pdf_and_the_open_data_files_may_be_kept_by_the_proxy(site, pdf_sett
         assert for_a_second(response[SHARED]), path
 
 
-def test_a_first_visit_sets_the_language_cookie_and_the_proxy_may_keep_it_with_the_cookie(site):
-    """nginx keys its copies by the language cookie a reader sends: every reader who arrives
-    without one gets this same answer, cookie included."""
-    first = Client(enforce_csrf_checks=True).get("/")
+@pytest.mark.parametrize("accept_language", ["", "en-GB,en;q=0.9", "de-DE"])
+def test_a_first_visit_to_an_english_page_sets_no_cookie_and_may_be_kept(site, accept_language):
+    first = Client(enforce_csrf_checks=True).get("/", headers={"Accept-Language": accept_language})
 
-    assert first.cookies["django_language"].value == "en"
+    assert first.status_code == 200
+    assert not first.cookies
     assert for_a_second(first[SHARED])
+    # A browser that asks for another language is sent to it: the page depends on the header.
+    assert "Accept-Language" in vary(first)
+
+
+def test_a_first_visit_from_a_french_browser_is_sent_to_the_french_page_by_a_private_answer(site):
+    first = Client(enforce_csrf_checks=True).get("/", headers={"Accept-Language": "fr-FR,fr"})
+
+    assert first.status_code == 302
+    assert first["Location"] == "/fr/"
+    assert SHARED not in first
+    assert "private" in first["Cache-Control"]
+
+
+def test_a_first_visit_to_a_french_page_remembers_the_language_so_it_is_private(site):
+    first = Client(enforce_csrf_checks=True).get("/fr/")
+
+    assert first.cookies["django_language"].value == "fr"
+    assert SHARED not in first
+    assert first["Cache-Control"] == "max-age=10, private"
 
 
 def test_the_endorsement_form_is_never_kept_by_the_proxy(site):
@@ -213,6 +232,7 @@ def test_a_reader_who_has_the_page_gets_a_304_that_reads_and_renders_nothing(
     assert again.status_code == 304
     assert again.content == b""
     assert again["ETag"] == first["ETag"]
+    assert vary(again) == vary(first)
     assert for_a_second(again[SHARED])
     assert again["Cache-Control"] == first["Cache-Control"]
 
@@ -228,6 +248,9 @@ def test_a_compressed_page_is_validated_by_its_weak_etag(site):
     )
 
     assert again.status_code == 304
+    # As the 200 would have said (RFC 9110, 15.4.5).
+    assert again["ETag"] == gzipped["ETag"]
+    assert vary(again) == vary(gzipped)
 
 
 def test_an_approval_changes_the_etag_of_the_pages_that_show_it(site, approve):
@@ -308,13 +331,6 @@ def test_a_signed_in_reader_gets_public_pages_as_private_ones(site, moderator):
         assert "public" not in response["Cache-Control"], path
         assert "private" in response["Cache-Control"], path
     assert "private" in client.get("/moderation/")["Cache-Control"]
-
-
-def test_a_first_visit_that_sets_only_the_language_cookie_stays_public(site):
-    first = Client(enforce_csrf_checks=True).get("/")
-
-    assert set(first.cookies) == {"django_language"}
-    assert first["Cache-Control"] == "public, max-age=10"
 
 
 def test_two_visitors_never_share_a_token_and_each_posts_with_their_own(site):
