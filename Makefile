@@ -14,8 +14,10 @@ BUILD_DEBIAN_PACKAGES := libicu-dev pkg-config g++ python3-dev
 # Debian packages the test suite needs: the browser that the end-to-end tests drive, Java for the
 # Nu HTML checker (npm vnu-jar) that validates every public page, qpdf to check the structure of
 # the declaration PDF, PostgreSQL's pg_dump and pg_restore for the restore drill
-# (tests/test_backups.py) and backups, and the above.
-TEST_DEBIAN_PACKAGES := chromium default-jre-headless qpdf postgresql-client $(SITE_DEBIAN_PACKAGES)
+# (tests/test_backups.py) and backups, nginx and its brotli module (tests/test_nginx.py runs
+# deploy/nginx/declaration.conf), and the above.
+TEST_DEBIAN_PACKAGES := chromium default-jre-headless qpdf postgresql-client nginx \
+  libnginx-mod-http-brotli-filter $(SITE_DEBIAN_PACKAGES)
 # `make run` works as production does, on this machine: the address in emails, PDFs and QR codes
 # is the one it serves (unless SITE_URL says otherwise), and a task worker sends the emails and
 # renders the PDFs from the queue in the database, outside the requests. Without
@@ -138,6 +140,13 @@ site-debian-packages:
 bench-reads: setup site-debian-packages
 	$(call ensure_debian_packages,wrk)
 	$(BIN)/python bench/reads.py $(BENCH_ARGS)
+
+# Reads through nginx (deploy/nginx/declaration.conf) against gunicorn alone (bench/nginx.py),
+# with Debian's nginx, its brotli module and wrk; CI does not run it.
+.PHONY: bench-nginx
+bench-nginx: setup site-debian-packages
+	$(call ensure_debian_packages,nginx libnginx-mod-http-brotli-filter wrk)
+	$(BIN)/python bench/nginx.py $(BENCH_ARGS)
 
 # The write benchmark (bench/writes.py) drives gunicorn with locust (a dev dependency); add
 # --restart-postgres, --mail-outage or --stop-redis for the fault runs. CI does not run it.

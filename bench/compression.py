@@ -1,28 +1,25 @@
 """The bytes of public pages as they leave the site: raw, gzipped by gunicorn, and gzipped or
-brotli-compressed by nginx with the README's configuration.
+brotli-compressed by nginx with the repository's configuration (deploy/nginx/declaration.conf).
 
     .venv/bin/python -m bench.compression [--endorsers 2000]
 
 Run from the project's folder with `-m`. Needs Debian's nginx and its brotli module
 (`apt install nginx libnginx-mod-http-brotli-filter`). The site runs as for bench/lighthouse.py
 (same DATABASE_URL and CACHE_URL, emptied first; SQLite in a temporary folder by default);
-nginx runs the README's `nginx` block as written, with only the upstream's address and the
-port changed (plain HTTP on 127.0.0.1), so this also shows that the block is valid.
+nginx runs deploy/nginx/declaration.conf as tests/test_nginx.py does
+(bench.site_processes.start_nginx).
 """
 
 import argparse
 import contextlib
 import os
-import re
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 from bench.lighthouse import emptied, seeded, signing_key
-from bench.site_processes import ROOT, free_port, stop
+from bench.site_processes import start_nginx, stop
 from tests.journeys.deployed import deployed_site
 
 PATHS = (
@@ -35,58 +32,18 @@ PATHS = (
     "/endorsers.csv",
     "/declaration.pdf",
 )
-NGINX = "/usr/sbin/nginx"
-BROTLI_MODULE = "/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so"
 # What a browser asks for, and what a client without compression asks for.
 ENCODINGS = {"raw": "identity", "gzip": "gzip", "br": "gzip, deflate, br"}
 
 
-def readme_block(*, upstream: str, port: int) -> str:
-    """The README's nginx block, listening on 127.0.0.1:`port` over HTTP, with `upstream`."""
-    block = re.search(r"```nginx\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)[1]
-    block = re.sub(
-        r"upstream declaration \{.*?\}", f"upstream declaration {{ server {upstream}; }}", block
-    )
-    return block.replace("listen 443 ssl;", f"listen 127.0.0.1:{port};")
-
-
 @contextlib.contextmanager
-def nginx(*, folder: Path, upstream: str):
-    """nginx in the foreground, one process, with its files in `folder`; yields its URL."""
-    folder.mkdir()
-    port = free_port()
-    temp = " ".join(
-        f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi")
-    )
-    (folder / "nginx.conf").write_text(
-        f"load_module {BROTLI_MODULE};\n"
-        f"daemon off; master_process off; pid {folder / 'nginx.pid'};\n"
-        f"error_log {folder / 'error.log'} warn;\n"
-        "events {}\n"
-        f"http {{ access_log off; {temp} uwsgi_temp_path {folder / 'uwsgi'}; "
-        f"scgi_temp_path {folder / 'scgi'};\n{readme_block(upstream=upstream, port=port)}}}\n"
-    )
-    subprocess.run(
-        [NGINX, "-t", "-q", "-p", str(folder), "-c", str(folder / "nginx.conf")], check=True
-    )
-    server = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")])
+def nginx(*, folder: Path, upstream: str, media_root: Path):
+    """nginx with deploy/nginx/declaration.conf in front of `upstream`; yields its URL."""
+    server, url = start_nginx(folder=folder, upstreams=[upstream], media_root=media_root)
     try:
-        wait_for(f"http://127.0.0.1:{port}/healthz")
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
         stop(server)
-
-
-def wait_for(url: str, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def sent(url: str, *, accept: str) -> tuple[int, str]:
@@ -109,8 +66,13 @@ def main() -> int:
             database_url=database_url,
             cache_url=os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/3"),
             signing_key=signing_key(folder),
+            nginx=False,
         ) as site,
-        nginx(folder=folder / "nginx", upstream=site.url.removeprefix("http://")) as proxy,
+        nginx(
+            folder=folder / "nginx",
+            upstream=site.url.removeprefix("http://"),
+            media_root=Path(site.env["MEDIA_ROOT"]),
+        ) as proxy,
     ):
         seeded(env=site.env, endorsers=options.endorsers)
         print("| page | raw | gunicorn, gzip | nginx, gzip | nginx, brotli |")

@@ -169,3 +169,93 @@ def stop(*processes: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+NGINX = "/usr/sbin/nginx"
+NGINX_CONFIG = ROOT / "deploy" / "nginx" / "declaration.conf"
+BROTLI_MODULE = "/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so"
+
+
+def nginx_config(*, folder: Path, port: int, upstreams: list[str], media_root: Path) -> str:
+    """deploy/nginx/declaration.conf with what differs on a test machine replaced, and only
+    that: plain HTTP on 127.0.0.1:`port` instead of TLS on 443 (and the redirect from port 80 on
+    a port nobody uses), the gunicorn instances at `upstreams` ("127.0.0.1:8001"), and the
+    cache folder, the compressing layer's socket and MEDIA_ROOT in `folder`. Each replaced text
+    must occur exactly once, so that a change to the file breaks this loudly."""
+    config = NGINX_CONFIG.read_text()
+    replacements = {
+        "    server 127.0.0.1:8001;\n    server 127.0.0.1:8002;\n": "".join(
+            f"    server {address};\n" for address in upstreams
+        ),
+        "    listen 80;\n    listen [::]:80;\n": f"    listen 127.0.0.1:{free_port()};\n",
+        "    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n": (
+            f"    listen 127.0.0.1:{port};\n"
+        ),
+        "    ssl_certificate /etc/letsencrypt/live/declaration.example.org/fullchain.pem;\n": "",
+        "    ssl_certificate_key /etc/letsencrypt/live/declaration.example.org/privkey.pem;\n": "",
+        "/var/cache/nginx/declaration ": f"{folder / 'cache'} ",
+        "/srv/declaration/media/;": f"{media_root}/;",
+    }
+    for old, new in replacements.items():
+        if config.count(old) != 1:
+            raise ValueError(f"{NGINX_CONFIG} should hold {old!r} once.")
+        config = config.replace(old, new)
+    socket_path = "/run/declaration-compressing.sock"
+    if config.count(socket_path) != 2:
+        raise ValueError(f"{NGINX_CONFIG} should name {socket_path} twice.")
+    return config.replace(socket_path, str(folder / "compressing.sock"))
+
+
+def start_nginx(
+    *, folder: Path, upstreams: list[str], media_root: Path, port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Debian's nginx, as an ordinary user, running the repository's configuration
+    (nginx_config) inside a main configuration like Debian's /etc/nginx/nginx.conf, with its
+    pid, logs and temporary files in `folder`. Two worker processes, as on a 2-core server.
+    Returns the process and the site's URL, once it answers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    (folder / "declaration.conf").write_text(
+        nginx_config(folder=folder, port=port, upstreams=upstreams, media_root=media_root)
+    )
+    temp = "".join(
+        f"    {kind}_temp_path {folder / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (folder / "nginx.conf").write_text(
+        f"load_module {BROTLI_MODULE};\n"
+        # As root (a container), its workers would run as nobody, who cannot read the
+        # temporary folders; as anyone else they run as that user.
+        + ("user root root;\n" if os.geteuid() == 0 else "")
+        + "daemon off;\nworker_processes 2;\n"
+        f"pid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'} warn;\n"
+        "events { worker_connections 4096; }\n"
+        "http {\n    sendfile on;\n    tcp_nopush on;\n    types_hash_max_size 2048;\n"
+        "    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
+        f"    access_log off;\n{temp}"
+        f"    include {folder / 'declaration.conf'};\n}}\n"
+    )
+    # -e: the log before the configuration is read (Debian's default needs root).
+    command = [
+        NGINX,
+        "-p",
+        str(folder),
+        "-c",
+        str(folder / "nginx.conf"),
+        "-e",
+        str(folder / "error.log"),
+    ]
+    subprocess.run([*command, "-t", "-q"], check=True)
+    server = subprocess.Popen(command)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=1)
+            return server, url
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                stop(server)
+                log = folder / "error.log"
+                raise RuntimeError(f"nginx did not answer on {url}: see {log}") from None
+            time.sleep(0.1)

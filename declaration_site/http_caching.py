@@ -17,6 +17,8 @@ it in the public cache, the stored file's name or hash), so the middleware answe
 has it already with a 304 from the cached entry: no page is rendered again to find out.
 """
 
+import time
+
 from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
@@ -31,8 +33,16 @@ PROXY_SECONDS = 1
 def shared_with_everyone(response):
     """Mark `response` as the same for every anonymous reader: a proxy may store it. The view
     says how long anyone may keep it (`Cache-Control: public, max-age=…`)."""
-    response[SHARED_HEADER] = str(PROXY_SECONDS)
+    response[SHARED_HEADER] = proxy_expiry()
     return response
+
+
+def proxy_expiry() -> str:
+    """`@<a Unix time>`: nginx keeps the response until the end of that second. nginx counts
+    whole seconds, so "1" (one second from now) would keep it until the end of the next second,
+    up to two; this keeps it up to PROXY_SECONDS, which leaves room within the two seconds in
+    which an approval must show in the count (a server process may take one more to see it)."""
+    return f"@{int(time.time()) + PROXY_SECONDS - 1}"
 
 
 def same_for_everyone(request, response) -> bool:

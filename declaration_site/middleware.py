@@ -90,8 +90,8 @@ class TextGZipMiddleware(GZipMiddleware):
     can make a signed-in browser send guesses whether a guess matches that data; Django's
     random padding only slows that down. What everyone else reads holds nothing personal, and
     CSRF tokens are masked per response, so their pages, forms included, are compressed. The
-    README's nginx block asks for uncompressed responses and compresses everything itself,
-    with brotli too."""
+    nginx configuration (deploy/nginx/declaration.conf) asks for uncompressed responses and
+    compresses them itself, with brotli too."""
 
     COMPRESSED_TYPES = ("text/", "application/json", "image/svg+xml")
 

@@ -207,6 +207,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Behind nginx (deploy/nginx/declaration.conf), e.g. "/_stored/": stored PDFs and open data files
+# are sent by nginx from MEDIA_ROOT, Django answering only which file (X-Accel-Redirect). Empty:
+# gunicorn streams them.
+X_ACCEL_REDIRECT_PREFIX = os.environ.get("X_ACCEL_REDIRECT_PREFIX", "")
 
 # Email.
 EMAIL_BACKEND = os.environ.get(

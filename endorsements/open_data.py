@@ -29,7 +29,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
@@ -38,6 +37,7 @@ from django.utils.http import http_date
 from declaration_site.countries import EndorsementCountries
 from declaration_site.http_caching import shared_with_everyone
 from declaration_site.spreadsheets import neutralise
+from declaration_site.stored_files import send_stored_file
 
 from .models import Endorsement, OpenDataFile
 
@@ -307,8 +307,9 @@ def stored_file_response(request, stored: OpenDataFile):
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         content_type, filename, as_attachment = OPEN_DATA_TYPES[stored.kind]
-        response = FileResponse(
-            stored.file.storage.open(stored.file.name, "rb"),
+        response = send_stored_file(
+            stored.file.storage,
+            stored.file.name,
             content_type=content_type,
             as_attachment=as_attachment,
             filename=filename,

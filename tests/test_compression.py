@@ -1,6 +1,6 @@
 """Pages and other text leave gunicorn gzipped for browsers that accept it; files that are
 compressed already leave as stored. bench/compression.py shows the bytes, also through the
-README's nginx block with brotli."""
+nginx with deploy/nginx/declaration.conf, with brotli."""
 
 import gzip
 from pathlib import Path

@@ -4,7 +4,7 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language
@@ -13,6 +13,7 @@ from django_ratelimit.decorators import ratelimit
 from declaration_site.converters import is_ascii_number
 from declaration_site.http_caching import shared_with_everyone
 from declaration_site.public_cache import cached_value
+from declaration_site.stored_files import send_stored_file
 
 from ..models import SOURCE_LANGUAGE, DeclarationPdf, Version
 from .forms import VerifyPdfForm
@@ -71,9 +72,7 @@ def _pdf_response(request, find_file):
         raise Http404("No published version.")
     name, filename, language = found
     storage = DeclarationPdf._meta.get_field("file").storage
-    response = FileResponse(
-        storage.open(name, "rb"), content_type="application/pdf", filename=filename
-    )
+    response = send_stored_file(storage, name, content_type="application/pdf", filename=filename)
     response["Content-Language"] = language
     # Short: a fresh PDF replaces this one at the same address when the signatories change.
     response["Cache-Control"] = "public, max-age=300"

@@ -316,3 +316,21 @@ def test_the_count_gives_the_live_total_for_embedding(client, make_endorsement):
         "endorsers_by_latest_version": {"1": 2},
     }
     assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_behind_nginx_a_file_is_named_to_nginx_with_its_validators(client, committed, settings):
+    settings.X_ACCEL_REDIRECT_PREFIX = "/_stored/"
+
+    response = client.get("/endorsers.csv")
+    again = client.get("/endorsers.csv", headers={"if-none-match": response["ETag"]})
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response["X-Accel-Redirect"].startswith("/_stored/open-data/csv/")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="endorsers.csv"'
+    assert response["ETag"] == again["ETag"]
+    assert response["Last-Modified"]
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert again.status_code == 304
+    assert "X-Accel-Redirect" not in again

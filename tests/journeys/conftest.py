@@ -50,7 +50,14 @@ def site_environment():
 
 
 @pytest.fixture(scope="module")
-def site(journeys_redis, signing_key, tmp_path_factory, site_environment):
+def nginx_in_front():
+    """Whether nginx runs in front of gunicorn (None: unless JOURNEYS_NGINX=0): override it in
+    a module, as a fixture of the same name."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def site(journeys_redis, signing_key, tmp_path_factory, site_environment, nginx_in_front):
     """The site as deployed, fresh for each module of stories: its own database (named
     `…_journeys` on PostgreSQL), the Redis database above and its own folders."""
     from tests.test_scale_out import database_of_its_own
@@ -63,6 +70,7 @@ def site(journeys_redis, signing_key, tmp_path_factory, site_environment):
             database_url=database_url,
             cache_url=journeys_redis,
             signing_key=signing_key,
+            nginx=nginx_in_front,
             **site_environment,
         ) as deployed,
     ):

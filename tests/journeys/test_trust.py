@@ -58,6 +58,14 @@ def site_environment():
     return {"RATELIMIT_IP_META_KEY": "HTTP_X_REAL_IP"}
 
 
+@pytest.fixture(scope="module")
+def nginx_in_front():
+    """The browsers play the proxy here, each writing its made-up address into X-Real-IP: the
+    real nginx would overwrite it with 127.0.0.1, as it must, and every visitor would share
+    one network."""
+    return False
+
+
 class Endorser(Organisation):
     """An organisation that gives its website and, if it has one, its logo."""
 
