@@ -1,11 +1,12 @@
 import functools
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, get_conditional_response
@@ -21,6 +22,7 @@ from declaration_site.converters import is_ascii_number
 from declaration_site.countries import EndorsementCountries
 from declaration_site.public_cache import QueryParameters, cache_public_page, cached_value
 from declaration_site.regions import Region
+from declaration_site.stored_files import send_stored_file
 from endorsements.certificate import certificate_to_serve
 from principles.comparison import compare_published
 from principles.models import ActionLine, Version
@@ -293,11 +295,13 @@ def certificate(request, endorsement, payload):
         response = render(request, "principles/pdf_unavailable.html", context, status=503)
         response["Retry-After"] = str(error.retry_after)
         return response
-    # As principles/pdf/views.py serves the declaration's PDFs, from the default storage; a
-    # reader who has this one already gets a 304.
-    etag = f'"{pdf.stated_hash}"'
-    response = get_conditional_response(request, etag=etag) or FileResponse(
-        pdf.file.storage.open(pdf.file.name, "rb"),
+    # As principles/pdf/views.py serves the declaration's PDFs, from the default storage (by
+    # nginx, with X_ACCEL_REDIRECT_PREFIX). Each stored file has a name of its own (a new
+    # timestamp stores a new one): a reader who has this one already gets a 304.
+    etag = f'"{hashlib.sha256(pdf.file.name.encode()).hexdigest()[:32]}"'
+    response = get_conditional_response(request, etag=etag) or send_stored_file(
+        pdf.file.storage,
+        pdf.file.name,
         content_type="application/pdf",
         filename="endorsement-certificate.pdf",
     )

@@ -307,3 +307,19 @@ def test_a_stored_certificate_whose_timestamp_expires_soon_gets_a_new_one(
     assert renewed.startswith(old_bytes)
     verification = verify_pdf(renewed)
     assert (verification.verdict, verification.level) == (Verdict.GENUINE, Level.B_LTA)
+
+
+def test_behind_nginx_the_certificate_is_sent_by_nginx_and_stays_private(
+    make_endorsement, approve, pdf_settings, client, settings
+):
+    settings.X_ACCEL_REDIRECT_PREFIX = "/_stored/"
+    endorsement = make_endorsement("Red de Escuelas Rurales", country="PE", status="confirmed")
+    approve(endorsement)
+    stored = CertificatePdf.objects.get(endorsement=endorsement)
+
+    response = client.get(link_of(endorsement))
+
+    assert response["X-Accel-Redirect"] == f"/_stored/{stored.file.name}"
+    assert response.content == b""
+    assert response["Cache-Control"] == "private, max-age=300"
+    assert "X-Accel-Expires" not in response
