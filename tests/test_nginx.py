@@ -135,6 +135,22 @@ def test_an_anonymous_reader_gets_the_home_page_from_the_microcache(site):
     assert endorser_count(again) >= 0
 
 
+def test_the_cached_english_home_page_never_keeps_a_reader_from_their_own_language(site):
+    """An English first visit to / is kept by nginx; a French browser without the language
+    cookie still reaches Django and is sent to /fr/ (nginx keeps a copy per Accept-Language,
+    as Django's Vary asks)."""
+    english = {"Accept-Encoding": BROWSER, "Accept-Language": "en-GB,en;q=0.9"}
+    french = {"Accept-Encoding": BROWSER, "Accept-Language": "fr-FR,fr;q=0.9"}
+    for _ in range(2):
+        as_english = Visitor()._open(urllib.request.Request(f"{site.a}/", headers=english))
+    assert (as_english.status, cache_status(as_english)) == (200, "HIT")
+
+    as_french = Visitor()._open(urllib.request.Request(f"{site.a}/", headers=french))
+
+    assert as_french.status == 302
+    assert as_french.headers["Location"].endswith("/fr/")
+
+
 def test_a_signed_in_person_bypasses_the_cache_and_gets_nothing_compressed(site):
     moderator = Visitor()
     moderator.sign_in(site.a)
