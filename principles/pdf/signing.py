@@ -504,22 +504,19 @@ def _metadata_of(reader: PdfFileReader) -> dict[str, str]:
     return {name: str(info[key]) for name, key in keys.items() if key in info}
 
 
-def create_self_signed_key(
+def self_signed_certificate(
     *,
-    path: Path,
-    passphrase: str,
+    key: rsa.RSAPrivateKey,
     common_name: str,
-    valid_for: datetime.timedelta = datetime.timedelta(days=3 * 365),
+    valid_for: datetime.timedelta,
+    extended_key_usage: x509.ObjectIdentifier | None = None,
 ) -> x509.Certificate:
-    """Write a new RSA key and a self-signed certificate for signing PDFs to `path` (PKCS#12).
-
-    The certificate carries the digital signature and non-repudiation key usages: validators
-    refuse a document signature whose certificate lacks non-repudiation.
-    """
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    """A certificate of `key` signed by itself, for signing documents (the digital signature
+    and non-repudiation key usages, which validators ask of a document signature) or, with
+    `extended_key_usage`, for that one purpose only (RFC 3161's time stamping, critical)."""
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.UTC)
-    certificate = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -542,8 +539,26 @@ def create_self_signed_key(
             ),
             critical=True,
         )
-        .sign(key, hashes.SHA256())
     )
+    if extended_key_usage is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([extended_key_usage]), critical=True)
+    return builder.sign(key, hashes.SHA256())
+
+
+def create_self_signed_key(
+    *,
+    path: Path,
+    passphrase: str,
+    common_name: str,
+    valid_for: datetime.timedelta = datetime.timedelta(days=3 * 365),
+) -> x509.Certificate:
+    """Write a new RSA key and a self-signed certificate for signing PDFs to `path` (PKCS#12).
+
+    The certificate carries the digital signature and non-repudiation key usages: validators
+    refuse a document signature whose certificate lacks non-repudiation.
+    """
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    certificate = self_signed_certificate(key=key, common_name=common_name, valid_for=valid_for)
     encryption = BestAvailableEncryption(passphrase.encode()) if passphrase else NoEncryption()
     blob = pkcs12.serialize_key_and_certificates(
         common_name.encode(), key, certificate, None, encryption

@@ -14,10 +14,12 @@ from pathlib import Path
 from asn1crypto import keys, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID
 from pyhanko.sign.timestamps import DummyTimeStamper
+
+from .signing import self_signed_certificate
 
 # A request larger than this is no timestamp query.
 MAX_QUERY_BYTES = 64 * 1024
@@ -52,33 +54,11 @@ def create_authority(
     """Write a new RSA key and a self-signed certificate for timestamping (the critical
     time-stamping extended key usage that RFC 3161 asks for), valid for `days`."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
+    certificate = self_signed_certificate(
+        key=key,
+        common_name=common_name,
+        valid_for=datetime.timedelta(days=days),
+        extended_key_usage=ExtendedKeyUsageOID.TIME_STAMPING,
     )
     folder.mkdir(parents=True, exist_ok=True)
     authority = Authority(key_path=folder / "tsa-key.pem", certificate_path=folder / "tsa.pem")
