@@ -16,24 +16,17 @@ how long each approval took to show there is the staleness a reader sees.
 """
 
 import argparse
-import json
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from reads import APPROVER, STALE_AFTER_SECONDS, milliseconds, prepare, seeded_endorsers
+from reads import prepare, run_wrk, seeded_endorsers, under_approvals
 from site_processes import (
-    PYTHON,
-    ROOT,
     free_port,
     manage,
     site_environment,
@@ -44,85 +37,22 @@ from site_processes import (
 
 PATHS = ["/", "/endorsers/", "/declaration.pdf"]
 BROWSER = "gzip, deflate, br"
-
-
-def run_wrk(url: str, *, seconds: int, connections: int) -> dict:
-    output = subprocess.run(
-        [
-            *("wrk", "--threads", "2", "--connections", str(connections)),
-            *("--duration", f"{seconds}s", "--timeout", "10s", "--latency"),
-            *("--header", f"Accept-Encoding: {BROWSER}", url),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    timeouts = re.search(r"timeout (\d+)", output)
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50": milliseconds(percentiles.get("50")),
-        "p99": milliseconds(percentiles.get("99")),
-        "errors": (int(errors.group(1)) if errors else 0)
-        + (int(timeouts.group(1)) if timeouts else 0),
-    }
+# wrk sends what a browser sends about compression, and no cookie.
+ACCEPT = {"Accept-Encoding": BROWSER}
 
 
 def sent_encoding(url: str) -> str:
-    request = urllib.request.Request(url, headers={"Accept-Encoding": BROWSER})
+    request = urllib.request.Request(url, headers=ACCEPT)
     with urllib.request.urlopen(request, timeout=120) as response:
         response.read()
         return response.headers.get("Content-Encoding", "none")
 
 
-def count_now(base: str) -> int:
-    with urllib.request.urlopen(base + "/endorsers/count.json", timeout=30) as response:
-        return json.load(response)["endorsers"]
-
-
 def staleness(proxy: str, *, options, env: dict) -> dict:
     """wrk on / through nginx while another process approves one endorsement a second; how long
     each approval took to show in /endorsers/count.json read through nginx."""
-    approver = subprocess.Popen(
-        [PYTHON, "manage.py", "shell", "-c", APPROVER],
-        cwd=ROOT,
-        env={**env, "RATE": "1", "SECONDS": str(options.seconds)},
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    while approver.stdout.readline().strip() != "ready":
-        pass
-    before, seen, polling = count_now(proxy), [], threading.Event()
-
-    def poll():
-        while not polling.is_set():
-            seen.append((count_now(proxy), time.time()))
-            time.sleep(0.02)
-
-    poller = threading.Thread(target=poll)
-    poller.start()
-    approver.stdin.write("go\n")
-    approver.stdin.flush()
-    try:
-        result = run_wrk(proxy + "/", seconds=options.seconds, connections=options.connections)
-    finally:
-        approved = [float(line) for line in iter(approver.stdout.readline, "end\n")]
-        time.sleep(STALE_AFTER_SECONDS)
-        polling.set()
-        poller.join()
-        approver.communicate("clean\n")
-    shown = [
-        min((at for count, at in seen if count >= before + n and at >= approved_at), default=None)
-        for n, approved_at in enumerate(approved, start=1)
-    ]
-    lags = sorted(
-        (at - approved_at) * 1000
-        for at, approved_at in zip(shown, approved, strict=True)
-        if at is not None
-    )
-    return {**result, "approvals": len(approved), "lags_ms": lags, "never": shown.count(None)}
+    result = under_approvals(proxy, options=options, env=env, rate=1, headers=ACCEPT)
+    return {**result, "lags_ms": sorted(result["lags_ms"])}
 
 
 def latencies(runs: list[dict]) -> str:
@@ -184,11 +114,14 @@ def main() -> None:
                 for name, base in (("gunicorn", gunicorn), ("nginx", proxy))
             }
             for base in (gunicorn, proxy):
-                run_wrk(base + path, seconds=1, connections=options.connections)
+                run_wrk(base + path, seconds=1, connections=options.connections, headers=ACCEPT)
             for _round in range(options.rounds):
                 for name, base in (("gunicorn", gunicorn), ("nginx", proxy)):
                     result = run_wrk(
-                        base + path, seconds=options.seconds, connections=options.connections
+                        base + path,
+                        seconds=options.seconds,
+                        connections=options.connections,
+                        headers=ACCEPT,
                     )
                     results[path][name].append(result)
                     print(f"  {name} {path}: {result['rps']:,.0f} req/s", flush=True)
@@ -208,14 +141,15 @@ def main() -> None:
             f"| `{path}` | {g_rps:,.0f} | {n_rps:,.0f} | {n_rps / g_rps:.1f} | "
             f"{latencies(g)} | {latencies(n)} | "
             f"{encodings[path]['gunicorn']}, {encodings[path]['nginx']} | "
-            f"{sum(r['errors'] for r in g + n)} |"
+            f"{sum(r['errors'] + r['timeouts'] for r in g + n)} |"
         )
     lags = stale["lags_ms"]
     print(
         f"\nWhile one endorsement a second was approved ({stale['approvals']} in all), nginx served"
-        f" / at {stale['rps']:,.0f} req/s ({stale['errors']} errors); each approval showed in"
+        f" / at {stale['rps']:,.0f} req/s ({stale['errors'] + stale['timeouts']} errors);"
+        " each approval showed in"
         f" /endorsers/count.json through nginx after {statistics.median(lags):.0f} ms (median),"
-        f" {lags[-1]:.0f} ms at most; {stale['never']} never showed."
+        f" {lags[-1]:.0f} ms at most; {stale['never_shown']} never showed."
         if lags
         else f"\nNo approval showed in /endorsers/count.json: {stale}"
     )

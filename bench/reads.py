@@ -94,12 +94,16 @@ def worker_cpu_seconds(server: subprocess.Popen) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def run_wrk(url: str, *, seconds: int, connections: int, server=None) -> dict:
+def run_wrk(
+    url: str, *, seconds: int, connections: int, server=None, headers: dict | None = None
+) -> dict:
     cpu_before = worker_cpu_seconds(server) if server else 0.0
     output = subprocess.run(
         [
             *("wrk", "--threads", "2", "--connections", str(connections)),
-            *("--duration", f"{seconds}s", "--timeout", "10s", "--latency", url),
+            *("--duration", f"{seconds}s", "--timeout", "10s", "--latency"),
+            *(f"--header={name}: {value}" for name, value in (headers or {}).items()),
+            url,
         ],
         capture_output=True,
         text=True,
@@ -184,13 +188,15 @@ def count_now(base: str) -> int:
         return json.load(response)["endorsers"]
 
 
-def under_approvals(base: str, *, server, options, env: dict) -> dict:
-    """wrk on / while another process approves endorsements; how long each approval took to
-    show in /endorsers/count.json, polled every 20 ms meanwhile."""
+def under_approvals(
+    base: str, *, options, env: dict, rate: int, server=None, headers: dict | None = None
+) -> dict:
+    """wrk on / while another process approves `rate` endorsements a second; how long each
+    approval took to show in /endorsers/count.json, polled every 20 ms meanwhile."""
     approver = subprocess.Popen(
         [PYTHON, "manage.py", "shell", "-c", APPROVER],
         cwd=ROOT,
-        env={**env, "RATE": str(options.approvals), "SECONDS": str(options.seconds)},
+        env={**env, "RATE": str(rate), "SECONDS": str(options.seconds)},
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -210,7 +216,11 @@ def under_approvals(base: str, *, server, options, env: dict) -> dict:
     approver.stdin.flush()
     try:
         result = run_wrk(
-            base + "/", seconds=options.seconds, connections=options.connections, server=server
+            base + "/",
+            seconds=options.seconds,
+            connections=options.connections,
+            server=server,
+            headers=headers,
         )
     finally:
         approved = [float(line) for line in iter(approver.stdout.readline, "end\n")]
@@ -330,7 +340,9 @@ def bench_cache(cache_url: str, *, options, env: dict) -> dict:
                     flush=True,
                 )
         if options.approvals and not cache_url.startswith("locmem://"):
-            approvals = under_approvals(base, server=server, options=options, env=env)
+            approvals = under_approvals(
+                base, server=server, options=options, env=env, rate=options.approvals
+            )
         else:
             approvals = None
     finally:

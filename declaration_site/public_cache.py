@@ -72,9 +72,12 @@ GENERATION_CHECK_SECONDS = 1
 STALE_SECONDS = 5
 # Entries are overwritten when refreshed; this only lets the cache drop pages nobody reads.
 KEEP_SECONDS = 24 * 60 * 60
-# How long a browser or a shared cache may keep a public page without asking again (a reload
-# asks anyway, with the page's ETag); count.json says less (endorsements/views.py).
-PAGE_MAX_AGE = 10
+# How long a browser may keep a public page without asking again: not at all, so that a reader
+# who follows a link back to a page sees the version published or the endorsers approved
+# meanwhile. Asking again costs a 304 with the page's ETag (from nginx's copy, or from the
+# cache here with no query). nginx keeps pages for a second by X-Accel-Expires, whatever this
+# says (http_caching.py).
+PAGE_MAX_AGE = 0
 # How many entries each process keeps (pages are about 35 KB each).
 RECENT_ENTRIES = 200
 # How far the generation moves on once the cache answers again after it did not: an entry this
