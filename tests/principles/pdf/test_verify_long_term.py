@@ -36,8 +36,18 @@ def upload(pdf: bytes, *, path: str = "/verify/"):
     return submit(client, path, {"pdf": SimpleUploadedFile("declaration.pdf", pdf)})
 
 
-def test_the_verdict_names_the_level_and_the_time_from_the_timestamp_authority(long_term_pdf):
-    response = upload(long_term_pdf)
+def test_the_verdict_names_the_level_and_the_time_from_the_timestamp_authority(
+    publish, long_term_pdf_settings, tmp_path
+):
+    """With an authority whose certificate outlives the site's, the file outlives the site's."""
+    from tests.conftest import running_timestamp_authority
+
+    with running_timestamp_authority(tmp_path / "long-lived", days=3650) as long_lived:
+        long_term_pdf_settings.PDF_TIMESTAMP_URL = long_lived.url
+        long_term_pdf_settings.PDF_TIMESTAMP_TRUST = str(long_lived.trust)
+        version = publish(principles=1, action_lines=1)
+        pdf = render_declaration(version=version, snapshot=make_snapshot(count=3))
+        response = upload(pdf)
 
     assert response.status_code == 200
     verdict = verdict_of(response)
@@ -56,7 +66,8 @@ def test_the_verdict_names_the_level_and_the_time_in_arabic(long_term_pdf):
     assert "أصلي: موقَّع من هذا الموقع ولم يُعدَّل" in verdict
     assert "مستوى التوقيع: PAdES-B-LTA." in verdict
     assert "بحسب جهة الطوابع الزمنية" in verdict
-    assert "يبقى قابلًا للتحقق بعد انتهاء صلاحية شهادة هذا الموقع" in verdict
+    # The authority's certificate (a year) runs out before the site's (three years).
+    assert "أي قبل انتهاء صلاحية شهادة هذا الموقع" in verdict
 
 
 def test_a_pdf_signed_without_an_authority_says_it_lasts_as_long_as_the_certificate(
@@ -147,3 +158,27 @@ def damage_last_signature_value(pdf: bytes) -> bytes:
     position = start + len(token) - 40
     digit = b"1" if pdf[position : position + 1] != b"1" else b"2"
     return pdf[:position] + digit + pdf[position + 1 :]
+
+
+def test_an_authority_whose_certificate_expires_first_is_named_as_what_limits_the_file(
+    publish, long_term_pdf_settings, tmp_path
+):
+    """The verdict never says the file outlives the site's certificate when the timestamp
+    authority's runs out first: it names the authority's date and the renewal it needs."""
+    from tests.conftest import running_timestamp_authority
+
+    with running_timestamp_authority(tmp_path / "short-lived", days=10) as short_lived:
+        long_term_pdf_settings.PDF_TIMESTAMP_URL = short_lived.url
+        long_term_pdf_settings.PDF_TIMESTAMP_TRUST = str(short_lived.trust)
+        version = publish(principles=1, action_lines=1)
+        pdf = render_declaration(version=version, snapshot=make_snapshot(count=3))
+
+        verdict = verdict_of(upload(pdf))
+
+    assert "Signature level: PAdES-B-LTA." in verdict
+    assert "It stays verifiable after this site's certificate expires" not in verdict
+    assert re.search(
+        r"A timestamp authority vouches for it until .+, before this site's certificate expires"
+        r" on .+: it needs a new timestamp by then to stay verifiable\.",
+        verdict,
+    )
