@@ -179,31 +179,54 @@ BROTLI_MODULE = "/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so"
 def nginx_config(*, folder: Path, port: int, upstreams: list[str], media_root: Path) -> str:
     """deploy/nginx/declaration.conf with what differs on a test machine replaced, and only
     that: plain HTTP on 127.0.0.1:`port` instead of TLS on 443 (and the redirect from port 80 on
-    a port nobody uses), the gunicorn instances at `upstreams` ("127.0.0.1:8001"), and the
-    cache folder, the compressing layer's socket and MEDIA_ROOT in `folder`. Each replaced text
-    must occur exactly once, so that a change to the file breaks this loudly."""
+    a port nobody uses), the site's name 127.0.0.1 instead of declaration.example.org (the
+    default server refuses any other), the gunicorn instances at `upstreams`
+    ("127.0.0.1:8001"), and the cache folder, the compressing layer's socket and MEDIA_ROOT in
+    `folder`. Each replaced text must occur exactly as often as stated, so that a change to the
+    file breaks this loudly."""
     config = NGINX_CONFIG.read_text()
-    replacements = {
-        "    server 127.0.0.1:8001;\n    server 127.0.0.1:8002;\n": "".join(
-            f"    server {address};\n" for address in upstreams
+    redirect_port = free_port()
+    replacements = [
+        (
+            "    server 127.0.0.1:8001;\n    server 127.0.0.1:8002;\n",
+            "".join(f"    server {address};\n" for address in upstreams),
+            1,
         ),
-        "    listen 80;\n    listen [::]:80;\n": f"    listen 127.0.0.1:{free_port()};\n",
-        "    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n": (
-            f"    listen 127.0.0.1:{port};\n"
+        (
+            "    listen 80 default_server;\n    listen [::]:80 default_server;\n"
+            "    listen 443 ssl http2 default_server;\n"
+            "    listen [::]:443 ssl http2 default_server;\n    ssl_reject_handshake on;\n",
+            f"    listen 127.0.0.1:{redirect_port} default_server;\n"
+            f"    listen 127.0.0.1:{port} default_server;\n",
+            1,
         ),
-        "    ssl_certificate /etc/letsencrypt/live/declaration.example.org/fullchain.pem;\n": "",
-        "    ssl_certificate_key /etc/letsencrypt/live/declaration.example.org/privkey.pem;\n": "",
-        "/var/cache/nginx/declaration ": f"{folder / 'cache'} ",
-        "/srv/declaration/media/;": f"{media_root}/;",
-    }
-    for old, new in replacements.items():
-        if config.count(old) != 1:
-            raise ValueError(f"{NGINX_CONFIG} should hold {old!r} once.")
+        ("    listen 80;\n    listen [::]:80;\n", f"    listen 127.0.0.1:{redirect_port};\n", 1),
+        (
+            "    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n",
+            f"    listen 127.0.0.1:{port};\n",
+            1,
+        ),
+        (
+            "    ssl_certificate /etc/letsencrypt/live/declaration.example.org/fullchain.pem;\n",
+            "",
+            1,
+        ),
+        (
+            "    ssl_certificate_key /etc/letsencrypt/live/declaration.example.org/privkey.pem;\n",
+            "",
+            1,
+        ),
+        ("server_name declaration.example.org;", "server_name 127.0.0.1;", 2),
+        ("https://declaration.example.org$request_uri", "https://127.0.0.1$request_uri", 1),
+        ("/var/cache/nginx/declaration ", f"{folder / 'cache'} ", 1),
+        ("/var/lib/declaration/media/;", f"{media_root}/;", 1),
+        ("/run/declaration-compressing.sock", str(folder / "compressing.sock"), 2),
+    ]
+    for old, new, times in replacements:
+        if config.count(old) != times:
+            raise ValueError(f"{NGINX_CONFIG} should hold {old!r} {times} time(s).")
         config = config.replace(old, new)
-    socket_path = "/run/declaration-compressing.sock"
-    if config.count(socket_path) != 2:
-        raise ValueError(f"{NGINX_CONFIG} should name {socket_path} twice.")
-    return config.replace(socket_path, str(folder / "compressing.sock"))
+    return config
 
 
 def start_nginx(

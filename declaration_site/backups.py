@@ -9,8 +9,13 @@ An archive (`declaration-backup-<UTC time>.tar`) holds:
   `database.sqlite3` (SQLite: a consistent copy through SQLite's backup API);
 - `media/…`: everything under MEDIA_ROOT (stored PDFs, open data files, logos).
 
-Restoring checks every checksum before touching anything, and refuses a database that has
-tables or a media folder that has files unless told to replace them (`replace=True`).
+Archives hold the database and personal data: the folder is made 0700 and each archive 0600,
+whatever the umask. Restoring never extracts the archive as tar would: it accepts only regular
+files with the names above that the manifest lists, streams each into a scratch folder while
+checking its SHA-256, and refuses the whole archive at the first member that is anything else
+(a link, a folder, a device, a name leading out) or does not match, before it touches the
+database or the media folder. It refuses a database that has tables or a media folder that has
+files unless told to replace them (`replace=True`).
 """
 
 import datetime
@@ -24,7 +29,7 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.db import connection
@@ -115,7 +120,7 @@ def latest_migrations() -> dict[str, str]:
 def back_up(*, folder: Path, keep: int | None = None) -> Path:
     """Write an archive of the database and MEDIA_ROOT into `folder` and return its path;
     with `keep`, then delete all but the newest `keep` archives in `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     taken_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     archive = folder / f"declaration-backup-{taken_at:%Y%m%dT%H%M%SZ}.tar"
     partial = archive.with_suffix(".tar.partial")
@@ -145,7 +150,10 @@ def back_up(*, folder: Path, keep: int | None = None) -> Path:
             manifest["files"][name] = {"bytes": path.stat().st_size, "sha256": sha256(path)}
         manifest_path = Path(scratch) / MANIFEST
         manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
-        with tarfile.open(partial, "w") as tar:
+        # Readable by the backup's user only, whatever the umask (os.open's mode is masked).
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "wb") as file, tarfile.open(fileobj=file, mode="w") as tar:
             tar.add(manifest_path, arcname=MANIFEST)
             for path, name in members:
                 tar.add(path, arcname=name)
@@ -192,6 +200,7 @@ def restore(*, archive: Path, replace: bool = False) -> Restored:
     Both must be empty (a database without tables, a media folder without files) unless
     `replace`: then the database's tables and the media folder's files are replaced."""
     manifest = read_manifest(archive)
+    check_members(archive, manifest)
     engine = manifest["database"]["engine"]
     if engine != connection.vendor:
         raise BackupError(
@@ -211,12 +220,7 @@ def restore(*, archive: Path, replace: bool = False) -> Restored:
             )
     with tempfile.TemporaryDirectory(prefix="declaration-restore-") as scratch:
         unpacked = Path(scratch)
-        with tarfile.open(archive) as tar:
-            tar.extractall(unpacked, filter="data")
-        for name, expected in manifest["files"].items():
-            path = unpacked / name
-            if not path.is_file() or sha256(path) != expected["sha256"]:
-                raise BackupError(f"{name} in {archive} does not match its checksum: not restored.")
+        unpack(archive, manifest, into=unpacked)
         if engine == "postgresql":
             restore_postgres(unpacked / POSTGRES_DUMP, replace=replace)
         else:
@@ -228,6 +232,79 @@ def restore(*, archive: Path, replace: bool = False) -> Restored:
             shutil.copytree(unpacked / "media", media, dirs_exist_ok=True)
     media_files = sum(1 for name in manifest["files"] if name.startswith("media/"))
     return Restored(manifest=manifest, media_files=media_files)
+
+
+def allowed_name(name: str) -> bool:
+    """Whether `name` is one a backup writes: the manifest, the database, or a clean relative
+    path under media/ (no absolute path, no `..`, no `.`, no empty part)."""
+    if name in (MANIFEST, POSTGRES_DUMP, SQLITE_COPY):
+        return True
+    parts = name.split("/")
+    return (
+        len(parts) >= 2
+        and parts[0] == "media"
+        and "\x00" not in name
+        and all(part not in ("", ".", "..") for part in parts)
+        and PurePosixPath(name).as_posix() == name
+    )
+
+
+def check_members(archive: Path, manifest: dict) -> None:
+    """Refuse an archive unless each member is a regular file with an allowed name, listed once
+    in the manifest (the manifest itself aside), and every listed file is there."""
+    listed = manifest.get("files")
+    if not isinstance(listed, dict) or not all(allowed_name(name) for name in listed):
+        raise BackupError(f"{archive} lists files that a backup never holds: not restored.")
+    seen = set()
+    try:
+        with tarfile.open(archive) as tar:
+            for member in tar:
+                name = member.name
+                if not member.isreg() or not allowed_name(name):
+                    raise BackupError(
+                        f"{archive} holds {name!r}, which is not a file a backup writes "
+                        "(a link, a folder, a device or a name outside the archive): not restored."
+                    )
+                if name in seen or (name != MANIFEST and name not in listed):
+                    raise BackupError(
+                        f"{archive} holds {name!r} twice or outside its manifest: not restored."
+                    )
+                seen.add(name)
+    except tarfile.TarError as error:
+        raise BackupError(f"{archive} cannot be read: {error}") from error
+    if missing := set(listed) - seen:
+        raise BackupError(f"{archive} lacks {sorted(missing)[0]!r}: not restored.")
+
+
+def unpack(archive: Path, manifest: dict, *, into: Path) -> None:
+    """Write each file the manifest lists into `into`, checking its SHA-256 as it is written
+    (to a temporary name, renamed once it matches). The first mismatch stops everything; the
+    caller's scratch folder, and what was written in it, is then removed."""
+    with tarfile.open(archive) as tar:
+        for member in tar:
+            if member.name == MANIFEST:
+                continue
+            if not member.isreg() or not allowed_name(member.name):
+                raise BackupError(f"{member.name!r} in {archive} changed while read: not restored.")
+            target = into.joinpath(*member.name.split("/"))
+            pending = target.with_name(f".{target.name}.unchecked")
+            digest = hashlib.sha256()
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with tar.extractfile(member) as source, pending.open("xb") as file:
+                    while chunk := source.read(CHUNK):
+                        digest.update(chunk)
+                        file.write(chunk)
+            except OSError as error:
+                raise BackupError(
+                    f"{member.name} in {archive} cannot be restored: {error}"
+                ) from error
+            if digest.hexdigest() != manifest["files"][member.name]["sha256"]:
+                pending.unlink()
+                raise BackupError(
+                    f"{member.name} in {archive} does not match its checksum: not restored."
+                )
+            pending.rename(target)
 
 
 def restore_postgres(dump: Path, *, replace: bool) -> None:

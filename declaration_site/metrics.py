@@ -57,25 +57,34 @@ RECENT = timedelta(hours=1)
 
 
 def scraper_address(request) -> str:
-    """The address the site knows the client by: behind a proxy (RATELIMIT_IP_META_KEY set),
-    the one in its header; without the header, the connection's (Prometheus asking a server
-    directly). A header with no valid address gives "", refused: the connection then comes
-    from the proxy, and the proxy's own address must not let an outside request in."""
+    """The address the site knows the client by. Behind a proxy (RATELIMIT_IP_META_KEY set),
+    the one in its header, but only when the connection comes from the proxy itself
+    (TRUSTED_PROXY_NETWORKS): anyone else could write that header. Without the header, the
+    connection's (Prometheus asking a server directly). A header with no valid address gives
+    "", refused: the proxy's own address must not let an outside request in."""
     meta_key = settings.CLIENT_IP_META_KEY
-    if meta_key and request.META.get(meta_key):
+    remote = last_valid_address(request.META.get("REMOTE_ADDR", ""))
+    if (
+        meta_key
+        and request.META.get(meta_key)
+        and in_networks(remote, settings.TRUSTED_PROXY_NETWORKS)
+    ):
         return last_valid_address(request.META[meta_key])
-    return last_valid_address(request.META.get("REMOTE_ADDR", ""))
+    return remote
 
 
-def allowed(address: str) -> bool:
+def in_networks(address: str, networks: list[str]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
     if ip.version == 6 and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    networks = settings.METRICS_ALLOWED_NETWORKS
     return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)
+
+
+def allowed(address: str) -> bool:
+    return in_networks(address, settings.METRICS_ALLOWED_NETWORKS)
 
 
 @csrf_exempt

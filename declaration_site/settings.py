@@ -380,9 +380,13 @@ LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}
 
 # /metrics (declaration_site/metrics.py) answers only clients in these networks, by the address
 # the site knows them by (behind a proxy, the one in RATELIMIT_IP_META_KEY); others get a 404.
+# The header of RATELIMIT_IP_META_KEY is believed there only from TRUSTED_PROXY_NETWORKS, the
+# addresses nginx connects from (gunicorn listens on 127.0.0.1 in deploy/systemd).
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
-try:
-    for network in METRICS_ALLOWED_NETWORKS:
-        ipaddress.ip_network(network, strict=False)
-except ValueError as error:
-    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {error}") from None
+TRUSTED_PROXY_NETWORKS = env_list("TRUSTED_PROXY_NETWORKS", "127.0.0.1/32,::1/128")
+for _name in ("METRICS_ALLOWED_NETWORKS", "TRUSTED_PROXY_NETWORKS"):
+    try:
+        for network in globals()[_name]:
+            ipaddress.ip_network(network, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{_name}: {error}") from None

@@ -7,7 +7,14 @@ after DATABASE_URL's with `_backed_up`), the restored one on another (`_restored
 dropped afterwards. CI runs this on SQLite and on PostgreSQL.
 """
 
+import hashlib
+import io
+import json
+import os
+import stat
 import subprocess
+import tarfile
+import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -22,6 +29,7 @@ from bench.site_processes import (
     start_gunicorn,
     stop,
 )
+from declaration_site.backups import BackupError, restore
 from principles.pdf.signing import verify_pdf
 from tests.conftest import PASSPHRASE
 from tests.test_scale_out import database_of_its_own
@@ -141,9 +149,6 @@ def test_the_restored_sites_stored_pdfs_still_verify(drill, settings, signing_ke
 
 
 def test_the_archive_lists_every_file_with_its_checksum_time_and_release(drill):
-    import json
-    import tarfile
-
     with tarfile.open(drill["archive"]) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
         members = {name for name in tar.getnames() if name != "manifest.json"}
@@ -169,3 +174,128 @@ def test_an_archive_that_was_altered_is_not_restored(drill, tmp_path):
     refused = restore_site(altered, env=drill["restored"], replace=True)
     assert refused.returncode != 0
     assert "does not match its checksum" in refused.stderr
+
+
+def test_archives_are_readable_by_their_owner_only_whatever_the_umask(drill, tmp_path):
+    folder = tmp_path / "private-backups"
+    previous = os.umask(0o022)
+    try:
+        manage("backup_site", str(folder), env=drill["original"])
+    finally:
+        os.umask(previous)
+    (archive,) = folder.glob("declaration-backup-*.tar")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+
+
+# Crafted archives: each is refused whole, before anything is written outside the scratch
+# folder (and before the database or the media folder is touched).
+
+
+def add_member(tar, name: str, *, kind=tarfile.REGTYPE, link: str = "", content: bytes = b""):
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, link
+    info.mode = 0o777 if kind == tarfile.DIRTYPE else 0o644
+    info.size = len(content) if kind == tarfile.REGTYPE else 0
+    tar.addfile(info, io.BytesIO(content) if kind == tarfile.REGTYPE else None)
+
+
+def crafted(path: Path, members, *, listed: dict | None = None) -> Path:
+    """An archive with a manifest listing `listed` (name: content) followed by `members`."""
+    files = {
+        name: {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+        for name, content in (listed or {}).items()
+    }
+    manifest = {"database": {"engine": "sqlite"}, "files": files, "taken_at": "x"}
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
+        add_member(tar, "manifest.json", content=json.dumps(manifest).encode())
+        for name, kwargs in members:
+            add_member(tar, name, **kwargs)
+    return path
+
+
+def symlink_chain_archive(path: Path) -> Path:
+    """The proof of concept of CVE-2025-4517 (tarfile's "data" filter, Python < 3.11.13): a
+    chain of symlinks longer than PATH_MAX that resolves outside the target, then a file
+    written through it."""
+    steps = "abcdefghijklmnop"
+    guess = os.path.join(tempfile.gettempdir(), "declaration-restore-XXXXXXXX")
+    length = (os.pathconf(tempfile.gettempdir(), "PC_PATH_MAX") - len(guess) - 1) // 17
+    component, members, at = "d" * length, [], ""
+    for step in steps:
+        members.append((os.path.join(at, component), {"kind": tarfile.DIRTYPE}))
+        members.append((os.path.join(at, step), {"kind": tarfile.SYMTYPE, "link": component}))
+        at = os.path.join(at, component)
+    link_path = os.path.join(*steps, "l" * 254)
+    members.append((link_path, {"kind": tarfile.SYMTYPE, "link": os.path.join(*[".."] * 16)}))
+    members.append(("escape", {"kind": tarfile.SYMTYPE, "link": os.path.join(link_path, "..")}))
+    members.append((f"escape/{ESCAPED}", {"content": b"written by a crafted archive\n"}))
+    return crafted(path, members, listed={"database.sqlite3": b"0"})
+
+
+ESCAPED = "written_outside_the_restore_target"
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    """restore's scratch folders in a folder of this test, deep enough that an escape lands
+    in tmp_path, where the test looks."""
+    folder = tmp_path / "a" / "b" / "tmp"
+    folder.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def written_outside(tmp_path: Path, media: Path) -> list[Path]:
+    found = [path for path in tmp_path.rglob("*") if path.is_file() and ESCAPED in path.name]
+    found += [path for path in tmp_path.rglob("escape*") if path.is_file()]
+    found += [path for path in media.rglob("*") if path.is_file()]
+    return found + [Path("/tmp", ESCAPED)] * Path("/tmp", ESCAPED).exists()
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["symlink chain (CVE-2025-4517)", "../ member", "symlink member", "absolute path", "unlisted"],
+)
+def test_a_crafted_archive_is_refused_whole_and_writes_nothing_outside(
+    kind, tmp_path, scratch, settings
+):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    archive = tmp_path / "crafted.tar"
+    pdf = {"media/pdfs/a.pdf": b"%PDF-1.7"}
+    if kind.startswith("symlink chain"):
+        symlink_chain_archive(archive)
+    elif kind == "../ member":
+        crafted(archive, [(f"../{ESCAPED}", {"content": b"x"})], listed={f"../{ESCAPED}": b"x"})
+    elif kind == "symlink member":
+        members = [("media/pdfs", {"kind": tarfile.SYMTYPE, "link": str(tmp_path)})]
+        members.append(("media/pdfs/a.pdf", {"content": b"%PDF-1.7"}))
+        crafted(archive, members, listed=pdf)
+    elif kind == "absolute path":
+        escape = str(tmp_path / ESCAPED)
+        crafted(archive, [(escape, {"content": b"x"})], listed={escape: b"x"})
+    else:
+        members = [(name, {"content": content}) for name, content in pdf.items()]
+        members.append(("media/extra.pdf", {"content": b"%PDF-1.7"}))
+        crafted(archive, members, listed=pdf)
+
+    with pytest.raises(BackupError, match="not restored"):
+        restore(archive=archive, replace=True)
+
+    assert written_outside(tmp_path, tmp_path / "media") == []
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_member_that_does_not_match_is_removed_and_the_rest_not_restored(
+    tmp_path, scratch, settings
+):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    listed = {"database.sqlite3": b"SQLite", "media/pdfs/a.pdf": b"%PDF-1.7"}
+    members = [("database.sqlite3", {"content": b"SQLite"})]
+    members.append(("media/pdfs/a.pdf", {"content": b"%PDF-1.6"}))
+
+    with pytest.raises(BackupError, match=r"media/pdfs/a\.pdf in .* does not match its checksum"):
+        restore(archive=crafted(tmp_path / "altered.tar", members, listed=listed), replace=True)
+
+    assert list(scratch.iterdir()) == []
+    assert not (tmp_path / "media").exists()

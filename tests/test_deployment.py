@@ -9,6 +9,7 @@ units' syntax and that their programs exist, where the machine has it.
 
 import configparser
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -302,3 +303,19 @@ def test_systemd_analyze_verifies_every_unit(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_nginx_sends_stored_files_from_the_media_root_of_the_example_environment():
+    """The `/_stored/` alias and MEDIA_ROOT name the same folder (else every PDF and open
+    data file is a 404 through nginx), and backups are written outside it (else each archive
+    would hold the ones before it)."""
+    example = read_environment_file(ROOT / "deploy" / "environment.example")
+    config = (ROOT / "deploy" / "nginx" / "declaration.conf").read_text()
+    alias = re.search(r"location /_stored/ \{[^}]*?\balias (\S+);", config).group(1)
+    backup = shlex.split(unit("declaration-backup.service")["Service"]["ExecStart"])
+
+    assert Path(alias) == Path(example["MEDIA_ROOT"])
+    assert alias.endswith("/")
+    assert BACKUPS in backup
+    assert not Path(BACKUPS).is_relative_to(example["MEDIA_ROOT"])
+    assert not Path(example["MEDIA_ROOT"]).is_relative_to(INSTALLED_AT)

@@ -113,6 +113,20 @@ def test_behind_nginx_an_outside_client_it_forwards_is_refused(client, db, setti
     assert direct.status_code == 200
 
 
+def test_an_x_real_ip_is_believed_only_from_the_proxy(client, db, settings):
+    settings.CLIENT_IP_META_KEY = "HTTP_X_REAL_IP"
+
+    spoofed = scrape(client, REMOTE_ADDR=OUTSIDE, HTTP_X_REAL_IP="127.0.0.1")
+    settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
+    from_a_former_proxy = scrape(client, REMOTE_ADDR=NGINX, HTTP_X_REAL_IP="127.0.0.1")
+    settings.METRICS_ALLOWED_NETWORKS = ["127.0.0.1/32", "10.9.9.9/32"]
+    from_the_proxy = scrape(client, REMOTE_ADDR="10.1.2.3", HTTP_X_REAL_IP="10.9.9.9")
+
+    assert spoofed.status_code == 404
+    assert from_a_former_proxy.status_code == 200  # its own address, 127.0.0.1, is allowed
+    assert from_the_proxy.status_code == 200
+
+
 def test_the_metrics_are_in_no_language_in_no_cache_and_set_no_cookie(client, db):
     response = scrape(client)
 

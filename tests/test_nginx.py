@@ -11,6 +11,7 @@ Redis database in SCALE_OUT_REDIS_URL, emptied). Needs Debian's nginx and its br
 
 import gzip
 import json
+import socket
 import time
 import urllib.parse
 import urllib.request
@@ -275,3 +276,46 @@ def test_nginx_sends_the_stored_pdf_and_open_data_that_django_chose(site):
     assert as_json.headers["Content-Type"] == "application/json"
     assert as_json.text.lstrip().startswith(("{", "["))
     assert hidden.status == 404
+
+
+def sent_raw(url: str, request: str) -> bytes:
+    """What nginx at `url` answers to `request`, written as is on a socket (urllib would not
+    send an absolute request line); b"" when it closes the connection without a word (444)."""
+    address = urllib.parse.urlsplit(url)
+    with socket.create_connection((address.hostname, address.port), timeout=30) as connection:
+        connection.sendall(request.encode())
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+        return answer
+
+
+def test_a_foreign_host_is_refused_or_kept_apart_and_never_reaches_a_reader(site):
+    """Django builds links from the Host nginx passes on: a page asked for under another name
+    or port must never be the copy a reader gets from the cache."""
+    ours = urllib.parse.urlsplit(site.a).netloc
+    ask = "GET {target} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: " + BROWSER
+    ask += "\r\nConnection: close\r\n\r\n"
+
+    foreign_name = sent_raw(site.a, ask.format(target="/endorsers/", host="evil.example:7777"))
+    absolute_foreign = sent_raw(
+        site.a, ask.format(target="http://evil.example:7777/endorsers/", host=ours)
+    )
+    for _ in range(2):
+        foreign_port = sent_raw(site.a, ask.format(target="/endorsers/", host="127.0.0.1:7777"))
+        absolute_port = sent_raw(
+            site.a, ask.format(target="http://127.0.0.1:7777/endorsers/", host=ours)
+        )
+    readers = [fetched(f"{site.a}/endorsers/") for _ in range(3)]
+
+    assert foreign_name == absolute_foreign == b""
+    assert foreign_port.startswith(b"HTTP/1.1 200")
+    assert absolute_port.startswith(b"HTTP/1.1 200")
+    assert "HIT" in [cache_status(reader) for reader in readers]
+    for reader in readers:
+        assert reader.status == 200
+        assert ":7777" not in reader.text
+        assert "evil.example" not in reader.text
