@@ -153,7 +153,8 @@ def store_certificate(*, endorsement_id: int) -> CertificatePdf | None:
     try:
         with transaction.atomic():
             locked = Endorsement.objects.select_for_update().get(pk=endorsement_id)
-            stored = CertificatePdf.objects.filter(endorsement=locked).first()
+            # Locked too: a timestamp renewal (principles/pdf/renewal.py) may be replacing it.
+            stored = CertificatePdf.objects.select_for_update().filter(endorsement=locked).first()
             still_true = locked.status == Endorsement.Status.APPROVED and digest == stated_hash(
                 certificate_of(locked)
             )
@@ -178,10 +179,14 @@ def discard_certificates(*, endorsement_ids) -> None:
     rows now, the files once the transaction commits (they name the organisation)."""
     if not endorsement_ids:
         return
-    gone = list(CertificatePdf.objects.filter(endorsement__in=endorsement_ids))
-    if gone:
-        CertificatePdf.objects.filter(pk__in=[pdf.pk for pdf in gone]).delete()
-        transaction.on_commit(lambda: [pdf.file.delete(save=False) for pdf in gone])
+    with transaction.atomic():
+        # Locked, so that the files are those of the rows deleted, not of rows a timestamp
+        # renewal (principles/pdf/renewal.py) was replacing meanwhile.
+        rows = CertificatePdf.objects.select_for_update().filter(endorsement__in=endorsement_ids)
+        gone = list(rows)
+        if gone:
+            CertificatePdf.objects.filter(pk__in=[pdf.pk for pdf in gone]).delete()
+            transaction.on_commit(lambda: [pdf.file.delete(save=False) for pdf in gone])
 
 
 def certificate_to_serve(endorsement: Endorsement) -> CertificatePdf:

@@ -7,6 +7,7 @@ Each kind of stored PDF is one QuerySet in `stored_signed_pdfs()`: rows with a `
 where the model has one, a `size`."""
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from pathlib import PurePosixPath
@@ -14,6 +15,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.utils.crypto import get_random_string
 from django_tasks import task
 
 from declaration_site import periodic
@@ -42,23 +44,43 @@ def needing_new_timestamp(rows: Iterable[models.Model], *, within: timedelta) ->
             yield row
 
 
-def add_timestamp_to_stored(row: models.Model) -> None:
-    """Append a document timestamp to the stored PDF of `row`: the new file is stored next to
-    the old one and takes its place, and the old file is deleted once that is committed
-    (downloads that already opened it finish reading it)."""
+def add_timestamp_to_stored(row: models.Model) -> bool:
+    """Append a document timestamp to the stored PDF of `row`; whether it got one.
+
+    The timestamp authority takes its time, and meanwhile the row may have gone (a withdrawn
+    endorsement's certificate, which names the organisation) or got another file (a renamed
+    one's): the row is locked and the renewal kept only if it still points to the file that was
+    read. The new file gets a name of its own, so that it never overwrites nor is overwritten;
+    it is deleted if it is not kept, and the old one once the new one is committed."""
+    old = row.file.name
+    storage = row.file.storage
     with row.file.open("rb") as stored:
         pdf = add_document_timestamp(stored.read())
-    old = row.file.name
-    row.file.save(PurePosixPath(old).name, ContentFile(pdf), save=False)
-    fields = ["file"]
-    if hasattr(row, "size"):
-        row.size, fields = len(pdf), [*fields, "size"]
-    storage = row.file.storage
-    with transaction.atomic():
-        row.save(update_fields=fields)
-        public_content_changed()  # the file that downloads get has a new name
-        transaction.on_commit(lambda: storage.delete(old))
-    logger.info("Added a document timestamp to %s: %s", row, row.file.name)
+    path = PurePosixPath(old)
+    new = None
+    try:
+        with transaction.atomic():
+            current = type(row).objects.select_for_update().filter(pk=row.pk, file=old).first()
+            if current is None:
+                logger.info("Not renewing %s: it changed while it was timestamped", row)
+                return False
+            # The hash the name starts with, then a part of its own for each renewal.
+            stem = re.split(r"[-_]", path.stem)[0]
+            name = path.with_name(f"{stem}-{get_random_string(12)}.pdf")
+            new = storage.save(str(name), ContentFile(pdf))
+            current.file.name = new
+            fields = ["file"]
+            if hasattr(current, "size"):
+                current.size, fields = len(pdf), [*fields, "size"]
+            current.save(update_fields=fields)
+            public_content_changed()  # the file that downloads get has a new name
+            transaction.on_commit(lambda: storage.delete(old))
+    except BaseException:
+        if new is not None:
+            storage.delete(new)
+        raise
+    logger.info("Added a document timestamp to %s: %s", current, new)
+    return True
 
 
 def renew_timestamps(*, within: timedelta) -> tuple[int, int]:
@@ -68,12 +90,11 @@ def renew_timestamps(*, within: timedelta) -> tuple[int, int]:
     for rows in stored_signed_pdfs():
         for row in needing_new_timestamp(rows, within=within):
             try:
-                add_timestamp_to_stored(row)
+                if add_timestamp_to_stored(row):
+                    renewed += 1
             except Exception:
                 logger.exception("Could not add a document timestamp to %s", row)
                 failed += 1
-            else:
-                renewed += 1
     return renewed, failed
 
 

@@ -12,7 +12,8 @@ the site's certificate expires (`check --deploy` says so).
 
 A PDF counts as genuine when its one signature was made with the site's certificate, still
 matches the bytes it covers, and everything added after it is validation data or document
-timestamps.
+timestamps. What it says it holds (the version, the signatories' count and time) is read from
+the revision the signature covers, never from a later one.
 """
 
 import asyncio
@@ -42,7 +43,17 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.diff_analysis import (
+    DEFAULT_DIFF_POLICY,
+    CatalogModificationRule,
+    DSSCompareRule,
+    MetadataUpdateRule,
+    ModificationLevel,
+    ObjectStreamRule,
+    StandardDiffPolicy,
+    XrefStreamRule,
+)
+from pyhanko.sign.diff_analysis.constants import ROOT_EXEMPT_STRICT_COMPARISON
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import extract_certificate_info
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
@@ -73,6 +84,22 @@ METADATA_NAMES = (
 
 # The name of the signature's form field (the document timestamps get fields of their own).
 SIGNATURE_FIELD = "Signature"
+
+# What may change after the signature: pyHanko's default policy without its rule for the
+# document information dictionary, which lets anyone replace it at the level of long-term
+# validation updates. Left: the validation data (DSS), the document timestamps' fields, the
+# file's structure, and the XMP metadata stream, which pyHanko rewrites (its modification date)
+# with each document timestamp; the catalog must keep pointing to that same stream.
+AFTER_SIGNATURE_POLICY = StandardDiffPolicy(
+    global_rules=[
+        CatalogModificationRule(ignored_keys=ROOT_EXEMPT_STRICT_COMPARISON - {"/Metadata"}),
+        XrefStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        DSSCompareRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        MetadataUpdateRule().as_qualified(ModificationLevel.LTA_UPDATES),
+    ],
+    form_rule=DEFAULT_DIFF_POLICY.form_rule,
+)
 
 
 @functools.cache
@@ -355,8 +382,12 @@ class Verification:
 
     @property
     def snapshot_taken_at(self) -> datetime.datetime | None:
-        taken_at = self.metadata.get("snapshot_taken_at")
-        return datetime.datetime.fromisoformat(taken_at) if taken_at else None
+        """When the signatories were counted; None when the file does not say, or says it in a
+        form that is not a time."""
+        try:
+            return datetime.datetime.fromisoformat(self.metadata["snapshot_taken_at"])
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 def verify_pdf(data: bytes) -> Verification:
@@ -412,8 +443,13 @@ def _judge(reader: PdfFileReader, signatures: list) -> Verification:
         return Verification(Verdict.ALTERED)
     signature = signatures[0]
     context = validation_context(fetching=False)
-    status = _run(async_validate_pdf_signature(signature, context))
+    status = _run(
+        async_validate_pdf_signature(signature, context, diff_policy=AFTER_SIGNATURE_POLICY)
+    )
     if not (status.intact and status.valid) or not _only_validation_data_after(status):
+        return Verification(Verdict.ALTERED)
+    signed = reader.get_historical_resolver(signature.signed_revision)
+    if not _same_information_after(reader, signed):
         return Verification(Verdict.ALTERED)
     timestamp = status.timestamp_validity
     timestamped = timestamp is not None and timestamp.intact and timestamp.valid
@@ -426,7 +462,11 @@ def _judge(reader: PdfFileReader, signatures: list) -> Verification:
             allow_fetching=False,
             moment=timestamp.timestamp,
         )
-        status = _run(async_validate_pdf_signature(signature, at_that_time))
+        status = _run(
+            async_validate_pdf_signature(
+                signature, at_that_time, diff_policy=AFTER_SIGNATURE_POLICY
+            )
+        )
     # The site's own certificate is a trust root, whose expiry path validation does not check.
     vouched = timestamped and timestamp.timestamp <= certificate.not_valid_after
     if _expired(certificate) and not vouched:
@@ -454,7 +494,7 @@ def _judge(reader: PdfFileReader, signatures: list) -> Verification:
     return Verification(
         Verdict.GENUINE,
         signed_at=timestamp.timestamp if timestamped else status.signer_reported_dt,
-        metadata=_metadata_of(reader),
+        metadata=_metadata_of(signed),
         level=level,
         timestamp_authority=_name_of(timestamp.signing_cert) if timestamped else "",
         timestamp_unconfirmed=(timestamp is not None and not timestamped) or not stamps_confirmed,
@@ -465,7 +505,7 @@ def _judge(reader: PdfFileReader, signatures: list) -> Verification:
 
 def _only_validation_data_after(status) -> bool:
     """The signature covers the whole file, or what was added after it is validation data
-    and document timestamps only."""
+    and document timestamps only (`AFTER_SIGNATURE_POLICY`)."""
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         return True
     return (
@@ -495,13 +535,30 @@ def _carries_validation_data(reader: PdfFileReader, certificate) -> bool:
     return certificate.issuer_serial in store.certs
 
 
-def _metadata_of(reader: PdfFileReader) -> dict[str, str]:
-    info = reader.trailer_view.get("/Info")
+def _same_information_after(reader: PdfFileReader, signed) -> bool:
+    """Whether every revision after the signed one keeps the signed revision's document
+    information dictionary: the same /Info entry in its trailer. (Its object cannot be
+    rewritten: `AFTER_SIGNATURE_POLICY` allows no change to it.)"""
+    before = signed.trailer_view.raw_get("/Info") if "/Info" in signed.trailer_view else None
+    for revision in range(signed.revision + 1, reader.xrefs.total_revisions):
+        trailer = reader.get_historical_resolver(revision).trailer_view
+        if (trailer.raw_get("/Info") if "/Info" in trailer else None) != before:
+            return False
+    return True
+
+
+def _metadata_of(signed) -> dict[str, str]:
+    """What the document information dictionary of the signed revision (`signed`, a
+    historical resolver) says the file holds: text values only."""
+    info = signed.trailer_view.get("/Info")
     if info is None:
         return {}
     info = info.get_object()
+    if not isinstance(info, generic.DictionaryObject):
+        return {}
     keys = {name.replace("-", "_"): "/" + name.replace("-", "") for name in METADATA_NAMES}
-    return {name: str(info[key]) for name, key in keys.items() if key in info}
+    values = {name: info.get(key) for name, key in keys.items()}
+    return {name: str(value) for name, value in values.items() if isinstance(value, str)}
 
 
 def self_signed_certificate(

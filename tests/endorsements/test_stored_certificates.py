@@ -323,3 +323,120 @@ def test_behind_nginx_the_certificate_is_sent_by_nginx_and_stays_private(
     assert response.content == b""
     assert response["Cache-Control"] == "private, max-age=300"
     assert "X-Accel-Expires" not in response
+
+
+def stored_files(settings) -> list[str]:
+    folder = settings.MEDIA_ROOT / "certificates"
+    return sorted(str(p.relative_to(settings.MEDIA_ROOT)) for p in folder.rglob("*") if p.is_file())
+
+
+def test_a_withdrawal_during_a_timestamp_renewal_leaves_no_file_naming_the_organisation(
+    make_endorsement,
+    approve,
+    pdf_settings,
+    settings,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from principles.pdf import renewal
+
+    endorsement = make_endorsement("Secret Org Alpha", country="PE", status="confirmed")
+    approve(endorsement)
+    row = CertificatePdf.objects.get(endorsement=endorsement)  # as the daily renewal holds it
+
+    def timestamp_while_withdrawn(pdf):  # the authority answers after the endorser withdrew
+        with django_capture_on_commit_callbacks(execute=True):
+            withdraw_endorsement(endorsement=endorsement)
+        return pdf + b"\n%timestamp\n"
+
+    monkeypatch.setattr(renewal, "add_document_timestamp", timestamp_while_withdrawn)
+    with django_capture_on_commit_callbacks(execute=True):
+        renewed = renewal.add_timestamp_to_stored(row)
+
+    assert not renewed
+    assert not CertificatePdf.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_a_rename_during_a_timestamp_renewal_keeps_the_certificate_of_the_new_name(
+    make_endorsement,
+    approve,
+    moderator,
+    pdf_settings,
+    settings,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from principles.pdf import renewal
+
+    endorsement = make_endorsement("Old Personal Name Org", country="KE", status="confirmed")
+    approve(endorsement)
+    row = CertificatePdf.objects.get(endorsement=endorsement)
+    ask_for_new_name(endorsement, name="New Name Org", country="KE")
+
+    def timestamp_while_renamed(pdf):
+        with django_capture_on_commit_callbacks(execute=True):
+            approve_change(change=EndorsementChange.objects.get(), moderator=moderator)
+        return pdf + b"\n%timestamp\n"
+
+    monkeypatch.setattr(renewal, "add_document_timestamp", timestamp_while_renamed)
+    with django_capture_on_commit_callbacks(execute=True):
+        renewed = renewal.add_timestamp_to_stored(row)
+
+    stored = CertificatePdf.objects.get(endorsement=endorsement)
+    assert not renewed
+    assert stored_files(settings) == [stored.file.name]
+    assert "New Name Org" in stored_text(endorsement)
+    assert "Old Personal Name Org" not in stored_text(endorsement)
+
+
+def test_a_renewal_that_fails_once_the_new_file_is_stored_removes_it(
+    make_endorsement,
+    approve,
+    pdf_settings,
+    settings,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from principles.pdf import renewal
+
+    endorsement = make_endorsement("Red de Escuelas Rurales", country="PE", status="confirmed")
+    approve(endorsement)
+    row = CertificatePdf.objects.get(endorsement=endorsement)
+    monkeypatch.setattr(renewal, "add_document_timestamp", lambda pdf: pdf + b"\n%timestamp\n")
+
+    def failing():
+        raise RuntimeError("the cache is down")
+
+    monkeypatch.setattr(renewal, "public_content_changed", failing)
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
+        renewal.add_timestamp_to_stored(row)
+
+    assert CertificatePdf.objects.get().file.name == row.file.name
+    assert stored_files(settings) == [row.file.name]
+
+
+def test_a_renewed_certificate_gets_a_name_of_its_own_and_the_old_file_goes(
+    make_endorsement,
+    approve,
+    pdf_settings,
+    settings,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from principles.pdf import renewal
+
+    endorsement = make_endorsement("Red de Escuelas Rurales", country="PE", status="confirmed")
+    approve(endorsement)
+    row = CertificatePdf.objects.get(endorsement=endorsement)
+    monkeypatch.setattr(renewal, "add_document_timestamp", lambda pdf: pdf + b"\n%timestamp\n")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert renewal.add_timestamp_to_stored(row)
+        assert renewal.add_timestamp_to_stored(CertificatePdf.objects.get())
+
+    stored = CertificatePdf.objects.get()
+    assert stored.file.name != row.file.name
+    assert stored.file.name.startswith(row.file.name.removesuffix(".pdf") + "-")
+    assert stored_files(settings) == [stored.file.name]
+    assert stored.size == len(stored.file.read())

@@ -173,6 +173,7 @@ def test_a_pdf_whose_timestamp_expires_soon_gets_a_new_document_timestamp(
     assert renewed.startswith(old_bytes)  # an incremental update
     assert stored.size == len(renewed)
     assert not stored.file.storage.exists(old_name)
+    assert stored.file.name.startswith(old_name.removesuffix(".pdf") + "-")  # a name of its own
     assert len(PdfFileReader(BytesIO(renewed)).embedded_timestamp_signatures) == 2
     verification = verify_pdf(renewed)
     assert verification.verdict is Verdict.GENUINE

@@ -8,12 +8,20 @@ from io import BytesIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 
 from principles.pdf.render import render_declaration
-from principles.pdf.signing import Level, Verdict, create_self_signed_key, verify_pdf
+from principles.pdf.signing import (
+    Level,
+    Verdict,
+    add_document_timestamp,
+    create_self_signed_key,
+    sign_pdf,
+    verify_pdf,
+)
 from tests.conftest import running_timestamp_authority
 from tests.html import parse_strict, submit
 from tests.principles.pdf.hostile_pdfs import pdf_with
@@ -116,6 +124,118 @@ def test_an_update_after_the_signature_that_is_not_a_timestamp_is_an_alteration(
     writer.write(changed)
 
     assert verify_pdf(changed.getvalue()).verdict is Verdict.ALTERED
+
+
+def attackers_writer(pdf: bytes) -> IncrementalPdfFileWriter:
+    """A writer of an incremental update to `pdf` that changes only what it is told to (not
+    the modification dates pyHanko's writer adds of its own accord)."""
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    writer._update_meta = lambda: None
+    return writer
+
+
+def with_information(pdf: bytes, entries: dict[str, str], *, in_place: bool = False) -> bytes:
+    """`pdf` with an incremental update whose document information dictionary holds `entries`:
+    a new dictionary the trailer points to, or (`in_place`) the signed one rewritten."""
+    writer = attackers_writer(pdf)
+    info = generic.DictionaryObject(
+        {generic.NameObject(key): generic.TextStringObject(value) for key, value in entries.items()}
+    )
+    if in_place:
+        reference = writer.trailer.raw_get("/Info")
+        reference.get_object().update(info)
+        writer.update_container(reference.get_object())
+    else:
+        writer.set_info(writer.add_object(info))
+    changed = BytesIO()
+    writer.write(changed)
+    return changed.getvalue()
+
+
+FORGED = {
+    "/declarationversion": "1",
+    "/snapshotcount": "123456",
+    "/snapshottakenat": "2030-01-01T00:00:00+00:00",
+    "/snapshothash": "f" * 64,
+}
+
+
+def test_a_new_information_dictionary_after_the_signature_is_an_alteration(long_term_pdf):
+    forged = with_information(long_term_pdf, FORGED)
+
+    response = upload(forged)
+
+    assert verify_pdf(forged).verdict is Verdict.ALTERED
+    assert response.status_code == 200
+    assert "Altered: this file has been changed since this site signed it" in verdict_of(response)
+    assert "123456" not in verdict_of(response)
+    assert "2030" not in verdict_of(response)
+
+
+def test_the_signed_information_dictionary_rewritten_after_the_signature_is_an_alteration(
+    long_term_pdf,
+):
+    forged = with_information(long_term_pdf, FORGED, in_place=True)
+
+    assert verify_pdf(forged).verdict is Verdict.ALTERED
+
+
+def test_a_trailer_pointing_to_another_signed_object_after_the_signature_is_an_alteration(
+    long_term_pdf,
+):
+    writer = attackers_writer(long_term_pdf)
+    writer.set_info(writer.root.raw_get("/Pages"))
+    writer.add_object(generic.NullObject())  # an update needs something: an orphan will do
+    changed = BytesIO()
+    writer.write(changed)
+
+    assert verify_pdf(changed.getvalue()).verdict is Verdict.ALTERED
+
+
+def test_a_forged_date_after_the_signature_gets_a_verdict_not_an_error(long_term_pdf):
+    forged = with_information(long_term_pdf, {**FORGED, "/snapshottakenat": "not-a-date"})
+
+    response = upload(forged)
+
+    assert response.status_code in {200, 422}
+    assert "Altered: this file has been changed" in verdict_of(response)
+
+
+def test_a_genuine_file_whose_signed_date_is_not_a_date_gets_a_verdict_not_an_error(
+    pdf_settings, db
+):
+    unsigned = pdf_with(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+            b"<< /declarationversion (1) /snapshotcount (3) /snapshottakenat (not-a-date) >>",
+        ]
+    ).replace(b"/Root 1 0 R", b"/Root 1 0 R /Info 4 0 R")
+    signed = sign_pdf(unsigned, reason="test")
+
+    verification = verify_pdf(signed)
+    response = upload(signed)
+
+    assert verification.verdict is Verdict.GENUINE
+    assert verification.snapshot_taken_at is None
+    assert response.status_code == 200
+    verdict = verdict_of(response)
+    assert "Genuine: signed by this site and unaltered" in verdict
+    assert "It holds version 1 of the declaration with 3 signatories" in verdict
+
+
+def test_a_renewed_file_is_still_genuine_and_says_what_it_held_when_signed(long_term_pdf):
+    renewed = add_document_timestamp(add_document_timestamp(long_term_pdf))
+
+    verification = verify_pdf(renewed)
+
+    assert verification.verdict is Verdict.GENUINE
+    assert verification.level is Level.B_LTA
+    assert verification.metadata["declaration_version"] == "1"
+    assert verification.metadata["snapshot_count"] == "3"
+    assert verification.snapshot_taken_at is not None
+    assert "with 3 signatories" in verdict_of(upload(renewed))
 
 
 def test_a_second_signature_after_the_sites_is_an_alteration(long_term_pdf, tmp_path):
