@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from bench.site_processes import (
     PYTHON,
@@ -200,13 +201,18 @@ def add_member(tar, name: str, *, kind=tarfile.REGTYPE, link: str = "", content:
     tar.addfile(info, io.BytesIO(content) if kind == tarfile.REGTYPE else None)
 
 
+def database_member() -> str:
+    """The name of the database's file in an archive of the database the tests run on."""
+    return "database.dump" if connection.vendor == "postgresql" else "database.sqlite3"
+
+
 def crafted(path: Path, members, *, listed: dict | None = None) -> Path:
     """An archive with a manifest listing `listed` (name: content) followed by `members`."""
     files = {
         name: {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
         for name, content in (listed or {}).items()
     }
-    manifest = {"database": {"engine": "sqlite"}, "files": files, "taken_at": "x"}
+    manifest = {"database": {"engine": connection.vendor}, "files": files, "taken_at": "x"}
     with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
         add_member(tar, "manifest.json", content=json.dumps(manifest).encode())
         for name, kwargs in members:
@@ -230,7 +236,7 @@ def symlink_chain_archive(path: Path) -> Path:
     members.append((link_path, {"kind": tarfile.SYMTYPE, "link": os.path.join(*[".."] * 16)}))
     members.append(("escape", {"kind": tarfile.SYMTYPE, "link": os.path.join(link_path, "..")}))
     members.append((f"escape/{ESCAPED}", {"content": b"written by a crafted archive\n"}))
-    return crafted(path, members, listed={"database.sqlite3": b"0"})
+    return crafted(path, members, listed={database_member(): b"0"})
 
 
 ESCAPED = "written_outside_the_restore_target"
@@ -290,8 +296,8 @@ def test_a_member_that_does_not_match_is_removed_and_the_rest_not_restored(
     tmp_path, scratch, settings
 ):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    listed = {"database.sqlite3": b"SQLite", "media/pdfs/a.pdf": b"%PDF-1.7"}
-    members = [("database.sqlite3", {"content": b"SQLite"})]
+    listed = {database_member(): b"SQLite", "media/pdfs/a.pdf": b"%PDF-1.7"}
+    members = [(database_member(), {"content": b"SQLite"})]
     members.append(("media/pdfs/a.pdf", {"content": b"%PDF-1.6"}))
 
     with pytest.raises(BackupError, match=r"media/pdfs/a\.pdf in .* does not match its checksum"):
